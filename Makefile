@@ -1,0 +1,67 @@
+# The README's two commands are `make run` and `make test`; the rest are for developers.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+PYTHON ?= python3
+WEB_PORT ?= 5000
+export PATH := $(BIN):$(PATH)
+export FLASK_APP := wsgi
+export WEB_PORT
+
+.PHONY: run test test-fast lint fmt translations i18n-extract bench clean
+
+$(BIN)/python:
+	scripts/install-system.sh run
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.run-deps: requirements.txt | $(BIN)/python
+	scripts/install-system.sh run
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(BIN)/python
+	scripts/install-system.sh test
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@ $(VENV)/.run-deps
+
+translations: $(VENV)/.run-deps
+	@pybabel compile -d translations --use-fuzzy >/dev/null
+
+## run: the portal, a worker and beat on SQLite and the embedded broker, with demo data
+run: export PORTAL_ENV = development
+run: translations
+	flask db upgrade
+	flask seed-demo
+	@echo
+	@echo "  Awrach portal: open http://127.0.0.1:$(WEB_PORT)/  (Ctrl-C stops everything)"
+	@echo
+	honcho -f Procfile.dev start
+
+## test: the whole suite on PostgreSQL and Redis (DATABASE_URL / REDIS_URL, or throwaway ones)
+test: $(VENV)/.dev-deps translations
+	scripts/with-test-services.sh pytest $(PYTEST_ARGS)
+
+## test-fast: unit tests on SQLite with eager tasks
+test-fast: export CELERY_EAGER = 1
+test-fast: $(VENV)/.dev-deps translations
+	env -u DATABASE_URL -u REDIS_URL pytest -m "not integration and not browser" $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev-deps
+	ruff check .
+	ruff format --check .
+
+fmt: $(VENV)/.dev-deps
+	ruff check --fix .
+	ruff format .
+
+## i18n-extract: refresh the message template and the catalogs after changing strings
+i18n-extract: $(VENV)/.run-deps
+	pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--project "Awrach portal" -o translations/messages.pot portal tasks templates
+	pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+
+bench: $(VENV)/.dev-deps
+	@ls bench
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache build

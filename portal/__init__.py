@@ -1,0 +1,67 @@
+"""The Awrach portal: `create_app()` reads like a table of contents."""
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from portal import access, cli, config, i18n, logs
+from portal.celery_app import celery_init_app
+from portal.core.errors import init_app as init_errors
+from portal.extensions import babel, csrf, db, migrate, sqlite_pragmas, talisman
+
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    settings = config.load(overrides)
+    app = Flask(
+        __name__,
+        template_folder=str(config.ROOT / "templates"),
+        instance_path=str(config.INSTANCE),
+    )
+    app.config.update(settings)
+    config.INSTANCE.mkdir(exist_ok=True)
+
+    logs.init_app(app)
+    if app.config["PROXY_COUNT"]:
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+    register_extensions(app)
+    celery_init_app(app)
+    register_blueprints(app)
+    access.init_app(app)
+    init_errors(app)
+    cli.init_app(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.init_app(app)
+    talisman.init_app(
+        app,
+        force_https=app.config["FORCE_HTTPS"],
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        content_security_policy=CONTENT_SECURITY_POLICY,
+        frame_options="DENY",
+        referrer_policy="strict-origin-when-cross-origin",
+        strict_transport_security=True,
+    )
+    sqlite_pragmas(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from portal.core import bp as core_bp
+
+    app.register_blueprint(core_bp)

@@ -1,0 +1,50 @@
+from urllib.parse import urlsplit
+
+from flask import current_app, jsonify, redirect, render_template, request
+
+from portal.access import public
+from portal.core import bp
+from portal.core.services import health
+from portal.geo.services import provinces_with_commune_counts
+from portal.i18n import LANGUAGE_COOKIE
+
+
+@bp.get("/")
+@public
+def home():
+    return render_template("core/home.html", provinces=provinces_with_commune_counts())
+
+
+@bp.get("/privacy")
+@public
+def privacy():
+    return render_template("core/privacy.html")
+
+
+@bp.get("/language/<code>")
+@public
+def set_language(code: str):
+    if code not in current_app.config["LANGUAGES"]:
+        return redirect("/")
+    target = request.args.get("next", "/")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        target = "/"  # only paths of this site: never an open redirect
+    response = redirect(target)
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        code,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+    )
+    return response
+
+
+@bp.get("/healthz")
+@public
+def healthz():
+    report = health()
+    status = 200 if all(value == "ok" for value in report.values()) else 503
+    return jsonify(report), status

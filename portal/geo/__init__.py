@@ -1,0 +1,1 @@
+"""Reference geography: the region, its provinces and communes."""

@@ -1,0 +1,51 @@
+"""Languages (Arabic by default, French), the language cookie and the display filters."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import Flask, current_app, request
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext
+
+LANGUAGE_COOKIE = "lang"
+
+
+def select_locale() -> str:
+    choice = request.cookies.get(LANGUAGE_COOKIE)
+    return choice if choice in current_app.config["LANGUAGES"] else "ar"
+
+
+def current_language() -> str:
+    return str(get_locale() or "ar")
+
+
+def text_direction() -> str:
+    return "rtl" if current_language() == "ar" else "ltr"
+
+
+def localized(obj, field: str = "name") -> str:
+    """The Arabic or French value of a bilingual column pair (`name_ar` / `name_fr`)."""
+    return getattr(obj, f"{field}_{current_language()}")
+
+
+def date_filter(value: date | datetime | None) -> str:
+    return "" if value is None else format_date(value, "dd/MM/yyyy")
+
+
+def datetime_filter(value: datetime | None) -> str:
+    """A UTC timestamp shown in Africa/Casablanca time."""
+    return "" if value is None else format_datetime(value, "dd/MM/yyyy HH:mm")
+
+
+def mad_filter(amount: Decimal | int | float | None) -> str:
+    if amount is None:
+        return ""
+    return gettext("%(amount)s MAD", amount=format_decimal(amount, format="#,##0.00"))
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(date_filter, "date")
+    app.add_template_filter(datetime_filter, "datetime")
+    app.add_template_filter(mad_filter, "mad")
+    app.add_template_filter(localized, "localized")
+    app.add_template_global(current_language)
+    app.add_template_global(text_direction)

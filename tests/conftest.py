@@ -1,0 +1,84 @@
+"""Session-wide fixtures: one migrated database per test run, the app, a client.
+
+`make test` gives DATABASE_URL (PostgreSQL) and REDIS_URL; a fresh database is created on
+that server for the run and dropped afterwards. `make test-fast` runs on SQLite with eager tasks.
+"""
+
+import os
+import secrets
+
+import flask_migrate
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from portal import create_app
+from portal.extensions import db
+from portal.geo.services import load_communes
+
+SERVER_DATABASE_URL = os.environ.get("DATABASE_URL", "")
+REDIS_URL = os.environ.get("REDIS_URL", "")
+SECRET_KEY = secrets.token_hex(32)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    if not SERVER_DATABASE_URL.startswith("postgresql"):
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'portal.db'}"
+        return
+    name = f"awrach_test_{os.getpid()}"
+    admin = create_engine(SERVER_DATABASE_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(SERVER_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def settings(database_url):
+    """Overrides every test app starts from (the environment gives REDIS_URL and eager mode)."""
+    return {"ENV_NAME": "test", "SECRET_KEY": SECRET_KEY, "SQLALCHEMY_DATABASE_URI": database_url}
+
+
+@pytest.fixture(scope="session")
+def app(settings):
+    app = create_app({**settings, "TESTING": True})
+    with app.app_context():
+        flask_migrate.upgrade()
+        load_communes(app.config["COMMUNES_CSV"], region_code=app.config["REGION_CODE"])
+        db.session.remove()
+    return app
+
+
+@pytest.fixture
+def make_app(app, settings):
+    """A separate app on the same database, for tests that add routes or change settings."""
+
+    def make(*, celery: dict | None = None, **overrides):
+        if celery:
+            overrides["CELERY"] = {**app.config["CELERY"], **celery}
+        return create_app({**settings, **overrides})
+
+    return make
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def worker_env(settings):
+    """Environment for a worker or server process started by a test."""
+    env = dict(os.environ)
+    env.update(
+        PORTAL_ENV="test",
+        SECRET_KEY=SECRET_KEY,
+        DATABASE_URL=settings["SQLALCHEMY_DATABASE_URI"],
+        PYTHONUNBUFFERED="1",
+    )
+    env.pop("CELERY_EAGER", None)
+    return env

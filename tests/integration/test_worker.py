@@ -1,0 +1,54 @@
+"""A real worker process: the round trip on Redis, and 1,000 tasks on the embedded broker."""
+
+import pytest
+import redis
+from celery import Celery
+
+from tests.support.processes import start_embedded_redis, start_worker, stop, wait_for
+
+pytestmark = pytest.mark.integration
+
+
+def test_ping_round_trip_through_redis_and_a_worker(app, worker_env, tmp_path):
+    worker = start_worker(worker_env, log_path=tmp_path / "worker.log")
+    try:
+        result = app.extensions["celery"].send_task("ping")
+        assert result.get(timeout=60) == "pong"
+    finally:
+        stop(worker)
+    assert "ready" in (tmp_path / "worker.log").read_text()
+
+
+def test_a_thousand_tasks_through_two_workers_on_the_embedded_broker_each_run_once(
+    worker_env, tmp_path
+):
+    broker, socket = start_embedded_redis(tmp_path)
+    url = f"redis+socket://{socket}"
+    env = {**worker_env, "REDIS_URL": url}
+    workers = [
+        start_worker(
+            env,
+            "--include",
+            "tests.support.tasks",
+            "-n",
+            f"w{n}@%h",
+            log_path=tmp_path / f"worker{n}.log",
+        )
+        for n in (1, 2)
+    ]
+    counts = redis.Redis(unix_socket_path=str(socket), db=1)
+    try:
+        sender = Celery(broker=url, config_source={"task_default_queue": "default"})
+        for number in range(1000):
+            sender.send_task("tests.record_run", args=(number, str(socket)), ignore_result=True)
+        wait_for(lambda: counts.hlen("runs") == 1000, timeout=180, what="1,000 task runs")
+        # Leave time for any duplicate delivery to show before counting.
+        wait_for(lambda: counts.llen("default") == 0, timeout=10, what="an empty queue")
+        runs = {int(k): int(v) for k, v in counts.hgetall("runs").items()}
+        assert runs == {number: 1 for number in range(1000)}
+        assert counts.scard("pids") == 2  # both worker processes took part
+    finally:
+        for worker in workers:
+            stop(worker)
+        broker.terminate()
+        broker.wait(10)

@@ -1,0 +1,37 @@
+"""The reference geography is loaded from the region's communes file, idempotently."""
+
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.geo.models import Commune, Province, Region
+
+
+def test_seed_demo_loads_provinces_and_communes_and_can_run_again(app):
+    runner = app.test_cli_runner()
+    for _ in range(2):
+        result = runner.invoke(args=["seed-demo"])
+        assert result.exit_code == 0, result.output
+        assert "4 provinces, 53 communes" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Region.id))) == 1
+        provinces = db.session.scalars(select(Province).order_by(Province.id)).all()
+        assert [p.name_fr for p in provinces] == ["Guelmim", "Sidi Ifni", "Tan-Tan", "Assa-Zag"]
+        assert [p.name_ar for p in provinces] == ["كلميم", "سيدي إفني", "طانطان", "أسا الزاك"]
+        counts = {p.name_fr: len(p.communes) for p in provinces}
+        assert counts == {"Guelmim": 20, "Sidi Ifni": 19, "Tan-Tan": 7, "Assa-Zag": 7}
+        guelmim = db.session.scalar(select(Commune).filter_by(name_fr="Guelmim"))
+        assert guelmim.is_urban and guelmim.population_2014 == 118318
+
+
+def test_seed_demo_explains_a_missing_communes_file(make_app, tmp_path):
+    result = (
+        make_app(COMMUNES_CSV=str(tmp_path / "none.csv"))
+        .test_cli_runner()
+        .invoke(args=["seed-demo"])
+    )
+    assert result.exit_code != 0 and "COMMUNES_CSV" in result.output
+
+
+def test_migrations_match_the_models(app):
+    result = app.test_cli_runner().invoke(args=["db", "check"])
+    assert result.exit_code == 0, result.output

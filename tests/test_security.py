@@ -1,0 +1,67 @@
+"""Security headers, HSTS behind an HTTPS proxy, request ids, the secret key, access rules."""
+
+import pytest
+
+from portal import config
+
+
+def test_security_headers_on_every_response(client):
+    for path in ("/", "/no-such-page", "/static/css/portal.css"):
+        headers = client.get(path).headers
+        csp = headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+        assert "frame-ancestors 'none'" in csp
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+        assert "Strict-Transport-Security" not in headers  # plain HTTP
+
+
+def test_hsts_when_served_over_https_behind_a_proxy(make_app):
+    client = make_app(PROXY_COUNT=1, FORCE_HTTPS=True).test_client()
+    secure = client.get("/", headers={"X-Forwarded-Proto": "https"})
+    assert secure.status_code == 200
+    assert "max-age=" in secure.headers["Strict-Transport-Security"]
+    plain = client.get("/", headers={"X-Forwarded-Proto": "http"})
+    assert plain.status_code in (301, 302) and plain.headers["Location"].startswith("https://")
+
+
+def test_request_id_is_echoed_or_made(client):
+    assert len(client.get("/").headers["X-Request-ID"]) == 32
+    given = client.get("/", headers={"X-Request-ID": "proxy-id-12345"})
+    assert given.headers["X-Request-ID"] == "proxy-id-12345"
+    forged = client.get("/", headers={"X-Request-ID": "<script>"})
+    assert len(forged.headers["X-Request-ID"]) == 32
+
+
+@pytest.mark.parametrize("key", [config.DEFAULT_SECRET_KEY, "short"])
+def test_outside_development_a_default_or_weak_secret_key_is_refused(key):
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        config.load({"ENV_NAME": "production", "SECRET_KEY": key})
+
+
+def test_development_may_use_the_default_secret_key():
+    assert config.load({"ENV_NAME": "development"})["SECRET_KEY"] == config.DEFAULT_SECRET_KEY
+
+
+def test_every_endpoint_declares_an_access_rule(app):
+    missing = [
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if getattr(app.view_functions[rule.endpoint], "access_rule", None) is None
+    ]
+    assert missing == []
+
+
+def test_the_public_endpoints_are_the_ones_we_meant(app):
+    public = sorted(
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if app.view_functions[rule.endpoint].access_rule.name == "public"
+    )
+    assert public == [
+        "core.healthz",
+        "core.home",
+        "core.privacy",
+        "core.set_language",
+        "static",
+    ]
