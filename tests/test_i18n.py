@@ -40,7 +40,9 @@ def source_messages(tmp_path_factory):
         capture_output=True,
     )
     with open(pot, "rb") as handle:
-        return [m for m in read_po(handle) if m.id]
+        messages = [m for m in read_po(handle) if m.id]
+    assert len(messages) > 50, "extraction found too few messages: check babel.cfg"
+    return messages
 
 
 @pytest.mark.parametrize(("lang", "plurals"), [("ar", 6), ("fr", 2)])
