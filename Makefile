@@ -25,7 +25,7 @@ $(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(BIN)/python
 	touch $@ $(VENV)/.run-deps
 
 translations: $(VENV)/.run-deps
-	@pybabel compile -d translations --use-fuzzy >/dev/null
+	@pybabel --quiet compile -d translations
 
 ## run: the portal, a worker and beat on SQLite and the embedded broker, with demo data
 run: export PORTAL_ENV = development

@@ -1,12 +1,21 @@
 """The Awrach portal: `create_app()` reads like a table of contents."""
 
-from flask import Flask
+from flask import Flask, has_request_context
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import access, cli, config, i18n, logs
 from portal.celery_app import celery_init_app
 from portal.core.errors import init_app as init_errors
-from portal.extensions import babel, csrf, db, migrate, sqlite_pragmas, talisman
+from portal.extensions import (
+    babel,
+    csrf,
+    db,
+    limiter,
+    login_manager,
+    migrate,
+    sqlite_pragmas,
+    talisman,
+)
 
 CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
@@ -28,6 +37,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         instance_path=str(config.INSTANCE),
     )
     app.config.update(settings)
+    app.jinja_env.add_extension("jinja2.ext.do")
     config.INSTANCE.mkdir(exist_ok=True)
 
     logs.init_app(app)
@@ -47,6 +57,8 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True)
     csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     talisman.init_app(
@@ -62,6 +74,28 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from portal.core import bp as core_bp
+    from portal import auth, backoffice, core, notifications
+    from portal.auth.services import load_session_user
+    from portal.auth.views import init_app as init_consent
 
-    app.register_blueprint(core_bp)
+    login_manager.user_loader(load_session_user)
+    init_consent(app)
+    for blueprint in (
+        core.bp,
+        auth.bp,
+        auth.staff_bp,
+        notifications.bp,
+        notifications.staff_bp,
+        backoffice.bp,
+    ):
+        app.register_blueprint(blueprint)
+
+    @app.context_processor
+    def unread_notifications():
+        from flask_login import current_user
+
+        from portal.notifications.services import unread_count
+
+        if not has_request_context() or not current_user.is_authenticated:
+            return {}
+        return {"unread_notifications": unread_count(current_user)}

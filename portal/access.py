@@ -8,16 +8,36 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, abort, current_app, redirect, request, session, url_for
+from flask_login import current_user
 
 
 @dataclass(frozen=True)
 class Rule:
     name: str
     allows: Callable[[], bool]
+    needs_login: bool = True  # refused visitors who are not signed in go to the login page
 
 
-PUBLIC = Rule("public", lambda: True)
+PUBLIC = Rule("public", lambda: True, needs_login=False)
+LOGGED_IN = Rule("logged_in", lambda: current_user.is_authenticated)
+# The development mailbox: only where no SMTP server is configured and the setting allows it.
+DEV_MAILBOX = Rule("dev_mailbox", lambda: current_app.config["DEV_MAILBOX"], needs_login=False)
+
+
+def _staff_allows(roles: tuple[str, ...]) -> bool:
+    user = current_user
+    return bool(
+        user.is_authenticated
+        and user.is_staff
+        and session.get("second_factor")
+        and (not roles or user.has_role(*roles))
+    )
+
+
+def staff_rule(*roles: str) -> Rule:
+    """Staff who passed the second factor, holding one of `roles` (any role when none given)."""
+    return Rule(f"staff:{'|'.join(roles) or 'any'}", lambda: _staff_allows(roles))
 
 
 def requires(rule: Rule):
@@ -31,6 +51,19 @@ def requires(rule: Rule):
 
 
 public = requires(PUBLIC)
+login_required = requires(LOGGED_IN)
+dev_only = requires(DEV_MAILBOX)
+
+
+def staff_required(*roles: str):
+    return requires(staff_rule(*roles))
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """`target` if it is a path of this site, else `default`: never an open redirect."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return default
+    return target
 
 
 def rule_for(endpoint: str) -> Rule | None:
@@ -45,9 +78,11 @@ def check_request():
     if rule is None:
         current_app.logger.error("view %s declares no access rule", request.endpoint)
         abort(403)
-    if not rule.allows():
-        abort(403)
-    return None
+    if rule.allows():
+        return None
+    if rule.needs_login and not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    abort(403)
 
 
 def init_app(app: Flask) -> None:

@@ -7,8 +7,37 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 
+from portal.auth.models import Role
+from portal.auth.services import create_staff, request_password_reset
 from portal.config import INSTANCE
+from portal.extensions import db
+from portal.geo.models import Province
 from portal.geo.services import load_communes
+
+# Demo staff for `seed-demo`: known passwords and authenticator secrets, for trying the back
+# office on a laptop. `make run` is development only; production has no such accounts.
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105
+DEMO_STAFF = [
+    ("secretariat@demo.awrach.ma", "Secrétariat ANAPEC (démo)", Role.SECRETARIAT),
+    ("technical@demo.awrach.ma", "Comité technique (démo)", Role.TECHNICAL_COMMITTEE),
+    ("committee@demo.awrach.ma", "Comité de décision (démo)", Role.COMMITTEE_MEMBER),
+    ("admin@demo.awrach.ma", "Administration (démo)", Role.ADMIN),
+]
+
+
+def _province_ids(names: tuple[str, ...]) -> list[int]:
+    ids = []
+    for name in names:
+        province = (
+            db.session.query(Province)
+            .filter((Province.name_fr == name) | (Province.name_ar == name))
+            .one_or_none()
+        )
+        if province is None:
+            raise click.ClickException(f"unknown province: {name}")
+        ids.append(province.id)
+    return ids
 
 
 def init_app(app: Flask) -> None:
@@ -22,6 +51,48 @@ def init_app(app: Flask) -> None:
         communes = sum(len(p.communes) for p in region.provinces)
         click.echo(
             f"{region.name_fr}: {len(region.provinces)} provinces, {communes} communes loaded."
+        )
+        if current_app.config["ENV_NAME"] == "production":
+            return
+        all_provinces = [p.id for p in region.provinces]
+        click.echo(f"Demo staff, password {DEMO_PASSWORD}; for the second step of sign-in, add the")
+        click.echo(
+            f"key {DEMO_TOTP_SECRET} to an authenticator app, or print the code as shown below:"
+        )
+        for email, name, role in DEMO_STAFF:
+            create_staff(
+                email=email,
+                full_name=name,
+                roles=[role],
+                province_ids=all_provinces,
+                password=DEMO_PASSWORD,
+                totp_secret=DEMO_TOTP_SECRET,
+            )
+            click.echo(f"  {role.value:<20} {email}")
+        click.echo(
+            '  current code: .venv/bin/python -c "import pyotp; '
+            f"print(pyotp.TOTP('{DEMO_TOTP_SECRET}').now())\""
+        )
+
+    @app.cli.command("create-staff")
+    @click.option("--email", required=True)
+    @click.option("--name", "full_name", default="", help="Full name")
+    @click.option(
+        "--role", "roles", multiple=True, required=True, type=click.Choice([r.value for r in Role])
+    )
+    @click.option("--province", "provinces", multiple=True, help="French or Arabic name")
+    def create_staff_command(email, full_name, roles, provinces):
+        """Create (or update) a staff account and email it a link to set its password."""
+        user = create_staff(
+            email=email,
+            full_name=full_name or email,
+            roles=list(roles),
+            province_ids=_province_ids(provinces),
+        )
+        request_password_reset(user.email)
+        click.echo(
+            f"{user.email}: roles {', '.join(sorted(user.role_names))}; "
+            "a link to choose a password was emailed."
         )
 
     @app.cli.command("embedded-redis")

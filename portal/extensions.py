@@ -1,6 +1,9 @@
 """The Flask extensions, unbound: create_app binds them."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_talisman import Talisman
@@ -21,6 +24,8 @@ migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
 talisman = Talisman()
+login_manager = LoginManager()
+limiter = Limiter(key_func=get_remote_address)
 
 
 def sqlite_pragmas(app) -> None:

@@ -10,6 +10,10 @@ LANGUAGE_COOKIE = "lang"
 
 
 def select_locale() -> str:
+    from flask_login import current_user
+
+    if current_user and current_user.is_authenticated:
+        return current_user.locale
     choice = request.cookies.get(LANGUAGE_COOKIE)
     return choice if choice in current_app.config["LANGUAGES"] else "ar"
 

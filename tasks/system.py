@@ -2,8 +2,16 @@
 
 from celery import shared_task
 
+from portal.notifications.services import sweep as sweep_notifications
+
 
 @shared_task(name="ping", ignore_result=False)
 def ping() -> str:
     """Answer 'pong': proves a message goes through the broker to a worker and back."""
     return "pong"
+
+
+@shared_task(name="sweep")
+def sweep() -> dict:
+    """Re-send what a lost message or a dead worker left behind (run by beat)."""
+    return {"notifications": sweep_notifications()}

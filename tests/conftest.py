@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+import tasks  # noqa: F401  (registers the task shells, as the worker does)
 from portal import create_app
 from portal.extensions import db
 from portal.geo.services import load_communes
@@ -40,7 +41,19 @@ def database_url(tmp_path_factory):
 @pytest.fixture(scope="session")
 def settings(database_url):
     """Overrides every test app starts from (the environment gives REDIS_URL and eager mode)."""
-    return {"ENV_NAME": "test", "SECRET_KEY": SECRET_KEY, "SQLALCHEMY_DATABASE_URI": database_url}
+    from portal.config import Config
+
+    return {
+        "ENV_NAME": "test",
+        "SECRET_KEY": SECRET_KEY,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        # Unit tests run tasks in the calling process; integration tests start real workers.
+        "CELERY": {**Config().CELERY, "task_always_eager": True},
+        "RATELIMIT_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "DEV_MAILBOX": True,
+        "MAIL_SERVER": "",
+    }
 
 
 @pytest.fixture(scope="session")
@@ -59,7 +72,7 @@ def make_app(app, settings):
 
     def make(*, celery: dict | None = None, **overrides):
         if celery:
-            overrides["CELERY"] = {**app.config["CELERY"], **celery}
+            overrides["CELERY"] = {**settings["CELERY"], **celery}
         return create_app({**settings, **overrides})
 
     return make
@@ -82,3 +95,14 @@ def worker_env(settings):
     )
     env.pop("CELERY_EAGER", None)
     return env
+
+
+@pytest.fixture
+def smtp_sink():
+    """A real SMTP server (aiosmtpd) in a thread; it can be told to answer 451 or 550."""
+    from tests.support.smtp import SmtpSink
+
+    sink = SmtpSink()
+    sink.start()
+    yield sink
+    sink.stop()

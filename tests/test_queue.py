@@ -2,7 +2,6 @@
 
 import time
 
-import tasks  # noqa: F401  (registers the task shells, as the worker does)
 from portal.queue import enqueue
 
 NOBODY = "redis://127.0.0.1:1/0"  # nothing listens on port 1

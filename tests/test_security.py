@@ -59,6 +59,13 @@ def test_the_public_endpoints_are_the_ones_we_meant(app):
         if app.view_functions[rule.endpoint].access_rule.name == "public"
     )
     assert public == [
+        "auth.check_email",
+        "auth.forgot_password",
+        "auth.login",
+        "auth.register",
+        "auth.reset_password",
+        "auth.two_factor",
+        "auth.verify_email",
         "core.healthz",
         "core.home",
         "core.privacy",

@@ -1,8 +1,8 @@
-from urllib.parse import urlsplit
-
 from flask import current_app, jsonify, redirect, render_template, request
+from flask_login import current_user
 
-from portal.access import public
+from portal.access import public, safe_next
+from portal.auth.services import set_locale
 from portal.core import bp
 from portal.core.services import health
 from portal.geo.services import provinces_with_commune_counts
@@ -26,11 +26,9 @@ def privacy():
 def set_language(code: str):
     if code not in current_app.config["LANGUAGES"]:
         return redirect("/")
-    target = request.args.get("next", "/")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        target = "/"  # only paths of this site: never an open redirect
-    response = redirect(target)
+    if current_user.is_authenticated:
+        set_locale(current_user, code)
+    response = redirect(safe_next(request.args.get("next")))
     response.set_cookie(
         LANGUAGE_COOKIE,
         code,

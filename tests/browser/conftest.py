@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from portal import create_app
+from tests.support.smtp import free_port
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -22,11 +25,16 @@ SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "build/screenshots"))
 
 
 @pytest.fixture(scope="session")
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+def live_server(app, settings):
+    """The portal on a free port, its email links pointing at itself."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = make_server(
+        "127.0.0.1", port, create_app({**settings, "PUBLIC_BASE_URL": url}), threaded=True
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield url
     server.shutdown()
 
 

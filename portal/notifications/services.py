@@ -1,0 +1,225 @@
+"""Notifications: written with the event that causes them, delivered by the worker, swept.
+
+An email template `templates/emails/<event>.txt` starts with the subject on its first line;
+`<event>.html` is the same message in HTML. Both are rendered at event time, in the
+recipient's language, and stored on the row: delivery only sends what is stored.
+"""
+
+import logging
+import smtplib
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from sqlalchemy import func, select, update
+
+from portal.auth.models import User
+from portal.extensions import db
+from portal.notifications.models import DeliveryStatus, Notification
+from portal.queue import enqueue
+from portal.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+DELIVER_TASK = "deliver_notification"
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for emails and documents, built from PUBLIC_BASE_URL, never a request."""
+    path = current_app.url_map.bind("portal").build(endpoint, values)
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
+
+
+def notify(user: User, event: str, key: str, **context) -> Notification:
+    """Add the notification of `event` for `user` to the session; the caller commits.
+
+    `key` identifies the event: the same key never makes a second notification.
+    """
+    existing = db.session.scalar(select(Notification).filter_by(event_key=key))
+    if existing is not None:
+        return existing
+    with force_locale(user.locale):
+        text = render_template(f"emails/{event}.txt", user=user, **context)
+        html = render_template(f"emails/{event}.html", user=user, **context)
+    subject, _, body = text.strip().partition("\n")
+    notification = Notification(
+        event_key=key,
+        event=event,
+        user=user,
+        email=user.email,
+        locale=user.locale,
+        subject=subject.strip(),
+        body_text=body.strip() + "\n",
+        body_html=html,
+        status=DeliveryStatus.PENDING,
+        next_attempt_at=utcnow(),
+    )
+    db.session.add(notification)
+    return notification
+
+
+def dispatch(*notifications: Notification) -> None:
+    """After the commit: hand each notification to the mail queue (the sweep covers failures)."""
+    for notification in notifications:
+        enqueue(DELIVER_TASK, notification.id)
+
+
+def retry_delay(attempts: int) -> int:
+    base = current_app.config["MAIL_RETRY_BASE_SECONDS"]
+    return min(base * 2 ** max(attempts - 1, 0), 3600)
+
+
+def deliver(notification_id: int) -> tuple[str, int]:
+    """Send one notification by email; ('sent' | 'skipped' | 'failed' | 'retry', delay)."""
+    claimed = db.session.execute(
+        update(Notification)
+        .where(Notification.id == notification_id, Notification.status == DeliveryStatus.PENDING)
+        .values(
+            status=DeliveryStatus.SENDING, claimed_at=utcnow(), attempts=Notification.attempts + 1
+        )
+    ).rowcount
+    db.session.commit()
+    if not claimed:  # already sent, being sent, or failed: running twice sends once
+        return "skipped", 0
+    notification = db.session.get(Notification, notification_id)
+    try:
+        send_email(notification)
+    except smtplib.SMTPRecipientsRefused as error:
+        code, reply = min(error.recipients.values())
+        return _after_reply(notification, code, reply)
+    except smtplib.SMTPResponseException as error:
+        return _after_reply(notification, error.smtp_code, error.smtp_error)
+    except (OSError, smtplib.SMTPException) as error:  # connection refused, timeout, dropped
+        return _retry_later(notification, f"connection: {error}")
+    notification.status = DeliveryStatus.SENT
+    notification.sent_at = utcnow()
+    notification.last_error = None
+    db.session.commit()
+    return "sent", 0
+
+
+def _after_reply(notification: Notification, code: int, reply) -> tuple[str, int]:
+    reply = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+    if 400 <= code < 500:
+        return _retry_later(notification, f"{code} {reply}")
+    notification.status = DeliveryStatus.FAILED
+    notification.last_error = f"{code} {reply}"[:500]
+    db.session.commit()
+    log.warning("notification %s refused for good: %s %s", notification.id, code, reply)
+    return "failed", 0
+
+
+def _retry_later(notification: Notification, error: str) -> tuple[str, int]:
+    notification.last_error = error[:500]
+    if notification.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+        notification.status = DeliveryStatus.FAILED
+        db.session.commit()
+        return "failed", 0
+    delay = retry_delay(notification.attempts)
+    notification.status = DeliveryStatus.PENDING
+    notification.next_attempt_at = utcnow() + timedelta(seconds=delay)
+    db.session.commit()
+    return "retry", delay
+
+
+def send_email(notification: Notification) -> None:
+    config = current_app.config
+    message = EmailMessage()
+    message["Subject"] = notification.subject
+    message["From"] = config["MAIL_FROM"]
+    message["To"] = notification.email
+    message["Message-ID"] = notification.message_id
+    message["Date"] = format_datetime(datetime.now(UTC))
+    message["Content-Language"] = notification.locale
+    message.set_content(notification.body_text)
+    message.add_alternative(notification.body_html, subtype="html")
+    if not config["MAIL_SERVER"]:
+        # The embedded default: the stored row is the message, read on the dev mailbox page.
+        log.info("dev mailbox: %s to %s", notification.subject, notification.email)
+        return
+    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=20) as smtp:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        smtp.send_message(message)
+
+
+def sweep() -> int:
+    """Re-queue notifications left pending and reclaim those stuck in 'sending'."""
+    config = current_app.config
+    now = utcnow()
+    stuck_before = now - timedelta(seconds=config["SWEEP_SENDING_AFTER_SECONDS"])
+    stuck = db.session.scalars(
+        select(Notification.id).where(
+            Notification.status == DeliveryStatus.SENDING, Notification.claimed_at < stuck_before
+        )
+    ).all()
+    if stuck:  # claimed longer ago than the task's hard time limit: its worker is gone
+        db.session.execute(
+            update(Notification)
+            .where(Notification.id.in_(stuck), Notification.status == DeliveryStatus.SENDING)
+            .values(status=DeliveryStatus.PENDING, next_attempt_at=now)
+        )
+    due_before = now - timedelta(seconds=config["SWEEP_PENDING_AFTER_SECONDS"])
+    due = db.session.scalars(
+        select(Notification.id)
+        .where(
+            Notification.status == DeliveryStatus.PENDING,
+            Notification.next_attempt_at <= due_before,
+        )
+        .order_by(Notification.id)
+        .limit(1000)
+    ).all()
+    db.session.commit()
+    ids = sorted(set(stuck) | set(due))
+    for notification_id in ids:
+        enqueue(DELIVER_TASK, notification_id)
+    return len(ids)
+
+
+def resend(notification: Notification) -> None:
+    """Put a failed email back in the queue (an admin's decision)."""
+    notification.status = DeliveryStatus.PENDING
+    notification.attempts = 0
+    notification.next_attempt_at = utcnow()
+    db.session.commit()
+    dispatch(notification)
+
+
+def unread_count(user: User) -> int:
+    return db.session.scalar(
+        select(func.count(Notification.id)).filter_by(user_id=user.id, read_at=None)
+    )
+
+
+def inbox(user: User, limit: int = 50) -> list[Notification]:
+    return db.session.scalars(
+        select(Notification)
+        .filter_by(user_id=user.id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(limit)
+    ).all()
+
+
+def mark_read(user: User) -> None:
+    db.session.execute(
+        update(Notification).filter_by(user_id=user.id, read_at=None).values(read_at=utcnow())
+    )
+    db.session.commit()
+
+
+def failed_emails(limit: int = 200) -> list[Notification]:
+    return db.session.scalars(
+        select(Notification)
+        .filter_by(status=DeliveryStatus.FAILED)
+        .order_by(Notification.id.desc())
+        .limit(limit)
+    ).all()
+
+
+def recent_emails(limit: int = 50) -> list[Notification]:
+    return db.session.scalars(
+        select(Notification).order_by(Notification.id.desc()).limit(limit)
+    ).all()

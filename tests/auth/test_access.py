@@ -1,0 +1,144 @@
+"""Who may open what: every route for anonymous, applicant and each staff role; CSRF; limits."""
+
+import pytest
+
+from tests.support.accounts import PASSWORD, create_staff, create_user, login, post
+
+EVERYONE = {
+    "anonymous",
+    "applicant",
+    "secretariat",
+    "technical_committee",
+    "committee_member",
+    "admin",
+}
+SIGNED_IN = EVERYONE - {"anonymous"}
+STAFF = SIGNED_IN - {"applicant"}
+# Every GET route and who may open it. A new route must be added here.
+ACCESS = {
+    "core.home": EVERYONE,
+    "core.privacy": EVERYONE,
+    "core.set_language": EVERYONE,
+    "core.healthz": EVERYONE,
+    "static": EVERYONE,
+    "auth.register": EVERYONE,
+    "auth.check_email": EVERYONE,
+    "auth.verify_email": EVERYONE,
+    "auth.login": EVERYONE,
+    "auth.two_factor": EVERYONE,
+    "auth.forgot_password": EVERYONE,
+    "auth.reset_password": EVERYONE,
+    "auth.account": SIGNED_IN,
+    "auth.change_password": SIGNED_IN,
+    "auth.consent": SIGNED_IN,
+    "auth.keepalive": SIGNED_IN,
+    "auth.download_data": SIGNED_IN,
+    "auth.close_account": SIGNED_IN,
+    "auth.logout": SIGNED_IN,
+    "notifications.inbox": SIGNED_IN,
+    "notifications.dev_mailbox": EVERYONE,  # only while DEV_MAILBOX is on (see below)
+    "backoffice.index": STAFF,
+    "staff.list_staff": {"admin"},
+    "staff.toggle_staff": {"admin"},
+    "emails.failed": {"admin"},
+    "emails.resend": {"admin"},
+}
+SAMPLE_ARGS = {
+    "filename": "css/portal.css",
+    "code": "fr",
+    "token": "x",
+    "user_id": 1,
+    "notification_id": 1,
+}
+
+
+@pytest.fixture(scope="module")
+def clients(app):
+    result = {"anonymous": app.test_client()}
+    user = create_user(app)
+    result["applicant"] = app.test_client()
+    login(result["applicant"], user)
+    for role in ("secretariat", "technical_committee", "committee_member", "admin"):
+        result[role] = app.test_client()
+        login(result[role], create_staff(app, role))
+    return result
+
+
+def test_every_route_is_in_the_access_table(app):
+    assert {rule.endpoint for rule in app.url_map.iter_rules()} == set(ACCESS)
+
+
+@pytest.mark.parametrize("who", sorted(EVERYONE))
+def test_each_role_opens_exactly_what_it_may(app, clients, who):
+    client = clients[who]
+    wrong = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in ("core.set_language", "auth.logout"):
+            continue  # they change the session; covered by their own tests
+        args = {name: SAMPLE_ARGS[name] for name in rule.arguments}
+        with app.test_request_context():
+            from flask import url_for
+
+            url = url_for(rule.endpoint, **args)
+        method = "GET" if "GET" in rule.methods else "POST"
+        response = client.open(url, method=method)
+        refused = response.status_code == 403 or (
+            response.status_code == 302 and "/account/login?next=" in response.headers["Location"]
+        )
+        if method == "POST":
+            refused = refused or response.status_code == 400  # CSRF comes first
+            if who not in ACCESS[rule.endpoint] and not refused:
+                wrong.append((rule.endpoint, response.status_code))
+            continue
+        if refused == (who in ACCESS[rule.endpoint]):
+            wrong.append((rule.endpoint, response.status_code))
+    assert wrong == []
+
+
+def test_staff_without_the_second_factor_reach_nothing_of_the_back_office(app):
+    staff = create_staff(app, "admin")
+    client = app.test_client()
+    post(client, "/account/login", {"email": staff.email, "password": PASSWORD})
+    for path in ("/backoffice/", "/backoffice/staff/", "/backoffice/emails/failed"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/account/login" in response.headers["Location"]
+
+
+def test_the_dev_mailbox_exists_only_where_it_is_switched_on(make_app):
+    assert (
+        make_app(DEV_MAILBOX=False).test_client().get("/notifications/dev-mailbox").status_code
+        == 403
+    )
+
+
+def test_every_post_route_refuses_a_request_without_csrf_token(app, clients):
+    posts = [r for r in app.url_map.iter_rules() if "POST" in r.methods]
+    assert posts
+    for rule in posts:
+        args = {name: SAMPLE_ARGS[name] for name in rule.arguments}
+        with app.test_request_context():
+            from flask import url_for
+
+            url = url_for(rule.endpoint, **args)
+        for who in ("anonymous", "admin"):
+            assert clients[who].post(url).status_code == 400, (rule.endpoint, who)
+
+
+def test_login_rate_limit_answers_429_and_the_owner_still_signs_in_elsewhere(app, make_app):
+    user = create_user(app)
+    limited = make_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
+    attacker = limited.test_client()
+    attacker.environ_base["REMOTE_ADDR"] = "10.0.0.66"
+    attacker.set_cookie("lang", "fr")
+    codes = [
+        post(
+            attacker, "/account/login", {"email": user.email, "password": "guess number x"}
+        ).status_code
+        for _ in range(6)
+    ]
+    assert codes[:5] == [200] * 5 and codes[5] == 429
+    page = post(attacker, "/account/login", {"email": user.email, "password": PASSWORD})
+    assert page.status_code == 429 and "Trop de tentatives" in page.get_data(as_text=True)
+    owner = limited.test_client()
+    owner.environ_base["REMOTE_ADDR"] = "10.0.0.7"
+    login(owner, user)

@@ -1,0 +1,92 @@
+"""Factories and sign-in helpers for tests."""
+
+import re
+import uuid
+
+import pyotp
+
+from portal.auth import services
+from portal.auth.models import User
+from portal.extensions import db
+from portal.timeutil import utcnow
+
+PASSWORD = "correct horse battery staple"
+TOKEN = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
+)
+LINK = re.compile(r"https?://\S+/account/(?:verify|reset)/\S+")
+
+
+def unique_email(prefix: str = "user") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}@example.ma"
+
+
+def create_user(app, **overrides) -> User:
+    """A verified applicant account, committed."""
+    with app.app_context():
+        user = User(
+            email=overrides.pop("email", unique_email()),
+            full_name=overrides.pop("full_name", "فاطمة الزهراء"),
+            phone="+212612345678",
+            password_hash=services.hasher.hash(overrides.pop("password", PASSWORD)),
+            locale=overrides.pop("locale", "ar"),
+            consent_version=app.config["CONSENT_VERSION"],
+            consent_at=utcnow(),
+            email_verified_at=utcnow(),
+            **overrides,
+        )
+        db.session.add(user)
+        db.session.commit()
+        db.session.refresh(user)
+        db.session.expunge(user)
+        return user
+
+
+def create_staff(app, *roles: str, provinces: tuple[str, ...] = ("Guelmim",)) -> User:
+    """A staff account with a confirmed authenticator; `user.totp_secret` gives its codes."""
+    from portal.geo.models import Province
+
+    with app.app_context():
+        ids = [db.session.query(Province).filter_by(name_fr=p).one().id for p in provinces]
+        user = services.create_staff(
+            email=unique_email("staff"),
+            full_name="Staff",
+            roles=list(roles),
+            province_ids=ids,
+            password=PASSWORD,
+            totp_secret=pyotp.random_base32(),
+        )
+        db.session.refresh(user)
+        db.session.expunge(user)
+        return user
+
+
+def csrf_token(client, path: str = "/account/login") -> str:
+    page = client.get(path).get_data(as_text=True)
+    match = TOKEN.search(page)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1) or match.group(2)
+
+
+def login(client, user: User, password: str = PASSWORD):
+    """Sign in through the forms, the second factor included for staff."""
+    response = client.post(
+        "/account/login",
+        data={"email": user.email, "password": password, "csrf_token": csrf_token(client)},
+    )
+    if user.is_staff:
+        assert response.headers["Location"].endswith("/account/two-factor")
+        code = pyotp.TOTP(user.totp_secret).now()
+        response = client.post(
+            "/account/two-factor",
+            data={"code": code, "csrf_token": csrf_token(client, "/account/two-factor")},
+        )
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    return response
+
+
+def post(client, path: str, data: dict | None = None, token_from: str | None = None):
+    """POST a form with a CSRF token taken from `token_from` (default: the same path)."""
+    return client.post(
+        path, data={**(data or {}), "csrf_token": csrf_token(client, token_from or path)}
+    )
