@@ -9,7 +9,8 @@ from tests.support.processes import start_embedded_redis, start_worker, stop, wa
 pytestmark = pytest.mark.integration
 
 
-def test_ping_round_trip_through_redis_and_a_worker(app, worker_env, tmp_path):
+def test_ping_round_trip_through_redis_and_a_worker(make_app, worker_env, tmp_path):
+    app = make_app(celery={"task_always_eager": False})
     worker = start_worker(worker_env, log_path=tmp_path / "worker.log")
     try:
         result = app.extensions["celery"].send_task("ping")
