@@ -74,7 +74,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from portal import auth, backoffice, core, notifications
+    from portal import auth, backoffice, core, documents, notifications, organisations
     from portal.auth.services import load_session_user
     from portal.auth.views import init_app as init_consent
 
@@ -87,6 +87,8 @@ def register_blueprints(app: Flask) -> None:
         notifications.bp,
         notifications.staff_bp,
         backoffice.bp,
+        organisations.bp,
+        documents.bp,
     ):
         app.register_blueprint(blueprint)
 

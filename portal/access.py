@@ -59,6 +59,38 @@ def staff_required(*roles: str):
     return requires(staff_rule(*roles))
 
 
+# Object rules: one function per model, registered by its area, asked through `can`.
+_POLICIES: dict[type, Callable] = {}
+
+
+def policy(model: type):
+    """Register `check(user, action, obj) -> bool` as the rule for objects of `model`."""
+
+    def register(check):
+        _POLICIES[model] = check
+        return check
+
+    return register
+
+
+def can(user, action: str, obj) -> bool:
+    """The one permission function: may `user` do `action` on `obj`? Denies by default."""
+    if obj is None or user is None or not user.is_authenticated:
+        return False
+    check = _POLICIES.get(type(obj))
+    return bool(check and check(user, action, obj))
+
+
+def authorize(action: str, obj):
+    """404 when the user may not even see `obj` (its existence stays private), 403 when they
+    see it but may not do `action`; otherwise `obj`."""
+    if not can(current_user, "view", obj):
+        abort(404)
+    if action != "view" and not can(current_user, action, obj):
+        abort(403)
+    return obj
+
+
 def safe_next(target: str | None, default: str = "/") -> str:
     """`target` if it is a path of this site, else `default`: never an open redirect."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):

@@ -10,6 +10,7 @@ from flask import Flask, current_app
 from portal.auth.models import Role
 from portal.auth.services import create_staff, request_password_reset
 from portal.config import INSTANCE
+from portal.documents.services import load_kinds
 from portal.extensions import db
 from portal.geo.models import Province
 from portal.geo.services import load_communes
@@ -52,6 +53,7 @@ def init_app(app: Flask) -> None:
         click.echo(
             f"{region.name_fr}: {len(region.provinces)} provinces, {communes} communes loaded."
         )
+        click.echo(f"{load_kinds()} kinds of document loaded.")
         if current_app.config["ENV_NAME"] == "production":
             return
         all_provinces = [p.id for p in region.provinces]

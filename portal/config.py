@@ -72,6 +72,7 @@ class Config:
             self.REDIS_URL
         )
         self.RATELIMIT_HEADERS_ENABLED = True
+        self.CNSS_EMPLOYER_LENGTH = int(env.get("CNSS_EMPLOYER_LENGTH", 7))  # rule V-CNSS
         self.BABEL_DEFAULT_LOCALE = "ar"
         self.BABEL_DEFAULT_TIMEZONE = "Africa/Casablanca"
         self.BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")

@@ -12,6 +12,7 @@ from flask_login import login_user, logout_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, select
 
+from portal.audit.services import record
 from portal.auth.models import Role, StaffProvince, User, UserRole, new_session_token
 from portal.extensions import db
 from portal.notifications.models import Notification
@@ -92,6 +93,12 @@ def register(*, email: str, full_name: str, phone: str, password: str, locale: s
     db.session.add(user)
     db.session.flush()
     notice = _verification_notice(user)
+    record(
+        "account.registered",
+        actor=user,
+        obj=user,
+        after={"email": user.email, "phone": user.phone, "consent": user.consent_version},
+    )
     db.session.commit()
     dispatch(notice)
 
@@ -109,6 +116,7 @@ def verify_email(token: str) -> User:
         raise TokenError(expired=False)
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
+        record("account.verified", actor=user, obj=user)
         db.session.commit()
     return user
 
@@ -151,6 +159,9 @@ def set_locale(user: User, locale: str) -> None:
 def accept_consent(user: User) -> None:
     user.consent_version = current_app.config["CONSENT_VERSION"]
     user.consent_at = utcnow()
+    record(
+        "account.consent_accepted", actor=user, obj=user, after={"version": user.consent_version}
+    )
     db.session.commit()
 
 
@@ -233,14 +244,25 @@ def create_staff(
         user.totp_secret, user.totp_confirmed_at = totp_secret, utcnow()
     user.roles = [UserRole(role=Role(role).value) for role in sorted(set(roles))]
     user.provinces = [StaffProvince(province_id=pid) for pid in sorted(set(province_ids))]
+    db.session.flush()
+    record(
+        "staff.saved",
+        obj=user,
+        after={
+            "email": user.email,
+            "roles": ",".join(sorted(roles)),
+            "provinces": ",".join(map(str, sorted(province_ids))),
+        },
+    )
     db.session.commit()
     return user
 
 
-def set_staff_active(user: User, active: bool) -> None:
+def set_staff_active(user: User, active: bool, *, by: User | None = None) -> None:
     """Deactivate (ending every session of the account) or reactivate a staff account."""
     user.active = active
     user.session_token = new_session_token()
+    record("staff.reactivated" if active else "staff.deactivated", actor=by, obj=user)
     db.session.commit()
 
 
@@ -258,6 +280,7 @@ def confirm_totp(user: User, code: str) -> list[str] | None:
     codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(10)]
     user.recovery_codes = [hasher.hash(c) for c in codes]
     user.totp_confirmed_at = utcnow()
+    record("account.second_factor_set", actor=user, obj=user)
     db.session.commit()
     return codes
 
@@ -319,6 +342,7 @@ def close_account(user: User) -> None:
     user.session_token = new_session_token()
     user.totp_secret = None
     user.recovery_codes = []
+    record("account.closed", actor=user, obj=user)
     db.session.commit()
 
 

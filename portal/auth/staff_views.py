@@ -2,6 +2,7 @@
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
 from portal.access import staff_required
@@ -25,7 +26,7 @@ def toggle_staff(user_id: int):
     if user is None or not user.is_staff:
         abort(404)
     if ActionForm().validate_on_submit():
-        services.set_staff_active(user, not user.active)
+        services.set_staff_active(user, not user.active, by=current_user)
         if user.active:
             flash(_("%(email)s can sign in again.", email=user.email), "success")
         else:

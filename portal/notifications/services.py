@@ -7,6 +7,7 @@ recipient's language, and stored on the row: delivery only sends what is stored.
 
 import logging
 import smtplib
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -31,7 +32,16 @@ def external_url(endpoint: str, **values) -> str:
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
 
 
-def notify(user: User, event: str, key: str, **context) -> Notification:
+@dataclass(frozen=True)
+class Recipient:
+    """Someone without an account yet (an invitation): reached by email only."""
+
+    email: str
+    locale: str
+    full_name: str = ""
+
+
+def notify(user: User | Recipient, event: str, key: str, **context) -> Notification:
     """Add the notification of `event` for `user` to the session; the caller commits.
 
     `key` identifies the event: the same key never makes a second notification.

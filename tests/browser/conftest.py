@@ -80,3 +80,18 @@ def check_page(axe):
         ]
 
     return check
+
+
+@pytest.fixture
+def sign_in(live_server):
+    """Sign a browser page in through the login form (applicants)."""
+    from tests.support.accounts import PASSWORD
+
+    def sign(page, user):
+        page.goto(f"{live_server}/account/login")
+        page.locator("#email").fill(user.email)
+        page.locator("#password").fill(PASSWORD)
+        page.locator("form[method=post] button[type=submit]").last.click()
+        page.wait_for_load_state()
+
+    return sign

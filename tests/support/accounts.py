@@ -90,3 +90,33 @@ def post(client, path: str, data: dict | None = None, token_from: str | None = N
     return client.post(
         path, data={**(data or {}), "csrf_token": csrf_token(client, token_from or path)}
     )
+
+
+def create_organisation(app, owner: User, **overrides):
+    """An association of Sidi Ifni owned by `owner`, through the service (audited)."""
+    from datetime import date
+
+    from portal.geo.models import Province
+    from portal.organisations.services import create_organisation as create
+
+    with app.app_context():
+        province = (
+            db.session.query(Province)
+            .filter_by(name_fr=overrides.pop("province", "Sidi Ifni"))
+            .one()
+        )
+        data = {
+            "legal_form": "association",
+            "name_ar": "جمعية الأمل للتنمية",
+            "name_fr": "Association Al Amal pour le développement",
+            "created_on": date(2015, 3, 2),
+            "province_id": province.id,
+            "commune_id": province.communes[0].id,
+            "address": "حي السلام",
+            "legal_representative": "Hassan Ouali",
+            "association_receipt_no": f"RD-{uuid.uuid4().hex[:8]}",
+        } | overrides
+        organisation = create(data, by=db.session.get(User, owner.id))
+        db.session.refresh(organisation)
+        db.session.expunge(organisation)
+        return organisation

@@ -1,0 +1,1 @@
+"""The append-only trail of who changed what, when and from where."""

@@ -1,0 +1,29 @@
+"""How each audited action is named to people."""
+
+from flask_babel import lazy_gettext as _l
+
+ACTION_LABELS = {
+    "account.registered": _l("Account created"),
+    "account.verified": _l("Email address confirmed"),
+    "account.password_changed": _l("Password changed"),
+    "account.consent_accepted": _l("Data-protection notice accepted"),
+    "account.second_factor_set": _l("Second sign-in step set up"),
+    "account.closed": _l("Account closed"),
+    "staff.saved": _l("Staff account saved"),
+    "staff.deactivated": _l("Staff account deactivated"),
+    "staff.reactivated": _l("Staff account reactivated"),
+    "organisation.created": _l("Organisation created"),
+    "organisation.updated": _l("Profile changed"),
+    "document.uploaded": _l("Document added"),
+    "membership.join_requested": _l("Request to join"),
+    "membership.join_approved": _l("Request to join approved"),
+    "membership.join_refused": _l("Request to join refused"),
+    "membership.invited": _l("Editor invited"),
+    "membership.invitation_accepted": _l("Invitation accepted"),
+    "membership.removed": _l("Member removed"),
+    "membership.ownership_transferred": _l("Ownership handed over"),
+}
+
+
+def audit_label(action: str) -> str:
+    return ACTION_LABELS.get(action, action)
