@@ -74,10 +74,21 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from portal import auth, backoffice, core, documents, notifications, organisations
+    from portal import (
+        applications,
+        auth,
+        backoffice,
+        calls,
+        core,
+        documents,
+        notifications,
+        organisations,
+    )
+    from portal.applications.presenters import init_app as init_presenters
     from portal.auth.services import load_session_user
     from portal.auth.views import init_app as init_consent
 
+    init_presenters(app)
     login_manager.user_loader(load_session_user)
     init_consent(app)
     for blueprint in (
@@ -89,6 +100,9 @@ def register_blueprints(app: Flask) -> None:
         backoffice.bp,
         organisations.bp,
         documents.bp,
+        calls.bp,
+        calls.staff_bp,
+        applications.bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -9,6 +9,7 @@ from flask import Flask, current_app
 
 from portal.auth.models import Role
 from portal.auth.services import create_staff, request_password_reset
+from portal.calls.services import load_edition, seed_demo_calls
 from portal.config import INSTANCE
 from portal.documents.services import load_kinds
 from portal.extensions import db
@@ -54,8 +55,15 @@ def init_app(app: Flask) -> None:
             f"{region.name_fr}: {len(region.provinces)} provinces, {communes} communes loaded."
         )
         click.echo(f"{load_kinds()} kinds of document loaded.")
+        for code in ("awrach1_2022", "awrach2_2023"):
+            click.echo(f"Edition {load_edition(code).code} loaded.")
         if current_app.config["ENV_NAME"] == "production":
             return
+        for call in seed_demo_calls():
+            click.echo(
+                f"Open call ({call.edition.code}, component {call.component}): "
+                f"{call.title_fr}, {sum(p.quota_jobs for p in call.provinces)} jobs."
+            )
         all_provinces = [p.id for p in region.provinces]
         click.echo(f"Demo staff, password {DEMO_PASSWORD}; for the second step of sign-in, add the")
         click.echo(
@@ -75,6 +83,13 @@ def init_app(app: Flask) -> None:
             '  current code: .venv/bin/python -c "import pyotp; '
             f"print(pyotp.TOTP('{DEMO_TOTP_SECRET}').now())\""
         )
+
+    @app.cli.command("load-edition")
+    @click.argument("source")
+    def load_edition_command(source):
+        """Load or update an edition from editions/<SOURCE>.toml (or a path)."""
+        edition = load_edition(source)
+        click.echo(f"{edition.code}: loaded ({len(edition.parameters['rules'])} rules).")
 
     @app.cli.command("create-staff")
     @click.option("--email", required=True)

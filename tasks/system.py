@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from portal.applications.services import sweep_checks
 from portal.notifications.services import sweep as sweep_notifications
 
 
@@ -14,4 +15,4 @@ def ping() -> str:
 @shared_task(name="sweep")
 def sweep() -> dict:
     """Re-send what a lost message or a dead worker left behind (run by beat)."""
-    return {"notifications": sweep_notifications()}
+    return {"notifications": sweep_notifications(), "eligibility_checks": sweep_checks()}

@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 
 import tasks  # noqa: F401  (registers the task shells, as the worker does)
 from portal import create_app
+from portal.calls.services import seed_demo_calls
 from portal.documents.services import load_kinds
 from portal.extensions import db
 from portal.geo.services import load_communes
@@ -64,6 +65,7 @@ def app(settings):
         flask_migrate.upgrade()
         load_communes(app.config["COMMUNES_CSV"], region_code=app.config["REGION_CODE"])
         load_kinds()
+        seed_demo_calls()
         db.session.remove()
     return app
 

@@ -29,6 +29,8 @@ def source_messages(tmp_path_factory):
             "_l",
             "-k",
             "lazy_gettext",
+            "-k",
+            "N_",
             "-o",
             str(pot),
             "portal",

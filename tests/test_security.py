@@ -66,6 +66,8 @@ def test_the_public_endpoints_are_the_ones_we_meant(app):
         "auth.reset_password",
         "auth.two_factor",
         "auth.verify_email",
+        "calls.list_calls",
+        "calls.show",
         "core.healthz",
         "core.home",
         "core.privacy",

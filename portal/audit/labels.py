@@ -22,6 +22,14 @@ ACTION_LABELS = {
     "membership.invitation_accepted": _l("Invitation accepted"),
     "membership.removed": _l("Member removed"),
     "membership.ownership_transferred": _l("Ownership handed over"),
+    "call.created": _l("Call created"),
+    "call.updated": _l("Call changed"),
+    "application.started": _l("Application started"),
+    "application.submitted": _l("Application submitted"),
+    "application.resubmitted": _l("Application submitted again"),
+    "application.checked": _l("Eligibility checked"),
+    "application.withdrawn": _l("Application withdrawn"),
+    "application.changes_requested": _l("Changes requested"),
 }
 
 

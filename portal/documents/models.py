@@ -19,6 +19,7 @@ class DocumentKind(db.Model):
     # Empty: every organisation of those forms; ["2"]: only to apply to component 2.
     components: Mapped[list] = mapped_column(JSON, default=list)
     expires: Mapped[bool] = mapped_column(default=False)
+    scope: Mapped[str] = mapped_column(String(12), default="organisation")  # or "application"
     rule: Mapped[str] = mapped_column(String(20))  # the rule of the domain brief it comes from
     position: Mapped[int] = mapped_column(default=0)
 
@@ -26,6 +27,8 @@ class DocumentKind(db.Model):
 class Document(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    # Set for an application's own documents; None for the organisation's file.
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("application.id"), index=True)
     kind_id: Mapped[int] = mapped_column(ForeignKey("document_kind.id"))
     sha256: Mapped[str] = mapped_column(ForeignKey("blob.sha256"))
     filename: Mapped[str] = mapped_column(String(200))  # shown to people, never used as a path

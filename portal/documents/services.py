@@ -26,14 +26,17 @@ def load_kinds(path: Path = KINDS_FILE) -> int:
         kind.legal_forms = row["legal_forms"]
         kind.components = row.get("components", [])
         kind.expires = row.get("expires", False)
+        kind.scope = row.get("scope", "organisation")
         kind.position = position
         db.session.add(kind)
     db.session.commit()
     return len(rows)
 
 
-def kinds_for(legal_form: str) -> list[DocumentKind]:
-    kinds = db.session.scalars(select(DocumentKind).order_by(DocumentKind.position)).all()
+def kinds_for(legal_form: str, scope: str = "organisation") -> list[DocumentKind]:
+    kinds = db.session.scalars(
+        select(DocumentKind).filter_by(scope=scope).order_by(DocumentKind.position)
+    ).all()
     return [k for k in kinds if legal_form in k.legal_forms]
 
 
@@ -52,7 +55,9 @@ def checklist(organisation, *, today: date | None = None) -> dict[str, list[Chec
     today = today or date.today()
     latest: dict[int, Document] = {}
     for document in db.session.scalars(
-        select(Document).filter_by(organisation_id=organisation.id).order_by(Document.id)
+        select(Document)
+        .filter_by(organisation_id=organisation.id, application_id=None)
+        .order_by(Document.id)
     ):
         latest[document.kind_id] = document
     groups: dict[str, list[ChecklistItem]] = {"profile": [], "2": []}
@@ -77,6 +82,7 @@ def add_document(
     filename: str | None,
     valid_until: date | None,
     by,
+    application=None,
 ) -> Document:
     """Check the file by its content, store it, and record the upload. Raises UploadRefused."""
     content_type = content_type_of(data)
@@ -89,6 +95,7 @@ def add_document(
         size=len(data),
         valid_until=valid_until,
         uploaded_by_id=by.id,
+        application_id=application.id if application is not None else None,
     )
     db.session.add(document)
     db.session.flush()

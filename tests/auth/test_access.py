@@ -59,10 +59,22 @@ ACCESS = {
     "organisations.history": SIGNED_IN,
     "documents.download": SIGNED_IN,
     "documents.view": SIGNED_IN,
+    "calls.list_calls": EVERYONE,
+    "calls.show": EVERYONE,
+    "calls_admin.list_calls": {"admin"},
+    "calls_admin.edit_call": {"admin"},
+    "applications.list_applications": SIGNED_IN,
+    "applications.start": SIGNED_IN,
+    "applications.edit_step": SIGNED_IN,
+    "applications.upload_document": SIGNED_IN,
+    "applications.preview": SIGNED_IN,
+    "applications.submit": SIGNED_IN,
+    "applications.show": SIGNED_IN,
+    "applications.withdraw": SIGNED_IN,
 }
 # Routes of one object: reaching the route is the rule tested here; the object's own rule
 # (404 when not visible, 403 when visible but not allowed) is tested in each area.
-OBJECT_ARGS = {"organisation_id", "document_id"}
+OBJECT_ARGS = {"organisation_id", "document_id", "application_id"}
 SAMPLE_ARGS = {
     "filename": "css/portal.css",
     "code": "fr",
@@ -72,6 +84,9 @@ SAMPLE_ARGS = {
     "organisation_id": 1,
     "document_id": 1,
     "request_id": 1,
+    "application_id": 1,
+    "call_id": 1,
+    "step": "worksite",
 }
 
 

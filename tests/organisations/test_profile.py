@@ -18,6 +18,8 @@ from tests.support.accounts import (
     create_user,
     csrf_token,
     login,
+    new_cnss,
+    new_ice,
     post,
 )
 
@@ -56,17 +58,6 @@ def test_create_a_company_then_see_its_profile_and_checklist(app, client, owner)
     assert "شركة الواحة" in page and "Société Al Waha" in page
     assert "مستخرج من السجل التجاري" in page and "شهادة الوضعية الجبائية" in page
     assert page.count("status-missing") == 6  # 4 for the profile, 2 for component 2
-
-
-def new_ice(valid_key: bool = True) -> str:
-    """A 15-digit ICE unique for this run, with a right (or deliberately wrong) check key."""
-    import random
-
-    from stdnum.iso7064 import mod_97_10
-
-    base = f"{random.randrange(10**13):013d}"
-    key = mod_97_10.calc_check_digits(base)
-    return base + (key if valid_key else f"{(int(key) + 1) % 100:02d}")
 
 
 def errors(response) -> list[str]:
@@ -291,11 +282,12 @@ def test_documents_open_for_members_and_staff_of_the_province_only(app, owner):
 
 
 def test_history_shows_changes_with_identifiers_masked_and_cannot_be_rewritten(app, owner):
-    organisation = create_organisation(app, owner, cnss_affiliation="1234567")
+    cnss = new_cnss()
+    organisation = create_organisation(app, owner, cnss_affiliation=cnss)
     client = app.test_client()
     login(client, owner)
     page = client.get(f"/organisations/{organisation.id}/history").get_data(as_text=True)
-    assert "أُنشئت الهيئة" in page and "4567" in page and "1234567" not in page
+    assert "أُنشئت الهيئة" in page and cnss[-4:] in page and cnss not in page
     with app.app_context(), pytest.raises(Exception, match="append-only"):
         db.session.execute(text("UPDATE audit_event SET action = 'x'"))
         db.session.flush()

@@ -27,7 +27,7 @@ def create_user(app, **overrides) -> User:
         user = User(
             email=overrides.pop("email", unique_email()),
             full_name=overrides.pop("full_name", "فاطمة الزهراء"),
-            phone="+212612345678",
+            phone=overrides.pop("phone", "+212612345678"),
             password_hash=services.hasher.hash(overrides.pop("password", PASSWORD)),
             locale=overrides.pop("locale", "ar"),
             consent_version=app.config["CONSENT_VERSION"],
@@ -120,3 +120,55 @@ def create_organisation(app, owner: User, **overrides):
         db.session.refresh(organisation)
         db.session.expunge(organisation)
         return organisation
+
+
+def add_documents(app, organisation, owner: User, codes=None, valid_until=None):
+    """Upload a plain PDF for each kind (default: every kind the legal form needs)."""
+    from datetime import date, timedelta
+
+    from portal.documents.models import DocumentKind
+    from portal.documents.services import add_document
+    from portal.organisations.models import Organisation
+    from tests.support.files import plain_pdf
+
+    with app.app_context():
+        org = db.session.get(Organisation, organisation.id)
+        kinds = db.session.query(DocumentKind).filter_by(scope="organisation").all()
+        for kind in kinds:
+            if org.legal_form not in kind.legal_forms or (codes and kind.code not in codes):
+                continue
+            until = valid_until or (date.today() + timedelta(days=90)) if kind.expires else None
+            add_document(
+                org,
+                kind,
+                plain_pdf(),
+                filename=f"{kind.code}.pdf",
+                valid_until=until,
+                by=db.session.get(User, owner.id),
+            )
+
+
+def demo_call(app, component: int):
+    from portal.calls.models import Call
+
+    with app.app_context():
+        call = db.session.query(Call).filter_by(component=component).order_by(Call.id).first()
+        db.session.expunge(call)
+        return call
+
+
+def new_ice(valid_key: bool = True) -> str:
+    """A 15-digit ICE unique for this run, with a right (or deliberately wrong) check key."""
+    import random
+
+    from stdnum.iso7064 import mod_97_10
+
+    base = f"{random.randrange(10**13):013d}"
+    key = mod_97_10.calc_check_digits(base)
+    return base + (key if valid_key else f"{(int(key) + 1) % 100:02d}")
+
+
+def new_cnss() -> str:
+    import random
+
+    return f"{random.randrange(10**6, 10**7)}"

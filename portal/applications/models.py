@@ -1,0 +1,97 @@
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.calls.models import Call
+from portal.extensions import db
+from portal.geo.models import Province
+from portal.organisations.models import Organisation
+from portal.timeutil import utcnow
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    ELIGIBLE = "eligible"
+    INELIGIBLE = "ineligible"
+    IN_REVIEW = "in_review"
+    CHANGES_REQUESTED = "changes_requested"
+    RECOMMENDED = "recommended"
+    NOT_RECOMMENDED = "not_recommended"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    DEFERRED = "deferred"
+    AGREEMENT_ISSUED = "agreement_issued"
+    AGREEMENT_SIGNED = "agreement_signed"
+    WITHDRAWN = "withdrawn"
+
+
+class Application(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("call.id"), index=True)
+    component: Mapped[int]
+    province_id: Mapped[int] = mapped_column(ForeignKey("province.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default=Status.DRAFT, index=True)
+    number: Mapped[str | None] = mapped_column(String(30), unique=True)
+    details: Mapped[dict] = mapped_column(JSON, default=dict)  # the steps' answers, as typed
+    declaration_at: Mapped[datetime | None]
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    first_submitted_at: Mapped[datetime | None]
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+    change_request: Mapped[str | None] = mapped_column(Text)
+    change_deadline: Mapped[date | None]
+    jobs_granted: Mapped[int | None]
+
+    organisation: Mapped[Organisation] = relationship()
+    call: Mapped[Call] = relationship()
+    province: Mapped[Province] = relationship()
+    submissions: Mapped[list["Submission"]] = relationship(
+        back_populates="application", order_by="Submission.sequence"
+    )
+
+
+class Submission(db.Model):
+    """What was submitted, frozen: reports, reviews and agreements read this, never live rows."""
+
+    __table_args__ = (UniqueConstraint("application_id", "sequence"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    sequence: Mapped[int]
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    data: Mapped[dict] = mapped_column(JSON)
+    check_enqueued_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    application: Mapped[Application] = relationship(back_populates="submissions")
+    reports: Mapped[list["EligibilityReport"]] = relationship(
+        back_populates="submission", order_by="EligibilityReport.id"
+    )
+
+
+class EligibilityReport(db.Model):
+    """One run of the rules on one submission; one per rule-set version."""
+
+    __table_args__ = (UniqueConstraint("submission_id", "rules_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), index=True)
+    rules_version: Mapped[str] = mapped_column(String(40))
+    outcome: Mapped[str] = mapped_column(String(16))
+    results: Mapped[list] = mapped_column(JSON)
+    context: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    submission: Mapped[Submission] = relationship(back_populates="reports")
+
+
+class Counter(db.Model):
+    """Gapless numbers: the row is locked while the number is taken, in the same transaction."""
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(default=0)

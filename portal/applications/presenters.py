@@ -1,0 +1,133 @@
+"""Turning a report (plain data) into lines people read, in their language."""
+
+from flask_babel import gettext
+
+from portal.eligibility.rules import N_, RULES
+from portal.i18n import current_language
+
+
+def _names(codes: list[str], kinds: dict) -> str:
+    language = current_language()
+    return (
+        "، ".join(kinds.get(c, {}).get(language, c) for c in codes)
+        if language == "ar"
+        else ", ".join(kinds.get(c, {}).get(language, c) for c in codes)
+    )
+
+
+def present_report(report: dict, data: dict) -> dict:
+    """Each rule's title, outcome and message with its values, translated."""
+    kinds = data["call"].get("document_kinds", {})
+    lines = []
+    for result in report["results"]:
+        values = dict(result["values"])
+        values["missing_names"] = _names(
+            values.get("missing", []) + values.get("expired", []), kinds
+        )
+        for key, value in list(values.items()):
+            if isinstance(value, float):
+                values[key] = f"{value:,.2f}"
+            elif isinstance(value, int) and key in ("cap",):
+                values[key] = f"{value:,}"
+        rule = RULES.get(result["rule"])
+        msgid = result["message"]  # a variable, so the extractor does not take the key for text
+        try:
+            message = gettext(msgid) % values
+        except (KeyError, TypeError, ValueError):
+            message = gettext(msgid)
+        lines.append(
+            {
+                "rule": result["rule"],
+                "title": gettext(rule.title) if rule else result["rule"],
+                "outcome": result["outcome"],
+                "message": message,
+                "overridden": result.get("override"),
+            }
+        )
+    return {"outcome": report["outcome"], "lines": lines}
+
+
+STATUS_LABELS = {
+    "draft": N_("Draft"),
+    "submitted": N_("Submitted, being checked"),
+    "eligible": N_("Eligible, waiting for review"),
+    "ineligible": N_("Not eligible"),
+    "in_review": N_("Under technical review"),
+    "changes_requested": N_("Changes requested"),
+    "recommended": N_("Recommended to the committee"),
+    "not_recommended": N_("Not recommended"),
+    "approved": N_("Approved"),
+    "rejected": N_("Rejected"),
+    "deferred": N_("Deferred to a later session"),
+    "agreement_issued": N_("Agreement issued"),
+    "agreement_signed": N_("Agreement signed"),
+    "withdrawn": N_("Withdrawn"),
+}
+COMPONENT_LABELS = {1: N_("Temporary public works"), 2: N_("Sustainable integration grant")}
+MISSING_LABELS = {
+    "title": N_("the title of the worksite"),
+    "sector": N_("the sector"),
+    "commune_id": N_("the commune of the worksite"),
+    "location": N_("the place of the worksite"),
+    "workers_planned": N_("the number of workers"),
+    "duration_months": N_("the duration"),
+    "planned_start": N_("the planned start"),
+    "description": N_("the description of the work"),
+    "posts": N_("at least one post to fill"),
+    "declaration": N_("the declaration of honour"),
+}
+
+
+def application_status_label(status: str) -> str:
+    return gettext(STATUS_LABELS.get(status, status))
+
+
+def component_label(component: int) -> str:
+    return gettext(COMPONENT_LABELS[int(component)])
+
+
+def _item_label(items: list[dict], code) -> str:
+    for item in items:
+        if item["code"] == code:
+            return item[current_language()]
+    return code or "—"
+
+
+def sector_label(edition: dict, code) -> str:
+    return _item_label(edition["component1"]["sectors"], code)
+
+
+def category_label(edition: dict, code) -> str:
+    return _item_label(edition["component2"]["categories"], code)
+
+
+def commune_label(commune_id) -> str:
+    from portal.extensions import db
+    from portal.geo.models import Commune
+    from portal.i18n import localized
+
+    try:
+        commune = db.session.get(Commune, int(commune_id))
+    except (TypeError, ValueError):
+        return "—"
+    return localized(commune) if commune else "—"
+
+
+def missing_label(item: str) -> str:
+    if item.startswith("document:"):
+        from portal.applications.views import kind_name
+
+        return gettext("the document: %(name)s", name=kind_name(item.split(":", 1)[1]))
+    return gettext(MISSING_LABELS.get(item, item))
+
+
+def init_app(app) -> None:
+    for helper in (
+        application_status_label,
+        component_label,
+        sector_label,
+        category_label,
+        commune_label,
+        missing_label,
+    ):
+        app.add_template_global(helper)

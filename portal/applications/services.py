@@ -1,0 +1,471 @@
+"""Applications: drafts, submission, the eligibility check, withdrawal and change requests."""
+
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from portal import eligibility
+from portal.access import policy
+from portal.applications.lifecycle import TransitionRefused, allowed, transition
+from portal.applications.models import (
+    Application,
+    Counter,
+    EligibilityReport,
+    Status,
+    Submission,
+)
+from portal.audit.services import record
+from portal.auth.models import User
+from portal.calls.models import Call, CallProvince
+from portal.calls.services import call_parameters
+from portal.documents.models import Document, DocumentKind
+from portal.extensions import db
+from portal.notifications.services import dispatch, external_url, notify
+from portal.organisations.models import Membership, Organisation
+from portal.organisations.services import PROFILE_FIELDS, organisation_policy
+from portal.queue import enqueue
+from portal.timeutil import utcnow
+
+CHECK_TASK = "check_eligibility"
+GRANTED = (Status.APPROVED, Status.AGREEMENT_ISSUED, Status.AGREEMENT_SIGNED)
+
+
+@policy(Application)
+def application_policy(user: User, action: str, application: Application) -> bool:
+    organisation = db.session.get(Organisation, application.organisation_id)
+    if action == "view":
+        return organisation_policy(user, "view", organisation)
+    if action in ("edit", "submit", "withdraw"):
+        return organisation_policy(user, "edit", organisation)
+    return False
+
+
+# Drafts
+
+
+def start_application(
+    organisation: Organisation, call: Call, province_id: int, *, by: User
+) -> Application:
+    """The draft for this call and province, reopened if there is one already."""
+    draft = db.session.scalar(
+        select(Application).filter_by(
+            organisation_id=organisation.id,
+            call_id=call.id,
+            province_id=province_id,
+            status=Status.DRAFT,
+        )
+    )
+    if draft is not None:
+        return draft
+    application = Application(
+        organisation_id=organisation.id,
+        call_id=call.id,
+        component=call.component,
+        province_id=province_id,
+        created_by_id=by.id,
+        details={},
+    )
+    db.session.add(application)
+    db.session.flush()
+    record(
+        "application.started",
+        actor=by,
+        obj=application,
+        organisation_id=organisation.id,
+        after={"call": call.id, "province": province_id},
+    )
+    db.session.commit()
+    return application
+
+
+def save_answers(application: Application, answers: dict) -> None:
+    """Keep what was typed, valid or not, so that nothing is lost on an error."""
+    application.details = {**(application.details or {}), **answers}
+    db.session.commit()
+
+
+def accept_declaration(application: Application) -> None:
+    application.declaration_at = utcnow()
+    db.session.commit()
+
+
+def jobs_requested(component: int, details: dict) -> int:
+    def number(value) -> int:
+        try:
+            return max(int(value), 0)
+        except (TypeError, ValueError):
+            return 0
+
+    if component == 1:
+        return number(details.get("workers_planned"))
+    return sum(number(p.get("count")) for p in details.get("posts", []) if p.get("title"))
+
+
+def application_documents(application: Application) -> list[Document]:
+    return db.session.scalars(
+        select(Document).filter_by(application_id=application.id).order_by(Document.id)
+    ).all()
+
+
+def snapshot(application: Application, *, by: User, at: datetime) -> dict:
+    """The application, its organisation, documents and call as they are at `at`."""
+    organisation = application.organisation
+    documents = db.session.scalars(
+        select(Document)
+        .where(
+            Document.organisation_id == organisation.id,
+            (Document.application_id.is_(None)) | (Document.application_id == application.id),
+        )
+        .order_by(Document.id)
+    ).all()
+    kinds = {k.id: k for k in db.session.scalars(select(DocumentKind))}
+    parameters = call_parameters(application.call)
+    legal_form = organisation.legal_form
+    parameters["required_documents"] = {
+        "organisation": [
+            k.code
+            for k in kinds.values()
+            if k.scope == "organisation" and not k.components and legal_form in k.legal_forms
+        ],
+        "regularity": [
+            k.code
+            for k in kinds.values()
+            if "2" in k.components and k.scope == "organisation" and legal_form in k.legal_forms
+        ],
+        "application": parameters["edition"][f"component{application.component}"].get(
+            "application_documents", []
+        ),
+    }
+    first = application.first_submitted_at or at
+    return {
+        "application": {
+            "id": application.id,
+            "number": application.number,
+            "component": application.component,
+            "call_id": application.call_id,
+            "province_id": application.province_id,
+            "details": application.details or {},
+            "jobs_requested": jobs_requested(application.component, application.details or {}),
+            "submitted_at": at.isoformat(),
+            "first_submitted_at": first.isoformat(),
+            "declaration_at": application.declaration_at and application.declaration_at.isoformat(),
+        },
+        "organisation": {"id": organisation.id}
+        | {f: _plain(getattr(organisation, f)) for f in PROFILE_FIELDS},
+        "applicant": {"id": by.id, "full_name": by.full_name, "phone": by.phone},
+        "documents": [
+            {
+                "id": d.id,
+                "kind": kinds[d.kind_id].code,
+                "sha256": d.sha256,
+                "filename": d.filename,
+                "valid_until": d.valid_until and d.valid_until.isoformat(),
+                "scope": "application" if d.application_id else "organisation",
+            }
+            for d in documents
+        ],
+        "call": parameters,
+    }
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def missing_for_submission(application: Application, data: dict) -> list[str]:
+    """What must be filled before submitting (the rules judge the rest): codes for the page."""
+    details = data["application"]["details"]
+    missing = []
+    if application.component == 1:
+        for name in (
+            "title",
+            "sector",
+            "commune_id",
+            "location",
+            "workers_planned",
+            "duration_months",
+            "planned_start",
+            "description",
+        ):
+            if not details.get(name):
+                missing.append(name)
+    elif not any(p.get("title") for p in details.get("posts", [])):
+        missing.append("posts")
+    held = {d["kind"] for d in data["documents"] if d["scope"] == "application"}
+    missing += [
+        f"document:{code}"
+        for code in data["call"]["required_documents"]["application"]
+        if code not in held
+    ]
+    if application.declaration_at is None:
+        missing.append("declaration")
+    return missing
+
+
+def precheck(application: Application, *, by: User) -> eligibility.Report:
+    """The rules on the draft as it is now: the same engine as the official check."""
+    data = snapshot(application, by=by, at=utcnow())
+    return eligibility.evaluate(
+        data, {"remaining_quota": remaining_quota(application.call_id, application.province_id)}
+    )
+
+
+def remaining_quota(call_id: int, province_id: int) -> int | None:
+    """Jobs allotted to the province minus jobs already granted, in one query."""
+    granted = (
+        select(func.coalesce(func.sum(Application.jobs_granted), 0))
+        .where(
+            Application.call_id == call_id,
+            Application.province_id == province_id,
+            Application.status.in_(GRANTED),
+        )
+        .scalar_subquery()
+    )
+    row = db.session.execute(
+        select(CallProvince.quota_jobs - granted).filter_by(
+            call_id=call_id, province_id=province_id
+        )
+    ).first()
+    return None if row is None else row[0]
+
+
+# Submitting
+
+
+def _next_number(application: Application, at: datetime) -> str:
+    """<region>-<year>-C<component>-<seq>, from a counter row locked until the commit."""
+    key = f"{application.province.region.code}-{at.year}-C{application.component}"
+    if db.session.get(Counter, key) is None:
+        try:
+            with db.session.begin_nested():  # two first submissions may race to create it
+                db.session.add(Counter(key=key, value=0))
+        except IntegrityError:
+            pass
+    counter = db.session.scalar(select(Counter).filter_by(key=key).with_for_update())
+    counter.value += 1
+    return f"{key}-{counter.value:05d}"
+
+
+def submit(application: Application, *, by: User) -> Submission:
+    """Freeze a snapshot, number the application the first time, write the receipt and the
+    pending check in one transaction, then enqueue the check."""
+    now = utcnow()
+    data = snapshot(application, by=by, at=now)
+    first = application.first_submitted_at is None
+    number = application.number or _next_number(application, now)
+    resubmission = application.status == Status.CHANGES_REQUESTED
+    transition(
+        application,
+        "submit",
+        number=number,
+        first_submitted_at=application.first_submitted_at or now,
+    )
+    data["application"]["number"] = number
+    sequence = len(application.submissions) + 1
+    submission = Submission(
+        application_id=application.id,
+        sequence=sequence,
+        submitted_at=now,
+        submitted_by_id=by.id,
+        data=data,
+    )
+    db.session.add(submission)
+    db.session.flush()
+    notices = [
+        notify(
+            member,
+            "application_received",
+            f"application_received:{submission.id}:{member.id}",
+            application=application,
+            submission=submission,
+            first=first,
+            resubmission=resubmission,
+            link=external_url("applications.show", application_id=application.id),
+        )
+        for member in _members(application)
+    ]
+    record(
+        "application.resubmitted" if resubmission else "application.submitted",
+        actor=by,
+        obj=application,
+        organisation_id=application.organisation_id,
+        after={"number": number, "submission": sequence},
+    )
+    db.session.commit()
+    dispatch(*notices)
+    enqueue(CHECK_TASK, submission.id)
+    return submission
+
+
+def _members(application: Application) -> list[User]:
+    return db.session.scalars(
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.organisation_id == application.organisation_id)
+        .order_by(User.id)
+    ).all()
+
+
+def latest_submission(application: Application) -> Submission | None:
+    return application.submissions[-1] if application.submissions else None
+
+
+def check_eligibility(submission_id: int) -> str:
+    """Run the rules on a submission once; store the report, move the application, notify.
+
+    Safe to run twice: the report is unique per submission and rule-set version, the status
+    moves with a compare-and-set, and the notification has a unique event key.
+    """
+    submission = db.session.get(Submission, submission_id)
+    if submission is None:
+        return "missing"
+    version = submission.data["call"]["edition"]["rules_version"]
+    existing = db.session.scalar(
+        select(EligibilityReport).filter_by(submission_id=submission.id, rules_version=version)
+    )
+    if existing is None:
+        application = submission.application
+        context = {"remaining_quota": remaining_quota(application.call_id, application.province_id)}
+        report = eligibility.evaluate(submission.data, context)
+        existing = EligibilityReport(
+            submission_id=submission.id,
+            rules_version=version,
+            outcome=report.outcome,
+            results=report.as_dict()["results"],
+            context=context,
+        )
+        db.session.add(existing)
+        try:
+            db.session.flush()
+        except IntegrityError:  # another worker stored it first
+            db.session.rollback()
+            return "duplicate"
+    application = submission.application
+    latest = latest_submission(application)
+    notices = []
+    if latest is not None and latest.id == submission.id and application.status == Status.SUBMITTED:
+        action = "mark_ineligible" if existing.outcome == "fail" else "mark_eligible"
+        try:
+            transition(application, action)
+        except TransitionRefused:
+            pass
+        else:
+            notices = [
+                notify(
+                    member,
+                    "eligibility_result",
+                    f"eligibility_result:{submission.id}:{member.id}",
+                    application=application,
+                    report=existing,
+                    link=external_url("applications.show", application_id=application.id),
+                )
+                for member in _members(application)
+            ]
+            record(
+                "application.checked",
+                obj=application,
+                organisation_id=application.organisation_id,
+                after={"outcome": existing.outcome, "status": application.status},
+            )
+    db.session.commit()
+    dispatch(*notices)
+    return existing.outcome
+
+
+def sweep_checks() -> int:
+    """Re-enqueue checks of submissions that have no report after a while (lost message)."""
+    due = utcnow() - timedelta(seconds=current_app.config["SWEEP_PENDING_AFTER_SECONDS"])
+    reported = select(EligibilityReport.submission_id)
+    ids = db.session.scalars(
+        select(Submission.id)
+        .where(Submission.check_enqueued_at <= due, Submission.id.not_in(reported))
+        .limit(500)
+    ).all()
+    if ids:
+        db.session.execute(
+            update(Submission).where(Submission.id.in_(ids)).values(check_enqueued_at=utcnow())
+        )
+        db.session.commit()
+    for submission_id in ids:
+        enqueue(CHECK_TASK, submission_id)
+    return len(ids)
+
+
+# After submitting
+
+
+def withdraw(application: Application, reason: str, *, by: User) -> None:
+    transition(application, "withdraw", withdrawn_reason=reason)
+    notices = [
+        notify(
+            member,
+            "application_withdrawn",
+            f"application_withdrawn:{application.id}:{member.id}",
+            application=application,
+            reason=reason,
+            link=external_url("applications.show", application_id=application.id),
+        )
+        for member in _members(application)
+    ]
+    record(
+        "application.withdrawn",
+        actor=by,
+        obj=application,
+        organisation_id=application.organisation_id,
+        after={"reason": reason},
+    )
+    db.session.commit()
+    dispatch(*notices)
+
+
+def request_changes(application: Application, what: str, deadline: date, *, by: User) -> None:
+    """Staff ask the applicant to change something by a date; the applicant edits and
+    submits again."""
+    transition(application, "request_changes", change_request=what, change_deadline=deadline)
+    key = f"changes_requested:{application.id}:{len(application.submissions)}"
+    notices = [
+        notify(
+            member,
+            "changes_requested",
+            f"{key}:{member.id}",
+            application=application,
+            what=what,
+            deadline=deadline,
+            link=external_url("applications.show", application_id=application.id),
+        )
+        for member in _members(application)
+    ]
+    record(
+        "application.changes_requested",
+        actor=by,
+        obj=application,
+        organisation_id=application.organisation_id,
+        after={"what": what, "deadline": deadline},
+    )
+    db.session.commit()
+    dispatch(*notices)
+
+
+def applications_of(user: User) -> list[Application]:
+    return db.session.scalars(
+        select(Application)
+        .join(Membership, Membership.organisation_id == Application.organisation_id)
+        .where(Membership.user_id == user.id)
+        .order_by(Application.updated_at.desc())
+    ).all()
+
+
+def timeline(application: Application):
+    from portal.audit.models import AuditEvent
+
+    return db.session.scalars(
+        select(AuditEvent)
+        .filter_by(object_type="application", object_id=application.id)
+        .order_by(AuditEvent.id)
+    ).all()
+
+
+def editable(application: Application) -> bool:
+    return allowed(application, "submit")

@@ -1,0 +1,274 @@
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from portal import eligibility
+from portal.access import authorize, can, login_required
+from portal.applications import bp, services, steps
+from portal.applications.forms import StartForm, WithdrawForm
+from portal.applications.lifecycle import TransitionRefused, allowed
+from portal.applications.models import Application
+from portal.applications.presenters import present_report
+from portal.auth.forms import ActionForm
+from portal.calls.models import Call
+from portal.documents import services as documents
+from portal.documents.inspection import UploadRefused
+from portal.documents.models import DocumentKind
+from portal.extensions import db
+from portal.i18n import localized
+from portal.organisations.forms import DocumentForm
+from portal.organisations.models import Organisation
+from portal.organisations.views import UPLOAD_ERRORS
+from portal.timeutil import utcnow
+
+
+def _application(application_id: int, action: str = "view") -> Application:
+    return authorize(action, db.session.get(Application, application_id))
+
+
+@bp.get("/")
+@login_required
+def list_applications():
+    return render_template(
+        "applications/list.html", applications=services.applications_of(current_user)
+    )
+
+
+@bp.post("/start")
+@login_required
+def start():
+    call = db.session.get(Call, request.form.get("call_id", type=int))
+    if call is None:
+        abort(404)
+    form = StartForm()
+    organisations = [o for o in _my_organisations() if can(current_user, "edit", o)]
+    form.organisation_id.choices = [SelectChoice(str(o.id), localized(o)) for o in organisations]
+    form.province_id.choices = [
+        SelectChoice(str(p.province_id), localized(p.province)) for p in call.provinces
+    ]
+    if not call.is_open(utcnow()):
+        flash(_("This call is not open."), "error")
+        return redirect(url_for("calls.show", call_id=call.id))
+    if not form.validate_on_submit():
+        flash(_("Choose the organisation and the province."), "error")
+        return redirect(url_for("calls.show", call_id=call.id))
+    organisation = authorize("edit", db.session.get(Organisation, int(form.organisation_id.data)))
+    application = services.start_application(
+        organisation, call, int(form.province_id.data), by=current_user
+    )
+    first = steps.steps_for(application)[0]
+    return redirect(url_for("applications.edit_step", application_id=application.id, step=first))
+
+
+def _my_organisations() -> list[Organisation]:
+    from portal.organisations.services import organisations_of
+
+    return [organisation for organisation, _role in organisations_of(current_user)]
+
+
+@bp.route("/<int:application_id>/steps/<step>", methods=["GET", "POST"])
+@login_required
+def edit_step(application_id: int, step: str):
+    application = _application(application_id, "edit")
+    if not services.editable(application):
+        return redirect(url_for("applications.show", application_id=application.id))
+    names = steps.steps_for(application)
+    if step not in names:
+        abort(404)
+    if step == "documents":
+        return _documents_step(application, names, DocumentForm())
+    cls = steps.form_class(application, step)
+    form = cls() if request.method == "POST" else cls(formdata=steps.saved_input(application, step))
+    form.fill(application.call.edition.parameters, application.province)
+    if request.method == "POST":
+        if step == "declaration":
+            if form.validate():
+                services.accept_declaration(application)
+        else:
+            services.save_answers(application, steps.answers(form, step))
+        if form.validate():
+            if "save_and_leave" in request.form:
+                flash(_("Your draft is saved. You can come back to it at any time."), "success")
+                return redirect(url_for("applications.list_applications"))
+            return redirect(_next(application, names, step))
+    return render_template(
+        "applications/step.html",
+        application=application,
+        form=form,
+        step=step,
+        steps=names,
+        titles=steps.TITLES,
+    )
+
+
+def _next(application: Application, names: list[str], step: str) -> str:
+    position = names.index(step)
+    if position + 1 < len(names):
+        return url_for(
+            "applications.edit_step", application_id=application.id, step=names[position + 1]
+        )
+    return url_for("applications.preview", application_id=application.id)
+
+
+def _documents_step(
+    application: Application, names: list[str], form: DocumentForm, status: int = 200
+):
+    kinds = _application_kinds(application)
+    form.kind.choices = [SelectChoice(k.code, localized(k)) for k in kinds]
+    return render_template(
+        "applications/documents_step.html",
+        application=application,
+        form=form,
+        step="documents",
+        steps=names,
+        titles=steps.TITLES,
+        kinds=kinds,
+        documents=services.application_documents(application),
+        next_url=_next(application, names, "documents"),
+    ), status
+
+
+def _application_kinds(application: Application) -> list[DocumentKind]:
+    return [
+        k
+        for k in documents.kinds_for(application.organisation.legal_form, "application")
+        if str(application.component) in k.components
+    ]
+
+
+@bp.post("/<int:application_id>/documents")
+@login_required
+def upload_document(application_id: int):
+    application = _application(application_id, "edit")
+    if not services.editable(application):
+        abort(403)
+    names = steps.steps_for(application)
+    form = DocumentForm()
+    kinds = {k.code: k for k in _application_kinds(application)}
+    form.kind.choices = [SelectChoice(code, localized(k)) for code, k in kinds.items()]
+    if form.validate_on_submit():
+        try:
+            documents.add_document(
+                application.organisation,
+                kinds[form.kind.data],
+                form.file.data.read(),
+                filename=form.file.data.filename,
+                valid_until=form.valid_until.data,
+                by=current_user,
+                application=application,
+            )
+        except UploadRefused as refusal:
+            form.file.errors.append(UPLOAD_ERRORS[refusal.reason]())
+        else:
+            flash(_("The document is added."), "success")
+            return redirect(
+                url_for("applications.edit_step", application_id=application.id, step="documents")
+            )
+    return _documents_step(application, names, form, status=400)
+
+
+@bp.get("/<int:application_id>/preview")
+@login_required
+def preview(application_id: int):
+    application = _application(application_id, "edit")
+    if not services.editable(application):
+        return redirect(url_for("applications.show", application_id=application.id))
+    data = services.snapshot(application, by=current_user, at=utcnow())
+    report = services.precheck(application, by=current_user)
+    return render_template(
+        "applications/preview.html",
+        application=application,
+        data=data,
+        missing=services.missing_for_submission(application, data),
+        report=present_report(report.as_dict(), data),
+        steps=steps.steps_for(application),
+        titles=steps.TITLES,
+        grant=_grant(application, data),
+        form=ActionForm(),
+    )
+
+
+def _grant(application: Application, data: dict) -> dict | None:
+    if application.component != 2:
+        return None
+    posts = [p for p in data["application"]["details"].get("posts", []) if p.get("title")]
+    clean = [
+        {"title": p["title"], "count": p["count"] if str(p.get("count")).isdigit() else 0}
+        for p in posts
+    ]
+    return eligibility.grant(clean, data["call"]["edition"])
+
+
+@bp.post("/<int:application_id>/submit")
+@login_required
+def submit(application_id: int):
+    application = _application(application_id, "edit")
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    data = services.snapshot(application, by=current_user, at=utcnow())
+    if services.missing_for_submission(application, data):
+        flash(_("Some answers are missing: see the list below."), "error")
+        return redirect(url_for("applications.preview", application_id=application.id))
+    try:
+        services.submit(application, by=current_user)
+    except TransitionRefused:
+        flash(_("This application cannot be submitted in its current status."), "error")
+    else:
+        flash(
+            _(
+                "Your application is submitted under number %(number)s. We are checking it now.",
+                number=application.number,
+            ),
+            "success",
+        )
+    return redirect(url_for("applications.show", application_id=application.id))
+
+
+@bp.get("/<int:application_id>")
+@login_required
+def show(application_id: int):
+    application = _application(application_id)
+    submission = services.latest_submission(application)
+    report = submission.reports[-1] if submission and submission.reports else None
+    return render_template(
+        "applications/show.html",
+        application=application,
+        submission=submission,
+        report=present_report(
+            {"outcome": report.outcome, "results": report.results}, submission.data
+        )
+        if report
+        else None,
+        timeline=services.timeline(application),
+        can_edit=can(current_user, "edit", application) and services.editable(application),
+        can_withdraw=can(current_user, "withdraw", application)
+        and allowed(application, "withdraw"),
+        grant=_grant(application, submission.data) if submission else None,
+        documents=services.application_documents(application),
+    )
+
+
+@bp.route("/<int:application_id>/withdraw", methods=["GET", "POST"])
+@login_required
+def withdraw(application_id: int):
+    application = _application(application_id, "withdraw")
+    if not allowed(application, "withdraw"):
+        return redirect(url_for("applications.show", application_id=application.id))
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        try:
+            services.withdraw(application, form.reason.data, by=current_user)
+        except TransitionRefused:
+            flash(_("This application cannot be withdrawn any more."), "error")
+        else:
+            flash(_("The application is withdrawn."), "success")
+        return redirect(url_for("applications.show", application_id=application.id))
+    return render_template("applications/withdraw.html", application=application, form=form)
+
+
+@bp.app_template_global("kind_name")
+def kind_name(code: str) -> str:
+    kind = db.session.scalar(select(DocumentKind).filter_by(code=code))
+    return localized(kind) if kind else code

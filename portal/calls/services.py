@@ -1,0 +1,161 @@
+"""Editions and calls: loading an edition's data file, opening calls, their parameters."""
+
+import tomllib
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from portal.audit.services import record
+from portal.calls.models import Call, CallProvince, CommitteeLevel, Edition
+from portal.documents.models import DocumentKind
+from portal.extensions import db
+from portal.geo.models import Commune, Province
+from portal.timeutil import utcnow
+
+EDITIONS_DIR = Path(__file__).resolve().parents[2] / "editions"
+CASABLANCA = ZoneInfo("Africa/Casablanca")
+# The region's 2022 targets (source document) and an EXAMPLE split across the provinces.
+DEMO_TARGETS = {1: 3800, 2: 1000}
+DEMO_SPLIT = {"Guelmim": 0.40, "Sidi Ifni": 0.25, "Tan-Tan": 0.20, "Assa-Zag": 0.15}
+
+
+def local_to_utc(value: datetime) -> datetime:
+    """A time typed in Africa/Casablanca, as stored (naive UTC)."""
+    return value.replace(tzinfo=CASABLANCA).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+
+
+def utc_to_local(value: datetime) -> datetime:
+    return value.replace(tzinfo=ZoneInfo("UTC")).astimezone(CASABLANCA).replace(tzinfo=None)
+
+
+def load_edition(path: str | Path) -> Edition:
+    """Create or update an edition from its TOML data file; the file is the reference."""
+    path = Path(path)
+    if not path.suffix:
+        path = EDITIONS_DIR / f"{path}.toml"
+    with open(path, "rb") as handle:
+        parameters = tomllib.load(handle)
+    for wage in parameters["minimum_wage"]:
+        wage["since"] = str(wage["since"])
+    edition = db.session.scalar(select(Edition).filter_by(code=parameters["code"]))
+    if edition is None:
+        edition = Edition(code=parameters["code"])
+        db.session.add(edition)
+    edition.name_ar, edition.name_fr = parameters["name_ar"], parameters["name_fr"]
+    edition.parameters = parameters
+    db.session.commit()
+    return edition
+
+
+def open_calls(now: datetime | None = None) -> list[Call]:
+    now = now or utcnow()
+    return db.session.scalars(
+        select(Call).where(Call.opens_at <= now, Call.closes_at >= now).order_by(Call.closes_at)
+    ).all()
+
+
+def visible_calls() -> list[Call]:
+    """Calls open now or opening soon, for the public list."""
+    now = utcnow()
+    return db.session.scalars(
+        select(Call).where(Call.closes_at >= now).order_by(Call.opens_at, Call.id)
+    ).all()
+
+
+def save_call(call: Call | None, data: dict, quotas: dict[int, int], *, by) -> Call:
+    """Create or change a call: edition, component, titles, times (local), committee, quotas."""
+    creating = call is None
+    call = call or Call()
+    call.edition_id = data["edition_id"]
+    call.component = int(data["component"])
+    call.title_ar, call.title_fr = data["title_ar"], data["title_fr"]
+    call.opens_at = local_to_utc(data["opens_at"])
+    call.closes_at = local_to_utc(data["closes_at"])
+    call.committee_level = data["committee_level"]
+    call.provinces = [
+        CallProvince(province_id=pid, quota_jobs=quota) for pid, quota in quotas.items() if quota
+    ]
+    db.session.add(call)
+    db.session.flush()
+    record(
+        "call.created" if creating else "call.updated",
+        actor=by,
+        obj=call,
+        after={
+            "component": call.component,
+            "opens_at": call.opens_at,
+            "closes_at": call.closes_at,
+            "quotas": {str(k): v for k, v in quotas.items()},
+        },
+    )
+    db.session.commit()
+    return call
+
+
+def call_parameters(call: Call) -> dict:
+    """Everything about the call that a submission freezes: dates, places, the edition."""
+    province_ids = [p.province_id for p in call.provinces]
+    communes: dict[int, list[int]] = {pid: [] for pid in province_ids}
+    for commune_id, province_id in db.session.execute(
+        select(Commune.id, Commune.province_id).where(Commune.province_id.in_(province_ids))
+    ):
+        communes[province_id].append(commune_id)
+    kinds = db.session.scalars(select(DocumentKind)).all()
+    return {
+        "id": call.id,
+        "component": call.component,
+        "opens_at": call.opens_at.isoformat(),
+        "closes_at": call.closes_at.isoformat(),
+        "committee_level": call.committee_level,
+        "provinces": {
+            str(p.province_id): {"quota": p.quota_jobs, "commune_ids": communes[p.province_id]}
+            for p in call.provinces
+        },
+        "edition": call.edition.parameters,
+        "document_kinds": {k.code: {"ar": k.name_ar, "fr": k.name_fr} for k in kinds},
+    }
+
+
+def seed_demo_calls() -> list[Call]:
+    """Open demo calls for both components with the region's 2022 targets (split: example)."""
+    edition = load_edition("awrach1_2022")
+    load_edition("awrach2_2023")
+    provinces = db.session.scalars(select(Province).order_by(Province.id)).all()
+    calls = []
+    titles = {
+        1: (
+            "طلب مشاريع الأوراش العامة المؤقتة (تجريبي)",
+            "Appel à projets : chantiers publics temporaires (démo)",
+        ),
+        2: (
+            "طلب مشاريع دعم الإدماج المستدام (تجريبي)",
+            "Appel à projets : insertion durable (démo)",
+        ),
+    }
+    now = utcnow()
+    for component, target in DEMO_TARGETS.items():
+        call = db.session.scalar(
+            select(Call).filter_by(component=component, title_fr=titles[component][1])
+        )
+        if call is None:
+            call = Call(
+                edition=edition,
+                component=component,
+                title_ar=titles[component][0],
+                title_fr=titles[component][1],
+            )
+            db.session.add(call)
+        call.opens_at = now - timedelta(days=1)
+        call.closes_at = now + timedelta(days=60)
+        call.committee_level = (
+            CommitteeLevel.PROVINCIAL if component == 1 else CommitteeLevel.REGIONAL
+        )
+        call.provinces = [
+            CallProvince(province_id=p.id, quota_jobs=round(target * DEMO_SPLIT.get(p.name_fr, 0)))
+            for p in provinces
+        ]
+        calls.append(call)
+    db.session.commit()
+    return calls

@@ -1,0 +1,47 @@
+from flask import abort, render_template
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from portal.access import can, public
+from portal.applications.forms import StartForm
+from portal.calls import bp, services
+from portal.calls.models import Call
+from portal.extensions import db
+from portal.i18n import localized
+from portal.timeutil import utcnow
+
+
+@bp.get("/")
+@public
+def list_calls():
+    return render_template("calls/list.html", calls=services.visible_calls(), now=utcnow())
+
+
+@bp.get("/<int:call_id>")
+@public
+def show(call_id: int):
+    call = db.session.get(Call, call_id)
+    if call is None:
+        abort(404)
+    form, organisations = None, []
+    if current_user.is_authenticated and not current_user.is_staff:
+        from portal.organisations.services import organisations_of
+
+        organisations = [
+            o for o, _role in organisations_of(current_user) if can(current_user, "edit", o)
+        ]
+        form = StartForm()
+        form.organisation_id.choices = [
+            SelectChoice(str(o.id), localized(o)) for o in organisations
+        ]
+        form.province_id.choices = [
+            SelectChoice(str(p.province_id), localized(p.province)) for p in call.provinces
+        ]
+    return render_template(
+        "calls/show.html",
+        call=call,
+        form=form,
+        organisations=organisations,
+        is_open=call.is_open(utcnow()),
+        edition=call.edition.parameters,
+    )

@@ -1,0 +1,11 @@
+"""Checking an application's eligibility."""
+
+from celery import shared_task
+
+from portal.applications import services
+
+
+@shared_task(name="check_eligibility")
+def check_eligibility(submission_id: int) -> str:
+    """Run the rules on one submission; safe to run twice."""
+    return services.check_eligibility(submission_id)
