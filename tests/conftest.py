@@ -9,6 +9,8 @@ import secrets
 
 import flask_migrate
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -18,6 +20,13 @@ from portal.calls.services import seed_demo_calls
 from portal.documents.services import load_kinds
 from portal.extensions import db
 from portal.geo.services import load_communes
+
+# About 30 examples a test in CI; `HYPOTHESIS_PROFILE=long` for a longer run by hand.
+hypothesis_settings.register_profile(
+    "ci", max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.register_profile("long", max_examples=500, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 SERVER_DATABASE_URL = os.environ.get("DATABASE_URL", "")
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -1,6 +1,6 @@
 """Turning a report (plain data) into lines people read, in their language."""
 
-from flask_babel import gettext
+from flask_babel import format_decimal, gettext
 
 from portal.eligibility.rules import N_, RULES
 from portal.i18n import current_language
@@ -26,9 +26,9 @@ def present_report(report: dict, data: dict) -> dict:
         )
         for key, value in list(values.items()):
             if isinstance(value, float):
-                values[key] = f"{value:,.2f}"
-            elif isinstance(value, int) and key in ("cap",):
-                values[key] = f"{value:,}"
+                values[key] = format_decimal(value, format="#,##0.00")
+            elif isinstance(value, int) and not isinstance(value, bool):
+                values[key] = format_decimal(value, format="#,##0")
         rule = RULES.get(result["rule"])
         msgid = result["message"]  # a variable, so the extractor does not take the key for text
         try:

@@ -194,11 +194,7 @@ def _grant(application: Application, data: dict) -> dict | None:
     if application.component != 2:
         return None
     posts = [p for p in data["application"]["details"].get("posts", []) if p.get("title")]
-    clean = [
-        {"title": p["title"], "count": p["count"] if str(p.get("count")).isdigit() else 0}
-        for p in posts
-    ]
-    return eligibility.grant(clean, data["call"]["edition"])
+    return eligibility.grant(posts, data["call"]["edition"])
 
 
 @bp.post("/<int:application_id>/submit")

@@ -1,6 +1,6 @@
 """Error pages in the visitor's language."""
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -33,6 +33,13 @@ def render_error(code: int):
 
 
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def refuse_nul_bytes():
+        """No text field ever holds a NUL byte (PostgreSQL cannot store one): say so early."""
+        if request.method == "POST" and any("\x00" in v for v in request.form.values()):
+            return render_error(400)
+        return None
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         title = _l("Form expired")

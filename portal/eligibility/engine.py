@@ -63,14 +63,12 @@ def grant(posts: list[dict], edition: dict) -> dict:
     """Component 2: the grant per post (amount × months × hires) and the total, never typed."""
     monthly = edition["component2"]["grant_monthly_mad"]
     months = edition["component2"]["grant_months"]
-    lines = [
-        {
-            "title": p.get("title", ""),
-            "count": int(p.get("count") or 0),
-            "amount": monthly * months * int(p.get("count") or 0),
-        }
-        for p in posts
-    ]
+    lines = []
+    for post in posts:
+        count = _hires(post.get("count"))
+        lines.append(
+            {"title": post.get("title", ""), "count": count, "amount": monthly * months * count}
+        )
     return {
         "monthly_mad": monthly,
         "months": months,
@@ -78,3 +76,15 @@ def grant(posts: list[dict], edition: dict) -> dict:
         "posts": lines,
         "total": sum(line["amount"] for line in lines),
     }
+
+
+def _hires(value) -> int:
+    """A number of hires as typed; anything that is not a sensible count counts as none."""
+    try:
+        count = int(value)
+    except (TypeError, ValueError):
+        return 0
+    return count if 0 <= count <= MAX_HIRES_PER_POST else 0
+
+
+MAX_HIRES_PER_POST = 1_000

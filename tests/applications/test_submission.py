@@ -1,0 +1,110 @@
+"""A submission is a frozen snapshot: later changes to the call do not change its report."""
+
+from datetime import timedelta
+
+from sqlalchemy import delete
+
+from portal.applications import services
+from portal.applications.models import Application, EligibilityReport
+from portal.calls.models import Call
+from portal.extensions import db
+from portal.timeutil import utcnow
+from tests.applications.test_journey import fill_component1, start
+from tests.support.accounts import (
+    add_documents,
+    create_organisation,
+    create_staff,
+    create_user,
+    login,
+    post,
+)
+
+
+def submitted_application(app):
+    owner = create_user(app)
+    organisation = create_organisation(app, owner)
+    add_documents(app, organisation, owner)
+    client = app.test_client()
+    login(client, owner)
+    application_id, province_id = start(app, client, organisation, 1)
+    fill_component1(app, client, application_id, province_id)
+    post(
+        client,
+        f"/applications/{application_id}/submit",
+        {},
+        token_from=f"/applications/{application_id}/preview",
+    )
+    return owner, client, application_id
+
+
+def test_a_call_edited_after_submission_does_not_change_the_report(app):
+    _owner, _client, application_id = submitted_application(app)
+    with app.app_context():
+        application = db.session.get(Application, application_id)
+        submission = application.submissions[-1]
+        before = submission.reports[-1].results
+        call = db.session.get(Call, application.call_id)
+        original = (call.opens_at, call.closes_at)
+        call.closes_at = utcnow() - timedelta(days=30)  # closed before the submission
+        call.opens_at = utcnow() - timedelta(days=60)
+        db.session.commit()
+        db.session.execute(delete(EligibilityReport).filter_by(submission_id=submission.id))
+        db.session.commit()
+        services.check_eligibility(submission.id)
+        after = db.session.get(Application, application_id).submissions[-1].reports[-1].results
+        call = db.session.get(Call, application.call_id)
+        call.opens_at, call.closes_at = original
+        db.session.commit()
+    assert after == before
+
+
+def test_request_changes_then_resubmit_keeps_the_number_and_checks_again(app):
+    _owner, client, application_id = submitted_application(app)
+    staff = create_staff(app, "technical_committee", provinces=("Sidi Ifni",))
+    with app.app_context():
+        from portal.auth.models import User
+
+        application = db.session.get(Application, application_id)
+        number = application.number
+        services.request_changes(
+            application,
+            "أضيفوا عدد النساء المستفيدات",
+            utcnow().date() + timedelta(days=10),
+            by=db.session.get(User, staff.id),
+        )
+        assert application.status == "changes_requested"
+    page = client.get(f"/applications/{application_id}").get_data(as_text=True)
+    assert "أضيفوا عدد النساء المستفيدات" in page
+    response = post(
+        client,
+        f"/applications/{application_id}/steps/worksite",
+        {
+            "title": "تشجير مدخل المدينة (معدل)",
+            "sector": "forests",
+            "commune_id": _commune(app, application_id),
+            "location": "الطريق 104",
+            "workers_planned": "30",
+            "supervisors": "3",
+            "duration_months": "6",
+            "planned_start": "2027-04-01",
+        },
+    )
+    assert response.status_code == 302
+    post(
+        client,
+        f"/applications/{application_id}/submit",
+        {},
+        token_from=f"/applications/{application_id}/preview",
+    )
+    with app.app_context():
+        application = db.session.get(Application, application_id)
+        assert application.number == number and application.status == "eligible"
+        first, second = application.submissions
+        assert second.sequence == 2 and second.reports and first.reports
+        assert second.data["application"]["details"]["workers_planned"] == "30"
+        assert first.data["application"]["details"]["workers_planned"] == "24"
+
+
+def _commune(app, application_id):
+    with app.app_context():
+        return db.session.get(Application, application_id).details["commune_id"]
