@@ -8,7 +8,7 @@ export PATH := $(BIN):$(PATH)
 export FLASK_APP := wsgi
 export WEB_PORT
 
-.PHONY: run test test-fast lint fmt translations i18n-extract bench clean
+.PHONY: run test test-fast lint fmt translations i18n-extract bench-eligibility clean
 
 $(BIN)/python:
 	scripts/install-system.sh run
@@ -60,8 +60,10 @@ i18n-extract: $(VENV)/.run-deps
 		--project "Awrach portal" -o translations/messages.pot portal tasks templates
 	pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 
-bench: $(VENV)/.dev-deps
-	@ls bench
+## bench-eligibility: submit → report through HTTP against a baseline (by hand, not in CI)
+bench-eligibility: $(VENV)/.dev-deps translations
+	@mkdir -p build
+	scripts/with-test-services.sh python bench/eligibility.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache build

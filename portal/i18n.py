@@ -1,7 +1,7 @@
 """Languages (Arabic by default, French), the language cookie and the display filters."""
 
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from flask import Flask, current_app, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext
@@ -40,10 +40,18 @@ def datetime_filter(value: datetime | None) -> str:
     return "" if value is None else format_datetime(value, "dd/MM/yyyy HH:mm")
 
 
+def number(value, pattern: str = "#,##0") -> str:
+    """A number in the reader's locale (Western digits); as typed when it cannot be formatted."""
+    try:
+        return format_decimal(value, format=pattern)
+    except (InvalidOperation, OverflowError, ValueError, TypeError):
+        return str(value)
+
+
 def mad_filter(amount: Decimal | int | float | None) -> str:
     if amount is None:
         return ""
-    return gettext("%(amount)s MAD", amount=format_decimal(amount, format="#,##0.00"))
+    return gettext("%(amount)s MAD", amount=number(amount, "#,##0.00"))
 
 
 def init_app(app: Flask) -> None:

@@ -1,9 +1,9 @@
 """Turning a report (plain data) into lines people read, in their language."""
 
-from flask_babel import format_decimal, gettext
+from flask_babel import gettext
 
 from portal.eligibility.rules import N_, RULES
-from portal.i18n import current_language
+from portal.i18n import current_language, number
 
 
 def _names(codes: list[str], kinds: dict) -> str:
@@ -26,9 +26,9 @@ def present_report(report: dict, data: dict) -> dict:
         )
         for key, value in list(values.items()):
             if isinstance(value, float):
-                values[key] = format_decimal(value, format="#,##0.00")
+                values[key] = number(value, "#,##0.00")
             elif isinstance(value, int) and not isinstance(value, bool):
-                values[key] = format_decimal(value, format="#,##0")
+                values[key] = number(value)
         rule = RULES.get(result["rule"])
         msgid = result["message"]  # a variable, so the extractor does not take the key for text
         try:

@@ -121,7 +121,7 @@ def snapshot(application: Application, *, by: User, at: datetime) -> dict:
         .order_by(Document.id)
     ).all()
     kinds = {k.id: k for k in db.session.scalars(select(DocumentKind))}
-    parameters = call_parameters(application.call)
+    parameters = call_parameters(application.call, kinds=kinds.values())
     legal_form = organisation.legal_form
     parameters["required_documents"] = {
         "organisation": [

@@ -2,6 +2,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
 from portal import eligibility
@@ -9,7 +10,7 @@ from portal.access import authorize, can, login_required
 from portal.applications import bp, services, steps
 from portal.applications.forms import StartForm, WithdrawForm
 from portal.applications.lifecycle import TransitionRefused, allowed
-from portal.applications.models import Application
+from portal.applications.models import Application, Submission
 from portal.applications.presenters import present_report
 from portal.auth.forms import ActionForm
 from portal.calls.models import Call
@@ -17,7 +18,7 @@ from portal.documents import services as documents
 from portal.documents.inspection import UploadRefused
 from portal.documents.models import DocumentKind
 from portal.extensions import db
-from portal.i18n import localized
+from portal.i18n import current_language, localized
 from portal.organisations.forms import DocumentForm
 from portal.organisations.models import Organisation
 from portal.organisations.views import UPLOAD_ERRORS
@@ -25,7 +26,17 @@ from portal.timeutil import utcnow
 
 
 def _application(application_id: int, action: str = "view") -> Application:
-    return authorize(action, db.session.get(Application, application_id))
+    application = db.session.get(
+        Application,
+        application_id,
+        options=[
+            joinedload(Application.organisation),
+            joinedload(Application.call),
+            joinedload(Application.province),
+            selectinload(Application.submissions).selectinload(Submission.reports),
+        ],
+    )
+    return authorize(action, application)
 
 
 @bp.get("/")
@@ -265,6 +276,10 @@ def withdraw(application_id: int):
 
 
 @bp.app_template_global("kind_name")
-def kind_name(code: str) -> str:
+def kind_name(code: str, data: dict | None = None) -> str:
+    """A document kind's name, from the snapshot when there is one (no query)."""
+    names = (data or {}).get("call", {}).get("document_kinds", {}).get(code)
+    if names:
+        return names[current_language()]
     kind = db.session.scalar(select(DocumentKind).filter_by(code=code))
     return localized(kind) if kind else code

@@ -42,11 +42,12 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
 
+    # Loaded when asked for (staff checks), not with every signed-in request.
     roles: Mapped[list["UserRole"]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="user", cascade="all, delete-orphan"
     )
     provinces: Mapped[list["StaffProvince"]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="user", cascade="all, delete-orphan"
     )
 
     @property

@@ -94,7 +94,7 @@ def save_call(call: Call | None, data: dict, quotas: dict[int, int], *, by) -> C
     return call
 
 
-def call_parameters(call: Call) -> dict:
+def call_parameters(call: Call, kinds=None) -> dict:
     """Everything about the call that a submission freezes: dates, places, the edition."""
     province_ids = [p.province_id for p in call.provinces]
     communes: dict[int, list[int]] = {pid: [] for pid in province_ids}
@@ -102,7 +102,8 @@ def call_parameters(call: Call) -> dict:
         select(Commune.id, Commune.province_id).where(Commune.province_id.in_(province_ids))
     ):
         communes[province_id].append(commune_id)
-    kinds = db.session.scalars(select(DocumentKind)).all()
+    if kinds is None:
+        kinds = db.session.scalars(select(DocumentKind)).all()
     return {
         "id": call.id,
         "component": call.component,

@@ -108,3 +108,31 @@ def test_request_changes_then_resubmit_keeps_the_number_and_checks_again(app):
 def _commune(app, application_id):
     with app.app_context():
         return db.session.get(Application, application_id).details["commune_id"]
+
+
+def test_the_application_page_runs_as_many_queries_with_many_documents_as_with_few(app):
+    from tests.support.accounts import add_documents
+    from tests.support.queries import count_queries
+
+    counts = []
+    for extra in (0, 6):
+        owner = create_user(app)
+        organisation = create_organisation(app, owner)
+        add_documents(app, organisation, owner)
+        for _ in range(extra):  # more files of the same kinds
+            add_documents(app, organisation, owner, codes=["statutes"])
+        client = app.test_client()
+        login(client, owner)
+        application_id, province_id = start(app, client, organisation, 1)
+        fill_component1(app, client, application_id, province_id)
+        post(
+            client,
+            f"/applications/{application_id}/submit",
+            {},
+            token_from=f"/applications/{application_id}/preview",
+        )
+        client.get(f"/applications/{application_id}")  # warm
+        with count_queries(app) as queries:
+            assert client.get(f"/applications/{application_id}").status_code == 200
+        counts.append(queries["n"])
+    assert counts[0] == counts[1] and counts[0] <= 15

@@ -1,0 +1,23 @@
+"""Counting the SQL statements a request runs, to catch a query per row (N+1)."""
+
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from portal.extensions import db
+
+
+@contextmanager
+def count_queries(app):
+    counter = {"n": 0}
+
+    def count(*_args, **_kwargs):
+        counter["n"] += 1
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield counter
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
