@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 
+from portal import demo
 from portal.auth.models import Role
 from portal.auth.services import create_staff, request_password_reset
 from portal.calls.services import load_edition, seed_demo_calls
@@ -15,17 +16,6 @@ from portal.documents.services import load_kinds
 from portal.extensions import db
 from portal.geo.models import Province
 from portal.geo.services import load_communes
-
-# Demo staff for `seed-demo`: known passwords and authenticator secrets, for trying the back
-# office on a laptop. `make run` is development only; production has no such accounts.
-DEMO_PASSWORD = "demo-password-2026"  # noqa: S105
-DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105
-DEMO_STAFF = [
-    ("secretariat@demo.awrach.ma", "Secrétariat ANAPEC (démo)", Role.SECRETARIAT),
-    ("technical@demo.awrach.ma", "Comité technique (démo)", Role.TECHNICAL_COMMITTEE),
-    ("committee@demo.awrach.ma", "Comité de décision (démo)", Role.COMMITTEE_MEMBER),
-    ("admin@demo.awrach.ma", "Administration (démo)", Role.ADMIN),
-]
 
 
 def _province_ids(names: tuple[str, ...]) -> list[int]:
@@ -45,7 +35,8 @@ def _province_ids(names: tuple[str, ...]) -> list[int]:
 def init_app(app: Flask) -> None:
     @app.cli.command("seed-demo")
     def seed_demo():
-        """Load the reference geography (and, later, demo accounts and calls)."""
+        """Reference data (geography, document kinds, editions); outside production, demo
+        calls and accounts."""
         path = Path(current_app.config["COMMUNES_CSV"])
         if not path.is_file():
             raise click.ClickException(f"communes file not found: {path} (set COMMUNES_CSV)")
@@ -64,24 +55,14 @@ def init_app(app: Flask) -> None:
                 f"Open call ({call.edition.code}, component {call.component}): "
                 f"{call.title_fr}, {sum(p.quota_jobs for p in call.provinces)} jobs."
             )
-        all_provinces = [p.id for p in region.provinces]
-        click.echo(f"Demo staff, password {DEMO_PASSWORD}; for the second step of sign-in, add the")
+        click.echo(f"\nDemo accounts (password {demo.PASSWORD}):")
+        click.echo(f"  applicant            {demo.seed_applicant().email}")
+        for role, email in demo.seed_staff([p.id for p in region.provinces]):
+            click.echo(f"  {role:<20} {email}")
+        click.echo(f"Staff sign in with a second step: add the key {demo.TOTP_SECRET} to an")
+        click.echo("authenticator app, or print the current code with")
         click.echo(
-            f"key {DEMO_TOTP_SECRET} to an authenticator app, or print the code as shown below:"
-        )
-        for email, name, role in DEMO_STAFF:
-            create_staff(
-                email=email,
-                full_name=name,
-                roles=[role],
-                province_ids=all_provinces,
-                password=DEMO_PASSWORD,
-                totp_secret=DEMO_TOTP_SECRET,
-            )
-            click.echo(f"  {role.value:<20} {email}")
-        click.echo(
-            '  current code: .venv/bin/python -c "import pyotp; '
-            f"print(pyotp.TOTP('{DEMO_TOTP_SECRET}').now())\""
+            f"  .venv/bin/python -c \"import pyotp; print(pyotp.TOTP('{demo.TOTP_SECRET}').now())\""
         )
 
     @app.cli.command("load-edition")
