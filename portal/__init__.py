@@ -103,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
         calls.bp,
         calls.staff_bp,
         applications.bp,
+        applications.staff_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -46,6 +46,8 @@ class Application(db.Model):
     change_request: Mapped[str | None] = mapped_column(Text)
     change_deadline: Mapped[date | None]
     jobs_granted: Mapped[int | None]
+    # The latest report's outcome (pass, fail, needs_review), kept for the staff queue's filter.
+    eligibility_outcome: Mapped[str | None] = mapped_column(String(16), index=True)
 
     organisation: Mapped[Organisation] = relationship()
     call: Mapped[Call] = relationship()

@@ -63,6 +63,7 @@ STATUS_LABELS = {
     "agreement_signed": N_("Agreement signed"),
     "withdrawn": N_("Withdrawn"),
 }
+OUTCOME_LABELS = {"pass": N_("Met"), "fail": N_("Not met"), "needs_review": N_("To be reviewed")}
 COMPONENT_LABELS = {1: N_("Temporary public works"), 2: N_("Sustainable integration grant")}
 MISSING_LABELS = {
     "title": N_("the title of the worksite"),
@@ -80,6 +81,10 @@ MISSING_LABELS = {
 
 def application_status_label(status: str) -> str:
     return gettext(STATUS_LABELS.get(status, status))
+
+
+def outcome_label(outcome: str) -> str:
+    return gettext(OUTCOME_LABELS.get(outcome, outcome))
 
 
 def component_label(component: int) -> str:
@@ -125,9 +130,11 @@ def init_app(app) -> None:
     for helper in (
         application_status_label,
         component_label,
+        outcome_label,
         sector_label,
         category_label,
         commune_label,
         missing_label,
     ):
         app.add_template_global(helper)
+    app.add_template_filter(lambda a, b: {**a, **b}, "combine")

@@ -35,6 +35,12 @@ GRANTED = (Status.APPROVED, Status.AGREEMENT_ISSUED, Status.AGREEMENT_SIGNED)
 @policy(Application)
 def application_policy(user: User, action: str, application: Application) -> bool:
     organisation = db.session.get(Organisation, application.organisation_id)
+    if user.is_staff:  # staff of the province, once the application has been submitted
+        return (
+            action == "view"
+            and application.number is not None
+            and (user.has_role("admin") or application.province_id in user.province_ids)
+        )
     if action == "view":
         return organisation_policy(user, "view", organisation)
     if action in ("edit", "submit", "withdraw"):
@@ -172,6 +178,14 @@ def snapshot(application: Application, *, by: User, at: datetime) -> dict:
 
 def _plain(value):
     return value.isoformat() if isinstance(value, date) else value
+
+
+def grant_for(data: dict) -> dict | None:
+    """Component 2: the grant of the posts in a snapshot (or a draft shaped like one)."""
+    if data["application"]["component"] != 2:
+        return None
+    posts = [p for p in data["application"]["details"].get("posts", []) if p.get("title")]
+    return eligibility.grant(posts, data["call"]["edition"])
 
 
 def missing_for_submission(application: Application, data: dict) -> list[str]:
@@ -344,6 +358,8 @@ def check_eligibility(submission_id: int) -> str:
             return "duplicate"
     application = submission.application
     latest = latest_submission(application)
+    if latest is not None and latest.id == submission.id:
+        application.eligibility_outcome = existing.outcome
     notices = []
     if latest is not None and latest.id == submission.id and application.status == Status.SUBMITTED:
         action = "mark_ineligible" if existing.outcome == "fail" else "mark_eligible"

@@ -5,7 +5,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
-from portal import eligibility
 from portal.access import authorize, can, login_required
 from portal.applications import bp, services, steps
 from portal.applications.forms import StartForm, WithdrawForm
@@ -196,16 +195,9 @@ def preview(application_id: int):
         report=present_report(report.as_dict(), data),
         steps=steps.steps_for(application),
         titles=steps.TITLES,
-        grant=_grant(application, data),
+        grant=services.grant_for(data),
         form=ActionForm(),
     )
-
-
-def _grant(application: Application, data: dict) -> dict | None:
-    if application.component != 2:
-        return None
-    posts = [p for p in data["application"]["details"].get("posts", []) if p.get("title")]
-    return eligibility.grant(posts, data["call"]["edition"])
 
 
 @bp.post("/<int:application_id>/submit")
@@ -252,7 +244,7 @@ def show(application_id: int):
         can_edit=can(current_user, "edit", application) and services.editable(application),
         can_withdraw=can(current_user, "withdraw", application)
         and allowed(application, "withdraw"),
-        grant=_grant(application, submission.data) if submission else None,
+        grant=services.grant_for(submission.data) if submission else None,
         documents=services.application_documents(application),
     )
 

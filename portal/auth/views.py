@@ -28,12 +28,19 @@ from portal.auth.forms import (
 )
 from portal.auth.models import Role
 from portal.extensions import limiter
-from portal.i18n import current_language
+from portal.i18n import LANGUAGE_COOKIE, current_language
 
 
 def _account_key() -> str:
     """Limits per account *and* address: an attacker elsewhere never locks the owner out."""
     return f"{services.normalise_email(request.form.get('email', ''))}|{get_remote_address()}"
+
+
+def _adopt_chosen_language(user) -> None:
+    """A language picked before signing in is the person's choice: keep it on the account."""
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in current_app.config["LANGUAGES"] and chosen != user.locale:
+        services.set_locale(user, chosen)
 
 
 def _landing(user) -> str:
@@ -94,6 +101,7 @@ def login():
             session["pending_user"] = user.get_id()
             return redirect(url_for("auth.two_factor"))
         else:
+            _adopt_chosen_language(user)
             services.start_session(user)
             return redirect(safe_next(request.args.get("next"), _landing(user)))
     return render_template("auth/login.html", form=form)
@@ -123,6 +131,7 @@ def two_factor():
         )
     if form.validate_on_submit():
         if services.check_second_factor(user, form.code.data):
+            _adopt_chosen_language(user)
             services.start_session(user, second_factor=True)
             return redirect(url_for("backoffice.index"))
         form.code.errors.append(_("This code is not right. Check the time on your phone."))

@@ -71,6 +71,8 @@ ACCESS = {
     "applications.submit": SIGNED_IN,
     "applications.show": SIGNED_IN,
     "applications.withdraw": SIGNED_IN,
+    "applications_staff.list_applications": STAFF,
+    "applications_staff.show": STAFF,
 }
 # Routes of one object: reaching the route is the rule tested here; the object's own rule
 # (404 when not visible, 403 when visible but not allowed) is tested in each area.
@@ -128,7 +130,7 @@ def test_each_role_opens_exactly_what_it_may(app, clients, who):
             if who not in ACCESS[rule.endpoint] and not refused:
                 wrong.append((rule.endpoint, response.status_code))
             continue
-        if set(rule.arguments) & OBJECT_ARGS and who != "anonymous":
+        if set(rule.arguments) & OBJECT_ARGS and who in ACCESS[rule.endpoint]:
             refused = refused and response.status_code != 403  # the object decides: 403 / 404
         if refused == (who in ACCESS[rule.endpoint]):
             wrong.append((rule.endpoint, response.status_code))

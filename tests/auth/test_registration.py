@@ -136,3 +136,12 @@ def test_the_idle_timeout_is_at_least_an_hour_and_the_page_warns(app, client):
     page = client.get("/account/").get_data(as_text=True)
     assert 'data-idle-seconds="3600"' in page and "js/session.js" in page
     assert client.get("/account/keepalive").status_code == 204
+
+
+def test_a_language_chosen_before_signing_in_is_kept_on_the_account(app, client):
+    user = create_user(app, locale="ar")
+    client.get("/language/fr")
+    login(client, user)
+    assert '<html lang="fr" dir="ltr">' in client.get("/account/").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(User, user.id).locale == "fr"

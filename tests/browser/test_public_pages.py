@@ -34,3 +34,26 @@ def test_the_page_never_scrolls_sideways_on_a_phone(browser, live_server):
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 360
     context.close()
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_the_staff_queue_passes_axe(app, browser, live_server, check_page, lang):
+    import pyotp
+
+    from tests.support.accounts import PASSWORD, create_staff
+
+    staff = create_staff(app, "admin")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{live_server}/language/{lang}")
+    page.goto(f"{live_server}/account/login")
+    page.locator("#email").fill(staff.email)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.locator("#code").fill(pyotp.TOTP(staff.totp_secret).now())
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert check_page(page, f"backoffice-home-{lang}") == []
+    page.goto(f"{live_server}/backoffice/applications/")
+    assert check_page(page, f"backoffice-queue-{lang}") == []
+    context.close()

@@ -1,0 +1,108 @@
+"""The staff queue: applications in the provinces a staff member covers, filtered and sorted.
+
+A fixed number of queries whatever the number of rows: one page of rows with their
+organisation, call and province joined, one count, one count per status.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import contains_eager
+
+from portal.applications.models import Application, Status
+from portal.auth.models import User
+from portal.calls.models import Call
+from portal.extensions import db
+from portal.geo.models import Province
+from portal.organisations.models import Organisation
+
+PAGE_SIZE = 50
+SORTS = {
+    "updated": Application.updated_at.desc(),
+    "number": Application.number.asc(),
+    "organisation": Organisation.name_fr.asc(),
+    "submitted": Application.first_submitted_at.asc(),
+}
+
+
+@dataclass
+class Filters:
+    call: int | None = None
+    component: int | None = None
+    province: int | None = None
+    status: str | None = None
+    outcome: str | None = None
+    q: str = ""
+    sort: str = "updated"
+    page: int = 1
+
+
+def scope(user: User):
+    """Submitted applications (drafts are the applicant's own) in the user's provinces."""
+    condition = Application.number.is_not(None)
+    if not user.has_role("admin"):
+        condition = condition & Application.province_id.in_(user.province_ids or [-1])
+    return condition
+
+
+def _filtered(user: User, filters: Filters, *, with_status: bool = True):
+    conditions = [scope(user)]
+    if filters.call:
+        conditions.append(Application.call_id == filters.call)
+    if filters.component:
+        conditions.append(Application.component == filters.component)
+    if filters.province:
+        conditions.append(Application.province_id == filters.province)
+    if filters.outcome:
+        conditions.append(Application.eligibility_outcome == filters.outcome)
+    if with_status and filters.status:
+        conditions.append(Application.status == filters.status)
+    if filters.q:
+        pattern = f"%{filters.q.strip()[:100]}%"
+        conditions.append(
+            or_(
+                Organisation.name_ar.ilike(pattern),
+                Organisation.name_fr.ilike(pattern),
+                Application.number.ilike(pattern),
+            )
+        )
+    return conditions
+
+
+def page(user: User, filters: Filters):
+    """One page of rows (Flask-SQLAlchemy pagination) with their related rows joined."""
+    query = (
+        select(Application)
+        .join(Application.organisation)
+        .join(Application.call)
+        .join(Application.province)
+        .options(
+            contains_eager(Application.organisation),
+            contains_eager(Application.call),
+            contains_eager(Application.province),
+        )
+        .where(*_filtered(user, filters))
+        .order_by(SORTS.get(filters.sort, SORTS["updated"]), Application.id.desc())
+    )
+    return db.paginate(query, page=max(filters.page, 1), per_page=PAGE_SIZE, error_out=False)
+
+
+def counts_by_status(user: User, filters: Filters) -> dict[str, int]:
+    rows = db.session.execute(
+        select(Application.status, func.count(Application.id))
+        .join(Application.organisation)
+        .where(*_filtered(user, filters, with_status=False))
+        .group_by(Application.status)
+    )
+    return {status: count for status, count in rows}
+
+
+def choices(user: User) -> tuple[list[Call], list[Province]]:
+    calls = db.session.scalars(select(Call).order_by(Call.opens_at.desc())).all()
+    provinces = select(Province).order_by(Province.id)
+    if not user.has_role("admin"):
+        provinces = provinces.where(Province.id.in_(user.province_ids or [-1]))
+    return calls, db.session.scalars(provinces).all()
+
+
+STATUSES = [s.value for s in Status if s != Status.DRAFT]

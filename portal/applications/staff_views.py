@@ -1,0 +1,70 @@
+"""Back office: the queue of applications and the staff's view of one application."""
+
+from flask import abort, render_template, request
+
+from portal.access import authorize, staff_required
+from portal.applications import queue, services, staff_bp
+from portal.applications.models import Application
+from portal.applications.presenters import present_report
+from portal.extensions import db
+
+
+def _filters() -> queue.Filters:
+    args = request.args
+    status = args.get("status") if args.get("status") in queue.STATUSES else None
+    outcome = (
+        args.get("outcome") if args.get("outcome") in ("pass", "fail", "needs_review") else None
+    )
+    return queue.Filters(
+        call=args.get("call", type=int),
+        component=args.get("component", type=int),
+        province=args.get("province", type=int),
+        status=status,
+        outcome=outcome,
+        q=args.get("q", "")[:100],
+        sort=args.get("sort", "updated"),
+        page=args.get("page", 1, type=int),
+    )
+
+
+@staff_bp.get("/")
+@staff_required()
+def list_applications():
+    from flask_login import current_user
+
+    filters = _filters()
+    calls, provinces = queue.choices(current_user)
+    return render_template(
+        "applications/staff_queue.html",
+        filters=filters,
+        page=queue.page(current_user, filters),
+        counts=queue.counts_by_status(current_user, filters),
+        calls=calls,
+        provinces=provinces,
+        statuses=queue.STATUSES,
+        sorts=list(queue.SORTS),
+    )
+
+
+@staff_bp.get("/<int:application_id>")
+@staff_required()
+def show(application_id: int):
+    application = authorize("view", db.session.get(Application, application_id))
+    submission = services.latest_submission(application)
+    if submission is None:
+        abort(404)
+    report = submission.reports[-1] if submission.reports else None
+    return render_template(
+        "applications/staff_show.html",
+        application=application,
+        submission=submission,
+        data=submission.data,
+        timeline=services.timeline(application),
+        report=present_report(
+            {"outcome": report.outcome, "results": report.results}, submission.data
+        )
+        if report
+        else None,
+        documents=services.application_documents(application),
+        grant=services.grant_for(submission.data),
+    )
