@@ -83,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
         documents,
         notifications,
         organisations,
+        review,
     )
     from portal.applications.presenters import init_app as init_presenters
     from portal.auth.services import load_session_user
@@ -104,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
         calls.staff_bp,
         applications.bp,
         applications.staff_bp,
+        review.staff_bp,
     ):
         app.register_blueprint(blueprint)
 

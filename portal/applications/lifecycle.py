@@ -26,6 +26,9 @@ TRANSITIONS: dict[str, tuple[set[Status], Status]] = {
     "mark_ineligible": ({S.SUBMITTED}, S.INELIGIBLE),
     "request_changes": ({S.SUBMITTED, S.ELIGIBLE, S.INELIGIBLE, S.IN_REVIEW}, S.CHANGES_REQUESTED),
     "withdraw": (BEFORE_DECISION - {S.DRAFT}, S.WITHDRAWN),
+    "assign": ({S.ELIGIBLE, S.IN_REVIEW}, S.IN_REVIEW),
+    "recommend": ({S.ELIGIBLE, S.IN_REVIEW}, S.RECOMMENDED),
+    "not_recommend": ({S.ELIGIBLE, S.IN_REVIEW}, S.NOT_RECOMMENDED),
 }
 
 

@@ -17,7 +17,7 @@ from portal.applications.models import (
     Submission,
 )
 from portal.audit.services import record
-from portal.auth.models import User
+from portal.auth.models import Role, User
 from portal.calls.models import Call, CallProvince
 from portal.calls.services import call_parameters
 from portal.documents.models import Document, DocumentKind
@@ -35,16 +35,34 @@ GRANTED = (Status.APPROVED, Status.AGREEMENT_ISSUED, Status.AGREEMENT_SIGNED)
 @policy(Application)
 def application_policy(user: User, action: str, application: Application) -> bool:
     organisation = db.session.get(Organisation, application.organisation_id)
-    if user.is_staff:  # staff of the province, once the application has been submitted
-        return (
-            action == "view"
-            and application.number is not None
-            and (user.has_role("admin") or application.province_id in user.province_ids)
-        )
+    if user.is_staff:
+        return _staff_may(user, action, application)
     if action == "view":
         return organisation_policy(user, "view", organisation)
     if action in ("edit", "submit", "withdraw"):
         return organisation_policy(user, "edit", organisation)
+    return False
+
+
+def _staff_may(user: User, action: str, application: Application) -> bool:
+    """Staff of the province, once the application has been submitted, each by their role."""
+    in_scope = application.number is not None and (
+        user.has_role(Role.ADMIN) or application.province_id in user.province_ids
+    )
+    if not in_scope:
+        return False
+    if action in ("view", "comment"):
+        return True
+    if action == "assign":
+        return user.has_role(Role.SECRETARIAT, Role.ADMIN)
+    from portal.review.services import active_review
+
+    review = active_review(application)
+    is_reviewer = review is not None and review.reviewer_id == user.id
+    if action == "review":
+        return is_reviewer and user.has_role(Role.TECHNICAL_COMMITTEE)
+    if action == "request_changes":
+        return user.has_role(Role.SECRETARIAT) or is_reviewer
     return False
 
 

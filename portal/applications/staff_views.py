@@ -67,4 +67,29 @@ def show(application_id: int):
         else None,
         documents=services.application_documents(application),
         grant=services.grant_for(submission.data),
+        **review_panel(application),
     )
+
+
+def review_panel(application: Application) -> dict:
+    """What the staff member may do on this application, with the forms for it."""
+    from flask_login import current_user
+
+    from portal.access import can
+    from portal.review import services as review
+    from portal.review.forms import ChangeRequestForm, CommentForm
+    from portal.review.staff_views import assign_form
+
+    return {
+        "assign_form": assign_form(application)
+        if can(current_user, "assign", application)
+        else None,
+        "can_review": can(current_user, "review", application),
+        "change_form": ChangeRequestForm()
+        if can(current_user, "request_changes", application)
+        else None,
+        "comment_form": CommentForm(),
+        "comments": review.comments(application),
+        "active_review": review.active_review(application),
+        "changes": review.changes_between(application),
+    }

@@ -30,6 +30,11 @@ ACTION_LABELS = {
     "application.checked": _l("Eligibility checked"),
     "application.withdrawn": _l("Application withdrawn"),
     "application.changes_requested": _l("Changes requested"),
+    "review.assigned": _l("Reviewer assigned"),
+    "review.no_conflict_declared": _l("No conflict of interest declared"),
+    "review.recommend": _l("Recommended"),
+    "review.not_recommend": _l("Not recommended"),
+    "review.commented": _l("Internal comment"),
 }
 
 

@@ -57,7 +57,7 @@ def test_every_application_route_of_another_organisation_is_refused(app):
                 )
             assert response.status_code in (403, 404), (rule.endpoint, response.status_code)
             checked += 1
-    assert checked == 14  # 7 routes (the staff view included) × 2 applications
+    assert checked == 22  # 11 routes (the staff ones included) × 2 applications
     # Starting an application for B's organisation is refused too.
     call_id = _call(app)
     response = post(

@@ -73,6 +73,10 @@ ACCESS = {
     "applications.withdraw": SIGNED_IN,
     "applications_staff.list_applications": STAFF,
     "applications_staff.show": STAFF,
+    "review.assign": {"secretariat", "admin"},
+    "review.review": {"technical_committee"},
+    "review.request_changes": {"secretariat", "technical_committee"},
+    "review.add_comment": STAFF,
 }
 # Routes of one object: reaching the route is the rule tested here; the object's own rule
 # (404 when not visible, 403 when visible but not allowed) is tested in each area.

@@ -1,0 +1,79 @@
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    TextAreaField,
+)
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
+
+from portal.applications.forms import label
+from portal.auth.forms import REQUIRED
+from portal.review.models import Recommendation
+
+
+class AssignForm(FlaskForm):
+    reviewer = SelectField(_l("Technical-committee member"), [REQUIRED])
+
+
+def review_form(grid: list[dict]):
+    """The call's scoring grid: a score and a justification per criterion."""
+
+    class ReviewForm(FlaskForm):
+        no_conflict = BooleanField(
+            _l(
+                "I declare that I have no conflict of interest with this organisation or its "
+                "members."
+            )
+        )
+        note = TextAreaField(_l("Note for the committee"), [Optional(), Length(max=3000)])
+        recommendation = RadioField(
+            _l("Recommendation"),
+            [Optional()],
+            choices=[
+                SelectChoice(Recommendation.RECOMMEND.value, _l("Recommend")),
+                SelectChoice(Recommendation.DO_NOT_RECOMMEND.value, _l("Do not recommend")),
+            ],
+        )
+
+    for criterion in grid:
+        setattr(
+            ReviewForm,
+            f"score_{criterion['code']}",
+            IntegerField(
+                _l(
+                    "%(criterion)s (out of %(max)s)",
+                    criterion=label(criterion),
+                    max=criterion["max"],
+                ),
+                [Optional(), NumberRange(0, criterion["max"])],
+            ),
+        )
+        setattr(
+            ReviewForm,
+            f"why_{criterion['code']}",
+            TextAreaField(_l("Justification"), [Optional(), Length(max=2000)]),
+        )
+    ReviewForm.grid = grid
+    return ReviewForm
+
+
+class ChangeRequestForm(FlaskForm):
+    what = TextAreaField(_l("What to change"), [REQUIRED, Length(max=3000)])
+    deadline = DateField(_l("By when"), [REQUIRED])
+
+    def validate_deadline(self, field):
+        if field.data and field.data < date.today():
+            raise ValidationError(_l("The date must not be in the past."))
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(
+        _l("Internal comment (never shown to the applicant)"), [REQUIRED, Length(max=3000)]
+    )

@@ -1,0 +1,145 @@
+"""Assigning a reviewer, scoring, recommending, commenting: every write audited."""
+
+from sqlalchemy import select, update
+
+from portal.applications.lifecycle import transition
+from portal.applications.models import Application, Submission
+from portal.audit.services import record
+from portal.auth.models import Role, StaffProvince, User, UserRole
+from portal.extensions import db
+from portal.organisations.models import Membership
+from portal.review.models import Comment, Recommendation, Review
+from portal.timeutil import utcnow
+
+
+class NotAssignable(Exception):
+    """The person cannot review this application (conflict of interest or wrong role)."""
+
+
+def reviewers_for(application: Application) -> list[User]:
+    """Technical-committee members covering the province who are not members of the applicant."""
+    members = select(Membership.user_id).where(
+        Membership.organisation_id == application.organisation_id
+    )
+    return db.session.scalars(
+        select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .join(StaffProvince, StaffProvince.user_id == User.id)
+        .where(
+            UserRole.role == Role.TECHNICAL_COMMITTEE,
+            StaffProvince.province_id == application.province_id,
+            User.active.is_(True),
+            User.id.not_in(members),
+        )
+        .order_by(User.full_name)
+    ).all()
+
+
+def active_review(application: Application) -> Review | None:
+    return db.session.scalar(select(Review).filter_by(application_id=application.id, active=True))
+
+
+def assign(application: Application, reviewer: User, *, by: User) -> Review:
+    if reviewer not in reviewers_for(application):
+        raise NotAssignable(reviewer.id)
+    db.session.execute(
+        update(Review).filter_by(application_id=application.id, active=True).values(active=False)
+    )
+    review = Review(application_id=application.id, reviewer_id=reviewer.id, assigned_by_id=by.id)
+    db.session.add(review)
+    transition(application, "assign")
+    record(
+        "review.assigned",
+        actor=by,
+        obj=application,
+        organisation_id=application.organisation_id,
+        after={"reviewer": reviewer.full_name},
+    )
+    db.session.commit()
+    return review
+
+
+def declare_no_conflict(review: Review, *, by: User) -> None:
+    review.no_conflict_declared_at = utcnow()
+    record("review.no_conflict_declared", actor=by, obj=review)
+    db.session.commit()
+
+
+def save_scores(review: Review, scores: dict, note: str, *, by: User) -> None:
+    review.scores = scores
+    review.total = sum(int(s["score"]) for s in scores.values() if s.get("score") is not None)
+    review.note = note
+    db.session.commit()
+
+
+def recommend(application: Application, review: Review, recommendation: str, *, by: User) -> None:
+    """Close the review with a recommendation to the deciding committee."""
+    action = "recommend" if recommendation == Recommendation.RECOMMEND else "not_recommend"
+    transition(application, action)
+    review.recommendation = recommendation
+    review.submitted_at = utcnow()
+    record(
+        f"review.{action}",
+        actor=by,
+        obj=application,
+        organisation_id=application.organisation_id,
+        after={"total": review.total, "note": review.note},
+    )
+    db.session.commit()
+
+
+def comment(application: Application, body: str, *, by: User) -> Comment:
+    note = Comment(application_id=application.id, author_id=by.id, body=body)
+    db.session.add(note)
+    record("review.commented", actor=by, obj=application)
+    db.session.commit()
+    return note
+
+
+def comments(application: Application) -> list[Comment]:
+    return db.session.scalars(
+        select(Comment).filter_by(application_id=application.id).order_by(Comment.id)
+    ).all()
+
+
+def changes_between(application: Application) -> list[dict]:
+    """What changed from the previous submission to the latest: field, before, after."""
+    submissions = db.session.scalars(
+        select(Submission)
+        .filter_by(application_id=application.id)
+        .order_by(Submission.sequence.desc())
+        .limit(2)
+    ).all()
+    if len(submissions) < 2:
+        return []
+    after, before = (_flatten(s.data["application"]["details"]) for s in submissions)
+    after_docs = {d["kind"]: d["sha256"] for d in submissions[0].data["documents"]}
+    before_docs = {d["kind"]: d["sha256"] for d in submissions[1].data["documents"]}
+    rows = [
+        {"field": key, "before": before.get(key), "after": after.get(key)}
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
+    ]
+    rows += [
+        {
+            "field": f"document:{kind}",
+            "before": before_docs.get(kind),
+            "after": after_docs.get(kind),
+        }
+        for kind in sorted(set(before_docs) | set(after_docs))
+        if before_docs.get(kind) != after_docs.get(kind)
+    ]
+    return rows
+
+
+def _flatten(value, prefix: str = "") -> dict:
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = ((str(i + 1), v) for i, v in enumerate(value))
+    else:
+        return {prefix: value}
+    flat = {}
+    for key, inner in items:
+        flat |= _flatten(inner, f"{prefix}.{key}" if prefix else str(key))
+    return flat

@@ -1,0 +1,138 @@
+"""Back office actions on one application: assign, review, request changes, comment."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from portal.access import authorize, staff_required
+from portal.applications import services as applications
+from portal.applications.lifecycle import TransitionRefused
+from portal.applications.models import Application
+from portal.auth.models import Role, User
+from portal.extensions import db
+from portal.review import services, staff_bp
+from portal.review.forms import AssignForm, ChangeRequestForm, CommentForm, review_form
+
+
+def _application(application_id: int, action: str) -> Application:
+    return authorize(action, db.session.get(Application, application_id))
+
+
+def _back(application: Application):
+    return redirect(url_for("applications_staff.show", application_id=application.id))
+
+
+def assign_form(application: Application) -> AssignForm:
+    form = AssignForm()
+    form.reviewer.choices = [
+        SelectChoice(str(u.id), u.full_name) for u in services.reviewers_for(application)
+    ]
+    return form
+
+
+@staff_bp.post("/<int:application_id>/assign")
+@staff_required(Role.SECRETARIAT, Role.ADMIN)
+def assign(application_id: int):
+    application = _application(application_id, "assign")
+    form = assign_form(application)
+    if form.validate_on_submit():
+        reviewer = db.session.get(User, int(form.reviewer.data))
+        try:
+            services.assign(application, reviewer, by=current_user)
+        except (services.NotAssignable, TransitionRefused):
+            flash(_("This person cannot review this application."), "error")
+        else:
+            flash(_("%(name)s reviews the application.", name=reviewer.full_name), "success")
+    else:
+        flash(_("Choose a member of the technical committee."), "error")
+    return _back(application)
+
+
+@staff_bp.route("/<int:application_id>/review", methods=["GET", "POST"])
+@staff_required(Role.TECHNICAL_COMMITTEE)
+def review(application_id: int):
+    application = _application(application_id, "review")
+    current = services.active_review(application)
+    grid = application.call.edition.parameters.get("scoring", [])
+    cls = review_form(grid)
+    initial = {
+        "note": current.note,
+        "recommendation": current.recommendation,
+        "no_conflict": current.no_conflict_declared_at is not None,
+    }
+    for code, value in (current.scores or {}).items():
+        initial |= {f"score_{code}": value.get("score"), f"why_{code}": value.get("note")}
+    form = cls(data=initial)
+    if form.validate_on_submit():
+        if current.no_conflict_declared_at is None:
+            if not form.no_conflict.data:
+                form.no_conflict.errors.append(
+                    _("Declare that you have no conflict of interest first.")
+                )
+                return _render(application, current, form, grid), 400
+            services.declare_no_conflict(current, by=current_user)
+        scores = {
+            c["code"]: {
+                "score": form[f"score_{c['code']}"].data,
+                "note": form[f"why_{c['code']}"].data,
+            }
+            for c in grid
+        }
+        services.save_scores(current, scores, form.note.data or "", by=current_user)
+        if "submit_review" in request.form:
+            if not form.recommendation.data:
+                form.recommendation.errors.append(_("Choose a recommendation."))
+                return _render(application, current, form, grid), 400
+            try:
+                services.recommend(application, current, form.recommendation.data, by=current_user)
+            except TransitionRefused:
+                flash(_("The application cannot be recommended in its current status."), "error")
+            else:
+                flash(_("The recommendation is recorded."), "success")
+            return _back(application)
+        flash(_("The scores are saved."), "success")
+        return redirect(url_for("review.review", application_id=application.id))
+    return _render(application, current, form, grid)
+
+
+def _render(application, current, form, grid):
+    return render_template(
+        "review/review.html",
+        application=application,
+        review=current,
+        form=form,
+        grid=grid,
+        changes=services.changes_between(application),
+    )
+
+
+@staff_bp.post("/<int:application_id>/changes")
+@staff_required(Role.SECRETARIAT, Role.TECHNICAL_COMMITTEE)
+def request_changes(application_id: int):
+    application = _application(application_id, "request_changes")
+    form = ChangeRequestForm()
+    if form.validate_on_submit():
+        try:
+            applications.request_changes(
+                application, form.what.data, form.deadline.data, by=current_user
+            )
+        except TransitionRefused:
+            flash(_("Changes cannot be requested in the application's current status."), "error")
+        else:
+            flash(_("The applicant is asked for the changes."), "success")
+    else:
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+    return _back(application)
+
+
+@staff_bp.post("/<int:application_id>/comments")
+@staff_required()
+def add_comment(application_id: int):
+    application = _application(application_id, "comment")
+    form = CommentForm()
+    if form.validate_on_submit():
+        services.comment(application, form.body.data, by=current_user)
+    else:
+        abort(400)
+    return _back(application)

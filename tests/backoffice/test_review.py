@@ -1,0 +1,146 @@
+"""Assignment, change request and resubmission, the difference, scores and recommendation."""
+
+import re
+
+from sqlalchemy import select
+
+from portal.applications.models import Application
+from portal.extensions import db
+from portal.organisations.models import Membership
+from portal.review.models import Review
+from tests.applications.test_journey import fill_component1, start
+from tests.support.accounts import (
+    add_documents,
+    create_organisation,
+    create_staff,
+    create_user,
+    csrf_token,
+    login,
+    post,
+)
+
+
+def test_from_assignment_to_recommendation_through_a_change_request(make_app, smtp_sink):
+    app = make_app(**smtp_sink.settings())
+    owner = create_user(app, full_name="Hassan Ouali")
+    organisation = create_organisation(app, owner, province="Guelmim")
+    add_documents(app, organisation, owner)
+    applicant = app.test_client()
+    login(applicant, owner)
+    application_id, province_id = start(app, applicant, organisation, 1, province="Guelmim")
+    fill_component1(app, applicant, application_id, province_id)
+    post(
+        applicant,
+        f"/applications/{application_id}/submit",
+        {},
+        token_from=f"/applications/{application_id}/preview",
+    )
+    staff_page = f"/backoffice/applications/{application_id}"
+
+    reviewer = create_staff(app, "technical_committee", provinces=("Guelmim",))
+    conflicted = create_staff(app, "technical_committee", provinces=("Guelmim",))
+    with app.app_context():  # a reviewer who belongs to the applicant cannot be chosen
+        db.session.add(
+            Membership(organisation_id=organisation.id, user_id=conflicted.id, role="editor")
+        )
+        db.session.commit()
+    secretariat = app.test_client()
+    login(secretariat, create_staff(app, "secretariat", provinces=("Guelmim",)))
+    page = secretariat.get(staff_page).get_data(as_text=True)
+    assert f'value="{reviewer.id}"' in page and f'value="{conflicted.id}"' not in page
+    secretariat.post(
+        f"{staff_page}/assign",
+        data={"reviewer": str(conflicted.id), "csrf_token": csrf_token(secretariat, staff_page)},
+    )
+    with app.app_context():
+        assert db.session.scalar(select(Review).filter_by(application_id=application_id)) is None
+    secretariat.post(
+        f"{staff_page}/assign",
+        data={"reviewer": str(reviewer.id), "csrf_token": csrf_token(secretariat, staff_page)},
+    )
+    with app.app_context():
+        assert db.session.get(Application, application_id).status == "in_review"
+
+    other = app.test_client()
+    login(other, create_staff(app, "technical_committee", provinces=("Guelmim",)))
+    assert other.get(f"{staff_page}/review").status_code == 403
+    member = app.test_client()
+    login(member, reviewer)
+    review_page = f"{staff_page}/review"
+    refused = member.post(
+        review_page, data={"score_experience": "15", "csrf_token": csrf_token(member, review_page)}
+    )
+    assert refused.status_code == 400  # no declaration of no conflict yet
+    member.post(
+        review_page,
+        data={
+            "no_conflict": "y",
+            "score_experience": "15",
+            "score_jobs": "20",
+            "csrf_token": csrf_token(member, review_page),
+        },
+    )
+    member.post(
+        f"{staff_page}/changes",
+        data={
+            "what": "أضيفوا عاملين اثنين",
+            "deadline": "2099-01-31",
+            "csrf_token": csrf_token(member, staff_page),
+        },
+    )
+    assert any(m["Subject"].startswith("تعديلات مطلوبة") for m in smtp_sink.messages)
+    member.post(
+        f"{staff_page}/comments",
+        data={"body": "ملاحظة داخلية سرية", "csrf_token": csrf_token(member, staff_page)},
+    )
+    assert "ملاحظة داخلية سرية" not in applicant.get(f"/applications/{application_id}").get_data(
+        as_text=True
+    )
+
+    # The applicant changes the number of workers and submits again.
+    with app.app_context():
+        commune_id = db.session.get(Application, application_id).details["commune_id"]
+    post(
+        applicant,
+        f"/applications/{application_id}/steps/worksite",
+        {
+            "title": "تشجير مدخل المدينة",
+            "sector": "forests",
+            "commune_id": commune_id,
+            "location": "الطريق الجهوية 104",
+            "workers_planned": "26",
+            "supervisors": "2",
+            "duration_months": "6",
+            "planned_start": "2027-03-01",
+        },
+    )
+    post(
+        applicant,
+        f"/applications/{application_id}/submit",
+        {},
+        token_from=f"/applications/{application_id}/preview",
+    )
+    with app.app_context():
+        application = db.session.get(Application, application_id)
+        assert application.status == "eligible" and len(application.submissions) == 2
+
+    page = member.get(review_page).get_data(as_text=True)
+    assert re.search(r"workers_planned</code></td><td><bdi>24</bdi></td><td><bdi>26", page)
+    assert 'value="15"' in page  # scores kept
+    response = member.post(
+        review_page,
+        data={
+            "score_experience": "15",
+            "score_jobs": "22",
+            "recommendation": "recommend",
+            "note": "ورش مفيد",
+            "submit_review": "1",
+            "csrf_token": csrf_token(member, review_page),
+        },
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Application, application_id).status == "recommended"
+        review = db.session.scalar(select(Review).filter_by(application_id=application_id))
+        assert review.total == 37 and review.recommendation == "recommend"
+    assert "ملاحظة داخلية سرية" in member.get(staff_page).get_data(as_text=True)
