@@ -79,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
         auth,
         backoffice,
         calls,
+        committees,
         core,
         documents,
         notifications,
@@ -106,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
         applications.bp,
         applications.staff_bp,
         review.staff_bp,
+        committees.staff_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -29,6 +29,10 @@ TRANSITIONS: dict[str, tuple[set[Status], Status]] = {
     "assign": ({S.ELIGIBLE, S.IN_REVIEW}, S.IN_REVIEW),
     "recommend": ({S.ELIGIBLE, S.IN_REVIEW}, S.RECOMMENDED),
     "not_recommend": ({S.ELIGIBLE, S.IN_REVIEW}, S.NOT_RECOMMENDED),
+    # Applied when a committee session closes, for each decision it holds.
+    "approve": ({S.RECOMMENDED, S.NOT_RECOMMENDED, S.DEFERRED}, S.APPROVED),
+    "reject": ({S.RECOMMENDED, S.NOT_RECOMMENDED, S.DEFERRED}, S.REJECTED),
+    "defer": ({S.RECOMMENDED, S.NOT_RECOMMENDED, S.DEFERRED}, S.DEFERRED),
 }
 
 

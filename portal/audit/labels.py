@@ -35,6 +35,11 @@ ACTION_LABELS = {
     "review.recommend": _l("Recommended"),
     "review.not_recommend": _l("Not recommended"),
     "review.commented": _l("Internal comment"),
+    "committee.session_opened": _l("Committee session opened"),
+    "committee.approve": _l("Approved by the committee"),
+    "committee.reject": _l("Rejected by the committee"),
+    "committee.defer": _l("Deferred by the committee"),
+    "committee.session_closed": _l("Committee session closed"),
 }
 
 

@@ -49,11 +49,16 @@ class Call(db.Model):
 
 
 class CallProvince(db.Model):
-    """A province the call covers, with the jobs allotted to it (the quota)."""
+    """A province the call covers: the quota ledger row of (call, province).
+
+    `quota_jobs` are allotted, `committed_jobs` granted by committee decisions; an approval
+    locks this row (SELECT ... FOR UPDATE) and is refused if it would go past the quota.
+    """
 
     call_id: Mapped[int] = mapped_column(ForeignKey("call.id"), primary_key=True)
     province_id: Mapped[int] = mapped_column(ForeignKey("province.id"), primary_key=True)
     quota_jobs: Mapped[int]
+    committed_jobs: Mapped[int] = mapped_column(default=0, server_default="0")
 
     call: Mapped[Call] = relationship(back_populates="provinces")
     province: Mapped[Province] = relationship(lazy="joined")

@@ -77,6 +77,10 @@ ACCESS = {
     "review.review": {"technical_committee"},
     "review.request_changes": {"secretariat", "technical_committee"},
     "review.add_comment": STAFF,
+    "committees.list_sessions": {"committee_member", "secretariat", "admin"},
+    "committees.show": {"committee_member", "secretariat", "admin"},
+    "committees.decide": {"committee_member", "secretariat", "admin"},
+    "committees.close": {"committee_member", "secretariat", "admin"},
 }
 # Routes of one object: reaching the route is the rule tested here; the object's own rule
 # (404 when not visible, 403 when visible but not allowed) is tested in each area.
@@ -93,6 +97,7 @@ SAMPLE_ARGS = {
     "application_id": 1,
     "call_id": 1,
     "step": "worksite",
+    "session_id": 1,
 }
 
 

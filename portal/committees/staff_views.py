@@ -1,0 +1,133 @@
+"""Back office: committee sessions, their agenda, decisions and closing."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import DateField, SelectChoice, SelectField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from portal.access import staff_required
+from portal.applications.models import Application
+from portal.applications.services import jobs_requested
+from portal.auth.forms import REQUIRED, ActionForm
+from portal.auth.models import Role
+from portal.calls.models import Call
+from portal.committees import services, staff_bp
+from portal.committees.models import CommitteeSession, Outcome
+from portal.extensions import db
+from portal.i18n import localized
+from portal.review.services import active_review
+
+DECIDERS = (Role.COMMITTEE_MEMBER, Role.SECRETARIAT, Role.ADMIN)
+
+
+class SessionForm(FlaskForm):
+    call_id = SelectField(_l("Call"), [REQUIRED])
+    held_on = DateField(_l("Date of the session"), [REQUIRED])
+    members_present = TextAreaField(
+        _l("Members present (one per line)"), [REQUIRED, Length(max=3000)]
+    )
+
+
+class DecisionForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), [Optional(), Length(max=2000)])
+
+
+def _session(session_id: int) -> CommitteeSession:
+    session = db.session.get(CommitteeSession, session_id)
+    if session is None:
+        abort(404)
+    return session
+
+
+@staff_bp.route("/", methods=["GET", "POST"])
+@staff_required(*DECIDERS)
+def list_sessions():
+    form = SessionForm()
+    form.call_id.choices = [
+        SelectChoice(str(c.id), localized(c, "title"))
+        for c in db.session.scalars(select(Call).order_by(Call.id))
+    ]
+    if form.validate_on_submit():
+        members = [line.strip() for line in form.members_present.data.splitlines() if line.strip()]
+        session = services.open_session(
+            db.session.get(Call, int(form.call_id.data)),
+            form.held_on.data,
+            members,
+            by=current_user,
+        )
+        return redirect(url_for("committees.show", session_id=session.id))
+    return render_template("committees/list.html", sessions=services.sessions(), form=form)
+
+
+@staff_bp.get("/<int:session_id>")
+@staff_required(*DECIDERS)
+def show(session_id: int):
+    session = _session(session_id)
+    applications = services.agenda(session)
+    decisions = {d.application_id: d for d in session.decisions}
+    return render_template(
+        "committees/show.html",
+        session=session,
+        applications=applications,
+        decisions=decisions,
+        reviews={a.id: active_review(a) for a in applications},
+        requested={a.id: jobs_requested(a.component, a.details or {}) for a in applications},
+        ledger=services.ledger_rows(session.call),
+        form=DecisionForm(),
+        action_form=ActionForm(),
+    )
+
+
+@staff_bp.post("/<int:session_id>/decide")
+@staff_required(*DECIDERS)
+def decide(session_id: int):
+    session = _session(session_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    outcome = request.form.get("outcome")
+    ids = request.form.getlist("application_id", type=int)
+    if outcome not in {o.value for o in Outcome} or not ids:
+        flash(_("Choose the applications and the decision."), "error")
+        return redirect(url_for("committees.show", session_id=session.id))
+    reason = request.form.get("reason", "")[:2000] or None
+    if outcome == Outcome.REJECT and not reason:
+        flash(_("Give the reason of the rejection."), "error")
+        return redirect(url_for("committees.show", session_id=session.id))
+    for application_id in ids:
+        application = db.session.get(Application, application_id)
+        if application is None or application.call_id != session.call_id:
+            abort(404)
+        jobs = request.form.get(f"jobs_{application_id}", type=int)
+        try:
+            services.decide(
+                session, application, outcome, jobs=jobs, reason=reason, by=current_user
+            )
+        except services.QuotaExceeded as refusal:
+            flash(
+                _(
+                    "%(number)s: %(asked)s jobs asked but only %(remaining)s left in the "
+                    "province. Nothing was recorded for it.",
+                    number=application.number,
+                    asked=refusal.asked,
+                    remaining=refusal.remaining,
+                ),
+                "error",
+            )
+        except services.SessionClosed:
+            flash(_("The session is closed: its decisions cannot change."), "error")
+            break
+    return redirect(url_for("committees.show", session_id=session.id))
+
+
+@staff_bp.post("/<int:session_id>/close")
+@staff_required(*DECIDERS)
+def close(session_id: int):
+    session = _session(session_id)
+    if ActionForm().validate_on_submit():
+        services.close(session, by=current_user)
+        flash(_("The session is closed and the applicants are told."), "success")
+    return redirect(url_for("committees.show", session_id=session.id))
