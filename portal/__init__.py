@@ -87,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
         review,
     )
     from portal.applications.presenters import init_app as init_presenters
+    from portal.audit import views as audit_views
     from portal.auth.services import load_session_user
     from portal.auth.views import init_app as init_consent
 
@@ -108,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
         applications.staff_bp,
         review.staff_bp,
         committees.staff_bp,
+        audit_views.staff_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -27,6 +27,9 @@ TRANSITIONS: dict[str, tuple[set[Status], Status]] = {
     "request_changes": ({S.SUBMITTED, S.ELIGIBLE, S.INELIGIBLE, S.IN_REVIEW}, S.CHANGES_REQUESTED),
     "withdraw": (BEFORE_DECISION - {S.DRAFT}, S.WITHDRAWN),
     "assign": ({S.ELIGIBLE, S.IN_REVIEW}, S.IN_REVIEW),
+    # A staff override of a rule can change the overall outcome of the latest report.
+    "override_eligible": ({S.INELIGIBLE}, S.ELIGIBLE),
+    "override_ineligible": ({S.ELIGIBLE}, S.INELIGIBLE),
     "recommend": ({S.ELIGIBLE, S.IN_REVIEW}, S.RECOMMENDED),
     "not_recommend": ({S.ELIGIBLE, S.IN_REVIEW}, S.NOT_RECOMMENDED),
     # Applied when a committee session closes, for each decision it holds.

@@ -87,9 +87,26 @@ class EligibilityReport(db.Model):
     outcome: Mapped[str] = mapped_column(String(16))
     results: Mapped[list] = mapped_column(JSON)
     context: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Staff overrides per rule: {rule: {outcome, reason, by, at}}; `outcome` is recomputed.
+    overrides: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     submission: Mapped[Submission] = relationship(back_populates="reports")
+
+    def effective_results(self) -> list[dict]:
+        """The rules' results with staff overrides applied (each keeps what the rule said)."""
+        results = []
+        for result in self.results:
+            override = (self.overrides or {}).get(result["rule"])
+            if override:
+                result = {
+                    **result,
+                    "outcome": override["outcome"],
+                    "override": override,
+                    "rule_outcome": result["outcome"],
+                }
+            results.append(result)
+        return results
 
 
 class Counter(db.Model):

@@ -61,7 +61,7 @@ def _staff_may(user: User, action: str, application: Application) -> bool:
     is_reviewer = review is not None and review.reviewer_id == user.id
     if action == "review":
         return is_reviewer and user.has_role(Role.TECHNICAL_COMMITTEE)
-    if action == "request_changes":
+    if action in ("request_changes", "override"):
         return user.has_role(Role.SECRETARIAT) or is_reviewer
     return False
 

@@ -61,7 +61,7 @@ def show(application_id: int):
         data=submission.data,
         timeline=services.timeline(application),
         report=present_report(
-            {"outcome": report.outcome, "results": report.results}, submission.data
+            {"outcome": report.outcome, "results": report.effective_results()}, submission.data
         )
         if report
         else None,
@@ -78,7 +78,7 @@ def review_panel(application: Application) -> dict:
     from portal.access import can
     from portal.review import services as review
     from portal.review.forms import ChangeRequestForm, CommentForm
-    from portal.review.staff_views import assign_form
+    from portal.review.staff_views import assign_form, override_form
 
     return {
         "assign_form": assign_form(application)
@@ -89,6 +89,9 @@ def review_panel(application: Application) -> dict:
         if can(current_user, "request_changes", application)
         else None,
         "comment_form": CommentForm(),
+        "override_form": override_form(application)
+        if can(current_user, "override", application)
+        else None,
         "comments": review.comments(application),
         "active_review": review.active_review(application),
         "changes": review.changes_between(application),

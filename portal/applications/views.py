@@ -236,7 +236,7 @@ def show(application_id: int):
         application=application,
         submission=submission,
         report=present_report(
-            {"outcome": report.outcome, "results": report.results}, submission.data
+            {"outcome": report.outcome, "results": report.effective_results()}, submission.data
         )
         if report
         else None,

@@ -35,6 +35,7 @@ ACTION_LABELS = {
     "review.recommend": _l("Recommended"),
     "review.not_recommend": _l("Not recommended"),
     "review.commented": _l("Internal comment"),
+    "review.rule_overridden": _l("Result of a rule changed by staff"),
     "committee.session_opened": _l("Committee session opened"),
     "committee.approve": _l("Approved by the committee"),
     "committee.reject": _l("Rejected by the committee"),

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import lazyload
 
 from portal.applications.lifecycle import TransitionRefused, transition
@@ -105,11 +105,25 @@ def decide(
             if jobs is not None
             else jobs_requested(application.component, application.details or {})
         )
+        if granted < 0:
+            granted = 0
+    # The row is locked above (PostgreSQL); the conditional update also holds on SQLite,
+    # where two writers cannot both pass the check.
+    delta = granted - released
+    changed = db.session.execute(
+        update(CallProvince)
+        .where(
+            CallProvince.call_id == application.call_id,
+            CallProvince.province_id == application.province_id,
+            CallProvince.committed_jobs + delta <= CallProvince.quota_jobs,
+        )
+        .values(committed_jobs=CallProvince.committed_jobs + delta)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not changed:
         remaining = ledger.quota_jobs - ledger.committed_jobs + released
-        if granted > remaining:
-            db.session.rollback()
-            raise QuotaExceeded(remaining, granted)
-    ledger.committed_jobs = ledger.committed_jobs - released + granted
+        db.session.rollback()
+        raise QuotaExceeded(remaining, granted)
     if decision is None:
         decision = Decision(
             session_id=session.id,

@@ -77,3 +77,17 @@ class CommentForm(FlaskForm):
     body = TextAreaField(
         _l("Internal comment (never shown to the applicant)"), [REQUIRED, Length(max=3000)]
     )
+
+
+class OverrideForm(FlaskForm):
+    rule = SelectField(_l("Rule"), [REQUIRED])
+    outcome = SelectField(
+        _l("New result"),
+        [REQUIRED],
+        choices=[
+            SelectChoice("pass", _l("Met")),
+            SelectChoice("needs_review", _l("To be reviewed")),
+            SelectChoice("fail", _l("Not met")),
+        ],
+    )
+    reason = TextAreaField(_l("Reason"), [REQUIRED, Length(max=2000)])

@@ -143,3 +143,50 @@ def _flatten(value, prefix: str = "") -> dict:
     for key, inner in items:
         flat |= _flatten(inner, f"{prefix}.{key}" if prefix else str(key))
     return flat
+
+
+def override_rule(
+    application: Application, rule: str, outcome: str, reason: str, *, by: User
+) -> str:
+    """Change one rule's outcome on the latest report, with a reason; the overall outcome is
+    recomputed and the application moves between eligible and ineligible if it changes."""
+    from portal.eligibility.engine import Outcome as RuleOutcome
+    from portal.eligibility.engine import combine
+
+    submission = application.submissions[-1]
+    report = submission.reports[-1]
+    if rule not in {r["rule"] for r in report.results}:
+        raise KeyError(rule)
+    report.overrides = {
+        **(report.overrides or {}),
+        rule: {
+            "outcome": outcome,
+            "reason": reason,
+            "by": by.full_name,
+            "at": utcnow().isoformat(),
+        },
+    }
+    before = report.outcome
+    report.outcome = combine(
+        [RuleOutcome(r["rule"], r["outcome"]) for r in report.effective_results()]
+    )
+    application.eligibility_outcome = report.outcome
+    if before != report.outcome:
+        if report.outcome == "fail" and application.status == "eligible":
+            transition(application, "override_ineligible")
+        elif before == "fail" and application.status == "ineligible":
+            transition(application, "override_eligible")
+    record(
+        "review.rule_overridden",
+        actor=by,
+        obj=application,
+        organisation_id=application.organisation_id,
+        after={
+            "rule": rule,
+            "outcome": outcome,
+            "reason": reason,
+            "report_outcome": report.outcome,
+        },
+    )
+    db.session.commit()
+    return report.outcome

@@ -12,7 +12,13 @@ from portal.applications.models import Application
 from portal.auth.models import Role, User
 from portal.extensions import db
 from portal.review import services, staff_bp
-from portal.review.forms import AssignForm, ChangeRequestForm, CommentForm, review_form
+from portal.review.forms import (
+    AssignForm,
+    ChangeRequestForm,
+    CommentForm,
+    OverrideForm,
+    review_form,
+)
 
 
 def _application(application_id: int, action: str) -> Application:
@@ -123,6 +129,29 @@ def request_changes(application_id: int):
             flash(_("The applicant is asked for the changes."), "success")
     else:
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+    return _back(application)
+
+
+def override_form(application: Application) -> OverrideForm:
+    form = OverrideForm()
+    submission = applications.latest_submission(application)
+    rules = submission.reports[-1].results if submission and submission.reports else []
+    form.rule.choices = [SelectChoice(r["rule"], r["rule"]) for r in rules]
+    return form
+
+
+@staff_bp.post("/<int:application_id>/override")
+@staff_required(Role.SECRETARIAT, Role.TECHNICAL_COMMITTEE, Role.ADMIN)
+def override(application_id: int):
+    application = _application(application_id, "override")
+    form = override_form(application)
+    if form.validate_on_submit():
+        services.override_rule(
+            application, form.rule.data, form.outcome.data, form.reason.data, by=current_user
+        )
+        flash(_("The rule's result is changed; the overall result is recomputed."), "success")
+    else:
+        flash(_("Choose the rule and the new result, and give the reason."), "error")
     return _back(application)
 
 

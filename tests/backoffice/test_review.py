@@ -144,3 +144,52 @@ def test_from_assignment_to_recommendation_through_a_change_request(make_app, sm
         review = db.session.scalar(select(Review).filter_by(application_id=application_id))
         assert review.total == 37 and review.recommendation == "recommend"
     assert "ملاحظة داخلية سرية" in member.get(staff_page).get_data(as_text=True)
+
+
+def test_a_rule_overridden_with_a_reason_recomputes_the_outcome(app):
+    owner = create_user(app)
+    organisation = create_organisation(app, owner, province="Guelmim")
+    add_documents(app, organisation, owner, codes=["statutes"])  # documents missing: ineligible
+    applicant = app.test_client()
+    login(applicant, owner)
+    application_id, province_id = start(app, applicant, organisation, 1, province="Guelmim")
+    fill_component1(app, applicant, application_id, province_id)
+    post(
+        applicant,
+        f"/applications/{application_id}/submit",
+        {},
+        token_from=f"/applications/{application_id}/preview",
+    )
+    with app.app_context():
+        assert db.session.get(Application, application_id).status == "ineligible"
+    staff_page = f"/backoffice/applications/{application_id}"
+    secretariat = app.test_client()
+    login(secretariat, create_staff(app, "secretariat", provinces=("Guelmim",)))
+    refused = secretariat.post(
+        f"{staff_page}/override",
+        data={
+            "rule": "C1-ORG-DOCS",
+            "outcome": "pass",
+            "reason": "",
+            "csrf_token": csrf_token(secretariat, staff_page),
+        },
+    )
+    assert refused.status_code == 302
+    with app.app_context():
+        assert db.session.get(Application, application_id).status == "ineligible"
+    secretariat.post(
+        f"{staff_page}/override",
+        data={
+            "rule": "C1-ORG-DOCS",
+            "outcome": "pass",
+            "reason": "الوثائق مودعة ورقيا لدى الكتابة",
+            "csrf_token": csrf_token(secretariat, staff_page),
+        },
+    )
+    with app.app_context():
+        application = db.session.get(Application, application_id)
+        assert application.status == "eligible" and application.eligibility_outcome == "pass"
+        report = application.submissions[-1].reports[-1]
+        assert report.results[1]["outcome"] == "fail"  # what the rule said is kept
+    page = applicant.get(f"/applications/{application_id}").get_data(as_text=True)
+    assert "الوثائق مودعة ورقيا لدى الكتابة" in page

@@ -1,0 +1,23 @@
+"""The audit page lists staff actions, filtered; identifiers stay masked."""
+
+from tests.support.accounts import create_organisation, create_staff, create_user, login, new_cnss
+
+
+def test_audit_page_filters_by_kind_and_person(app):
+    owner = create_user(app)
+    cnss = new_cnss()
+    organisation = create_organisation(app, owner, cnss_affiliation=cnss)
+    admin = app.test_client()
+    login(admin, create_staff(app, "admin"))
+    page = admin.get(
+        "/backoffice/audit/", query_string={"action": "organisation.", "actor": owner.email}
+    ).get_data(as_text=True)
+    assert "أُنشئت الهيئة" in page and cnss[-4:] in page and cnss not in page
+    assert f"organisation {organisation.id}" in page
+    none = admin.get(
+        "/backoffice/audit/", query_string={"action": "committee.", "actor": owner.email}
+    ).get_data(as_text=True)
+    assert "أُنشئت الهيئة" not in none
+    dated = admin.get("/backoffice/audit/", query_string={"since": "2999-01-01"})
+    assert dated.status_code == 200 and "أُنشئت الهيئة" not in dated.get_data(as_text=True)
+    assert admin.get("/backoffice/audit/", query_string={"since": "nonsense"}).status_code == 200
