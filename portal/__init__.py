@@ -84,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
         documents,
         notifications,
         organisations,
+        reports,
         review,
     )
     from portal.applications.presenters import init_app as init_presenters
@@ -110,6 +111,7 @@ def register_blueprints(app: Flask) -> None:
         review.staff_bp,
         committees.staff_bp,
         audit_views.staff_bp,
+        reports.staff_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -46,6 +46,7 @@ class Application(db.Model):
     change_request: Mapped[str | None] = mapped_column(Text)
     change_deadline: Mapped[date | None]
     jobs_granted: Mapped[int | None]
+    jobs_requested: Mapped[int | None]  # as submitted, for the dashboard's sums
     # The latest report's outcome (pass, fail, needs_review), kept for the staff queue's filter.
     eligibility_outcome: Mapped[str | None] = mapped_column(String(16), index=True)
 

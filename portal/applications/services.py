@@ -117,10 +117,12 @@ def accept_declaration(application: Application) -> None:
 
 def jobs_requested(component: int, details: dict) -> int:
     def number(value) -> int:
+        """A count as typed; what is not a sensible count (negative, huge, text) counts as 0."""
         try:
-            return max(int(value), 0)
+            count = int(value)
         except (TypeError, ValueError):
             return 0
+        return count if 0 <= count <= 100_000 else 0
 
     if component == 1:
         return number(details.get("workers_planned"))
@@ -293,6 +295,7 @@ def submit(application: Application, *, by: User) -> Submission:
         "submit",
         number=number,
         first_submitted_at=application.first_submitted_at or now,
+        jobs_requested=data["application"]["jobs_requested"],
     )
     data["application"]["number"] = number
     sequence = len(application.submissions) + 1

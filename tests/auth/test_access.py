@@ -83,6 +83,7 @@ ACCESS = {
     "committees.close": {"committee_member", "secretariat", "admin"},
     "audit.list_events": {"admin"},
     "review.override": {"secretariat", "technical_committee", "admin"},
+    "reports.dashboard": STAFF,
 }
 # Routes of one object: reaching the route is the rule tested here; the object's own rule
 # (404 when not visible, 403 when visible but not allowed) is tested in each area.

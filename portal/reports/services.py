@@ -1,0 +1,82 @@
+"""The dashboard's figures, each from one aggregate query."""
+
+import statistics
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, select
+
+from portal.applications.models import Application, Status
+from portal.applications.queue import scope
+from portal.auth.models import User
+from portal.calls.models import Call, CallProvince
+from portal.extensions import db
+from portal.geo.models import Province
+from portal.timeutil import utcnow
+
+GRANTED = (Status.APPROVED, Status.AGREEMENT_ISSUED, Status.AGREEMENT_SIGNED)
+NOT_COUNTED = (Status.DRAFT, Status.WITHDRAWN)
+
+
+@dataclass
+class ProvinceLine:
+    province: Province
+    allotted: int
+    requested: int
+    approved: int
+
+    @property
+    def remaining(self) -> int:
+        return self.allotted - self.approved
+
+
+def jobs_by_province(call: Call, user: User) -> list[ProvinceLine]:
+    """Allotted (the quota), requested and approved jobs of a call, per province in scope."""
+    requested = func.coalesce(
+        func.sum(
+            case((Application.status.not_in(NOT_COUNTED), Application.jobs_requested), else_=0)
+        ),
+        0,
+    )
+    approved = func.coalesce(
+        func.sum(case((Application.status.in_(GRANTED), Application.jobs_granted), else_=0)), 0
+    )
+    rows = db.session.execute(
+        select(Province, CallProvince.quota_jobs, requested, approved)
+        .join(CallProvince, CallProvince.province_id == Province.id)
+        .outerjoin(
+            Application,
+            (Application.call_id == CallProvince.call_id)
+            & (Application.province_id == Province.id)
+            & scope(user),
+        )
+        .where(CallProvince.call_id == call.id)
+        .group_by(Province.id, CallProvince.quota_jobs)
+        .order_by(Province.id)
+    )
+    lines = [ProvinceLine(p, quota, int(req), int(app)) for p, quota, req, app in rows]
+    if not user.has_role("admin"):
+        lines = [line for line in lines if line.province.id in user.province_ids]
+    return lines
+
+
+def by_status(call: Call, user: User) -> dict[str, int]:
+    rows = db.session.execute(
+        select(Application.status, func.count(Application.id))
+        .where(Application.call_id == call.id, scope(user))
+        .group_by(Application.status)
+    )
+    return dict(rows.all())
+
+
+def median_days_in_status(call: Call, user: User) -> dict[str, float]:
+    """For the applications in each status now: the median number of days they have been in
+    it (since their last change)."""
+    now = utcnow()
+    days: dict[str, list[float]] = {}
+    for status, updated_at in db.session.execute(
+        select(Application.status, Application.updated_at).where(
+            Application.call_id == call.id, scope(user)
+        )
+    ):
+        days.setdefault(status, []).append((now - updated_at).total_seconds() / 86400)
+    return {status: round(statistics.median(values), 1) for status, values in days.items()}
