@@ -4,6 +4,7 @@ from celery import shared_task
 
 from portal.applications.services import sweep_checks
 from portal.notifications.services import sweep as sweep_notifications
+from portal.reports.exports import sweep as sweep_exports
 
 
 @shared_task(name="ping", ignore_result=False)
@@ -15,4 +16,8 @@ def ping() -> str:
 @shared_task(name="sweep")
 def sweep() -> dict:
     """Re-send what a lost message or a dead worker left behind (run by beat)."""
-    return {"notifications": sweep_notifications(), "eligibility_checks": sweep_checks()}
+    return {
+        "notifications": sweep_notifications(),
+        "eligibility_checks": sweep_checks(),
+        "exports": sweep_exports(),
+    }

@@ -36,6 +36,8 @@ ACTION_LABELS = {
     "review.not_recommend": _l("Not recommended"),
     "review.commented": _l("Internal comment"),
     "review.rule_overridden": _l("Result of a rule changed by staff"),
+    "report.export_requested": _l("Export requested"),
+    "report.export_downloaded": _l("Export downloaded"),
     "committee.session_opened": _l("Committee session opened"),
     "committee.approve": _l("Approved by the committee"),
     "committee.reject": _l("Rejected by the committee"),

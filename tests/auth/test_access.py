@@ -84,6 +84,9 @@ ACCESS = {
     "audit.list_events": {"admin"},
     "review.override": {"secretariat", "technical_committee", "admin"},
     "reports.dashboard": STAFF,
+    "reports.request_export": STAFF,
+    "reports.show_export": STAFF,
+    "reports.download_export": STAFF,
 }
 # Routes of one object: reaching the route is the rule tested here; the object's own rule
 # (404 when not visible, 403 when visible but not allowed) is tested in each area.
@@ -101,6 +104,7 @@ SAMPLE_ARGS = {
     "call_id": 1,
     "step": "worksite",
     "session_id": 1,
+    "export_id": 1,
 }
 
 
