@@ -308,19 +308,14 @@ def submit(application: Application, *, by: User) -> Submission:
     )
     db.session.add(submission)
     db.session.flush()
-    notices = [
-        notify(
-            member,
-            "application_received",
-            f"application_received:{submission.id}:{member.id}",
-            application=application,
-            submission=submission,
-            first=first,
-            resubmission=resubmission,
-            link=external_url("applications.show", application_id=application.id),
-        )
-        for member in _members(application)
-    ]
+    notices = notify_members(
+        application,
+        "application_received",
+        f"application_received:{submission.id}",
+        submission=submission,
+        first=first,
+        resubmission=resubmission,
+    )
     record(
         "application.resubmitted" if resubmission else "application.submitted",
         actor=by,
@@ -332,6 +327,16 @@ def submit(application: Application, *, by: User) -> Submission:
     dispatch(*notices)
     enqueue(CHECK_TASK, submission.id)
     return submission
+
+
+def notify_members(application: Application, event: str, key: str, **context) -> list:
+    """The notification of `event` for each member of the applying organisation, with a link to
+    the application; the caller commits, then dispatches."""
+    link = external_url("applications.show", application_id=application.id)
+    return [
+        notify(member, event, f"{key}:{member.id}", application=application, link=link, **context)
+        for member in _members(application)
+    ]
 
 
 def _members(application: Application) -> list[User]:
@@ -389,17 +394,12 @@ def check_eligibility(submission_id: int) -> str:
         except TransitionRefused:
             pass
         else:
-            notices = [
-                notify(
-                    member,
-                    "eligibility_result",
-                    f"eligibility_result:{submission.id}:{member.id}",
-                    application=application,
-                    report=existing,
-                    link=external_url("applications.show", application_id=application.id),
-                )
-                for member in _members(application)
-            ]
+            notices = notify_members(
+                application,
+                "eligibility_result",
+                f"eligibility_result:{submission.id}",
+                report=existing,
+            )
             record(
                 "application.checked",
                 obj=application,
@@ -435,17 +435,12 @@ def sweep_checks() -> int:
 
 def withdraw(application: Application, reason: str, *, by: User) -> None:
     transition(application, "withdraw", withdrawn_reason=reason)
-    notices = [
-        notify(
-            member,
-            "application_withdrawn",
-            f"application_withdrawn:{application.id}:{member.id}",
-            application=application,
-            reason=reason,
-            link=external_url("applications.show", application_id=application.id),
-        )
-        for member in _members(application)
-    ]
+    notices = notify_members(
+        application,
+        "application_withdrawn",
+        f"application_withdrawn:{application.id}",
+        reason=reason,
+    )
     record(
         "application.withdrawn",
         actor=by,
@@ -462,18 +457,13 @@ def request_changes(application: Application, what: str, deadline: date, *, by: 
     submits again."""
     transition(application, "request_changes", change_request=what, change_deadline=deadline)
     key = f"changes_requested:{application.id}:{len(application.submissions)}"
-    notices = [
-        notify(
-            member,
-            "changes_requested",
-            f"{key}:{member.id}",
-            application=application,
-            what=what,
-            deadline=deadline,
-            link=external_url("applications.show", application_id=application.id),
-        )
-        for member in _members(application)
-    ]
+    notices = notify_members(
+        application,
+        "changes_requested",
+        key,
+        what=what,
+        deadline=deadline,
+    )
     record(
         "application.changes_requested",
         actor=by,

@@ -7,14 +7,13 @@ from sqlalchemy.orm import lazyload
 
 from portal.applications.lifecycle import TransitionRefused, transition
 from portal.applications.models import Application, Status
-from portal.applications.services import jobs_requested
+from portal.applications.services import jobs_requested, notify_members
 from portal.audit.services import record
 from portal.auth.models import User
 from portal.calls.models import Call, CallProvince
 from portal.committees.models import CommitteeSession, Decision, Outcome
 from portal.extensions import db
-from portal.notifications.services import dispatch, external_url, notify
-from portal.organisations.models import Membership
+from portal.notifications.services import dispatch
 from portal.timeutil import utcnow
 
 ON_AGENDA = (Status.RECOMMENDED, Status.NOT_RECOMMENDED, Status.DEFERRED)
@@ -163,22 +162,12 @@ def close(session: CommitteeSession, *, by: User) -> None:
         except TransitionRefused:  # withdrawn meanwhile: its jobs go back to the quota
             _ledger(application).committed_jobs -= decision.jobs_granted if approved else 0
             continue
-        members = db.session.scalars(
-            select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(Membership.organisation_id == application.organisation_id)
-        ).all()
-        notices += [
-            notify(
-                member,
-                "committee_decision",
-                f"committee_decision:{decision.id}:{member.id}",
-                application=application,
-                decision=decision,
-                link=external_url("applications.show", application_id=application.id),
-            )
-            for member in members
-        ]
+        notices += notify_members(
+            application,
+            "committee_decision",
+            f"committee_decision:{decision.id}",
+            decision=decision,
+        )
     record(
         "committee.session_closed",
         actor=by,
