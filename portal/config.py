@@ -65,6 +65,7 @@ class Config:
         self.MAIL_MAX_ATTEMPTS = int(env.get("MAIL_MAX_ATTEMPTS", 8))
         # Without an SMTP server, mail stays in the database and shows on /dev/mailbox.
         self.DEV_MAILBOX = _bool("DEV_MAILBOX", not self.MAIL_SERVER and self.is_development)
+        self.REMINDER_DAYS = int(env.get("REMINDER_DAYS", 3))
         self.SWEEP_PENDING_AFTER_SECONDS = int(env.get("SWEEP_PENDING_AFTER_SECONDS", 120))
         self.SWEEP_SENDING_AFTER_SECONDS = int(env.get("SWEEP_SENDING_AFTER_SECONDS", 300))
         self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
@@ -110,6 +111,7 @@ class Config:
             },
             "beat_schedule": {
                 "sweep": {"task": "sweep", "schedule": float(env.get("SWEEP_EVERY_SECONDS", 60))},
+                "reminders": {"task": "send_reminders", "schedule": 6 * 3600.0},
             },
             "worker_hijack_root_logger": False,
         }

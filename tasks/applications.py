@@ -9,3 +9,11 @@ from portal.applications import services
 def check_eligibility(submission_id: int) -> str:
     """Run the rules on one submission; safe to run twice."""
     return services.check_eligibility(submission_id)
+
+
+@shared_task(name="send_reminders")
+def send_reminders() -> int:
+    """Remind applicants of closing calls and due change requests; once each."""
+    from portal.applications.reminders import send_reminders as remind
+
+    return remind()

@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal.access import staff_required
+from portal.applications.reminders import overdue
 from portal.extensions import db
 from portal.geo.models import Province
 
@@ -17,4 +18,6 @@ def index():
     provinces = db.session.scalars(
         select(Province).where(Province.id.in_(current_user.province_ids)).order_by(Province.id)
     ).all()
-    return render_template("backoffice/index.html", provinces=provinces)
+    return render_template(
+        "backoffice/index.html", provinces=provinces, overdue=overdue(current_user)
+    )
