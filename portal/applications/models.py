@@ -47,6 +47,7 @@ class Application(db.Model):
     change_deadline: Mapped[date | None]
     jobs_granted: Mapped[int | None]
     jobs_requested: Mapped[int | None]  # as submitted, for the dashboard's sums
+    flag: Mapped[str | None] = mapped_column(Text)  # a staff flag, with its reason
     # The latest report's outcome (pass, fail, needs_review), kept for the staff queue's filter.
     eligibility_outcome: Mapped[str | None] = mapped_column(String(16), index=True)
 

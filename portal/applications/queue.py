@@ -33,6 +33,7 @@ class Filters:
     status: str | None = None
     outcome: str | None = None
     q: str = ""
+    flagged: bool = False
     sort: str = "updated"
     page: int = 1
 
@@ -55,6 +56,8 @@ def _filtered(user: User, filters: Filters, *, with_status: bool = True):
         conditions.append(Application.province_id == filters.province)
     if filters.outcome:
         conditions.append(Application.eligibility_outcome == filters.outcome)
+    if filters.flagged:
+        conditions.append(Application.flag.is_not(None))
     if with_status and filters.status:
         conditions.append(Application.status == filters.status)
     if filters.q:

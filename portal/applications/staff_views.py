@@ -22,6 +22,7 @@ def _filters() -> queue.Filters:
         status=status,
         outcome=outcome,
         q=args.get("q", "")[:100],
+        flagged=args.get("flagged") == "1",
         sort=args.get("sort", "updated"),
         page=args.get("page", 1, type=int),
     )
@@ -77,7 +78,7 @@ def review_panel(application: Application) -> dict:
 
     from portal.access import can
     from portal.review import services as review
-    from portal.review.forms import ChangeRequestForm, CommentForm
+    from portal.review.forms import ChangeRequestForm, CommentForm, FlagForm
     from portal.review.staff_views import assign_form, override_form
 
     return {
@@ -89,6 +90,7 @@ def review_panel(application: Application) -> dict:
         if can(current_user, "request_changes", application)
         else None,
         "comment_form": CommentForm(),
+        "flag_form": FlagForm(data={"reason": application.flag}),
         "override_form": override_form(application)
         if can(current_user, "override", application)
         else None,

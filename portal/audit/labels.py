@@ -35,6 +35,8 @@ ACTION_LABELS = {
     "review.recommend": _l("Recommended"),
     "review.not_recommend": _l("Not recommended"),
     "review.commented": _l("Internal comment"),
+    "review.flagged": _l("Flagged"),
+    "review.unflagged": _l("Flag removed"),
     "review.rule_overridden": _l("Result of a rule changed by staff"),
     "report.export_requested": _l("Export requested"),
     "report.export_downloaded": _l("Export downloaded"),

@@ -91,3 +91,10 @@ class OverrideForm(FlaskForm):
         ],
     )
     reason = TextAreaField(_l("Reason"), [REQUIRED, Length(max=2000)])
+
+
+class FlagForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why flag this application (leave empty to remove the flag)"),
+        [Optional(), Length(max=500)],
+    )

@@ -190,3 +190,16 @@ def override_rule(
     )
     db.session.commit()
     return report.outcome
+
+
+def set_flag(application: Application, reason: str | None, *, by: User) -> None:
+    """Flag an application for attention (a reason), or clear the flag (None)."""
+    application.flag = reason or None
+    record(
+        "review.flagged" if reason else "review.unflagged",
+        actor=by,
+        obj=application,
+        organisation_id=application.organisation_id,
+        after={"reason": reason},
+    )
+    db.session.commit()

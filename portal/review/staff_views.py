@@ -16,6 +16,7 @@ from portal.review.forms import (
     AssignForm,
     ChangeRequestForm,
     CommentForm,
+    FlagForm,
     OverrideForm,
     review_form,
 )
@@ -152,6 +153,16 @@ def override(application_id: int):
         flash(_("The rule's result is changed; the overall result is recomputed."), "success")
     else:
         flash(_("Choose the rule and the new result, and give the reason."), "error")
+    return _back(application)
+
+
+@staff_bp.post("/<int:application_id>/flag")
+@staff_required()
+def flag(application_id: int):
+    application = _application(application_id, "comment")
+    form = FlagForm()
+    if form.validate_on_submit():
+        services.set_flag(application, (form.reason.data or "").strip(), by=current_user)
     return _back(application)
 
 

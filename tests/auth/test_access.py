@@ -77,6 +77,7 @@ ACCESS = {
     "review.review": {"technical_committee"},
     "review.request_changes": {"secretariat", "technical_committee"},
     "review.add_comment": STAFF,
+    "review.flag": STAFF,
     "committees.list_sessions": {"committee_member", "secretariat", "admin"},
     "committees.show": {"committee_member", "secretariat", "admin"},
     "committees.decide": {"committee_member", "secretariat", "admin"},

@@ -130,3 +130,22 @@ def test_the_queue_runs_the_same_number_of_queries_with_10_and_1000_applications
         counts.append(queries["n"])
     assert counts[0] == counts[1]
     assert response.get_data(as_text=True).count("/backoffice/applications/") >= 50
+
+
+def test_a_flag_with_its_reason_and_the_flagged_filter(app):
+    number, application_id = submitted(app, "Guelmim", "Association Flag")
+    client = app.test_client()
+    login(client, create_staff(app, "secretariat", provinces=("Guelmim",)))
+    page = f"/backoffice/applications/{application_id}"
+    from tests.support.accounts import csrf_token
+
+    client.post(
+        f"{page}/flag",
+        data={"reason": "نفس العنوان لهيئتين", "csrf_token": csrf_token(client, page)},
+    )
+    flagged = client.get("/backoffice/applications/", query_string={"flagged": "1"})
+    assert number in flagged.get_data(as_text=True)
+    client.post(f"{page}/flag", data={"reason": "", "csrf_token": csrf_token(client, page)})
+    assert number not in client.get(
+        "/backoffice/applications/", query_string={"flagged": "1"}
+    ).get_data(as_text=True)
