@@ -118,10 +118,21 @@ def commune_label(commune_id) -> str:
     return localized(commune) if commune else "—"
 
 
+def kind_name(code: str, data: dict | None = None) -> str:
+    """A document kind's name, from the snapshot when there is one (no query)."""
+    names = (data or {}).get("call", {}).get("document_kinds", {}).get(code)
+    if names:
+        return names[current_language()]
+    from portal.documents.models import DocumentKind
+    from portal.extensions import db
+    from portal.i18n import localized
+
+    kind = db.session.query(DocumentKind).filter_by(code=code).one_or_none()
+    return localized(kind) if kind else code
+
+
 def missing_label(item: str) -> str:
     if item.startswith("document:"):
-        from portal.applications.views import kind_name
-
         return gettext("the document: %(name)s", name=kind_name(item.split(":", 1)[1]))
     return gettext(MISSING_LABELS.get(item, item))
 
@@ -135,6 +146,7 @@ def init_app(app) -> None:
         category_label,
         commune_label,
         missing_label,
+        kind_name,
     ):
         app.add_template_global(helper)
     app.add_template_filter(lambda a, b: {**a, **b}, "combine")

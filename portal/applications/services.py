@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from portal import eligibility
 from portal.access import policy
@@ -479,6 +480,11 @@ def applications_of(user: User) -> list[Application]:
     return db.session.scalars(
         select(Application)
         .join(Membership, Membership.organisation_id == Application.organisation_id)
+        .options(
+            joinedload(Application.organisation),
+            joinedload(Application.call),
+            joinedload(Application.province),
+        )
         .where(Membership.user_id == user.id)
         .order_by(Application.updated_at.desc())
     ).all()

@@ -1,7 +1,6 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
@@ -17,7 +16,7 @@ from portal.documents import services as documents
 from portal.documents.inspection import UploadRefused
 from portal.documents.models import DocumentKind
 from portal.extensions import db
-from portal.i18n import current_language, localized
+from portal.i18n import localized
 from portal.organisations.forms import DocumentForm
 from portal.organisations.models import Organisation
 from portal.organisations.views import UPLOAD_ERRORS
@@ -265,13 +264,3 @@ def withdraw(application_id: int):
             flash(_("The application is withdrawn."), "success")
         return redirect(url_for("applications.show", application_id=application.id))
     return render_template("applications/withdraw.html", application=application, form=form)
-
-
-@bp.app_template_global("kind_name")
-def kind_name(code: str, data: dict | None = None) -> str:
-    """A document kind's name, from the snapshot when there is one (no query)."""
-    names = (data or {}).get("call", {}).get("document_kinds", {}).get(code)
-    if names:
-        return names[current_language()]
-    kind = db.session.scalar(select(DocumentKind).filter_by(code=code))
-    return localized(kind) if kind else code

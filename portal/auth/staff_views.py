@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from portal.access import staff_required
 from portal.auth import services, staff_bp
@@ -15,7 +16,9 @@ from portal.extensions import db
 @staff_bp.get("/")
 @staff_required(Role.ADMIN)
 def list_staff():
-    staff = db.session.scalars(select(User).filter_by(is_staff=True).order_by(User.email)).all()
+    staff = db.session.scalars(
+        select(User).options(selectinload(User.roles)).filter_by(is_staff=True).order_by(User.email)
+    ).all()
     return render_template("auth/staff_list.html", staff=staff, form=ActionForm())
 
 

@@ -49,13 +49,6 @@ def load_edition(path: str | Path) -> Edition:
     return edition
 
 
-def open_calls(now: datetime | None = None) -> list[Call]:
-    now = now or utcnow()
-    return db.session.scalars(
-        select(Call).where(Call.opens_at <= now, Call.closes_at >= now).order_by(Call.closes_at)
-    ).all()
-
-
 def visible_calls() -> list[Call]:
     """Calls open now or opening soon, for the public list."""
     now = utcnow()

@@ -3,7 +3,7 @@
 from datetime import date
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import joinedload, lazyload
 
 from portal.applications.lifecycle import TransitionRefused, transition
 from portal.applications.models import Application, Status
@@ -66,6 +66,7 @@ def agenda(session: CommitteeSession) -> list[Application]:
     )
     if session.province_id:
         query = query.where(Application.province_id == session.province_id)
+    query = query.options(joinedload(Application.organisation), joinedload(Application.province))
     return db.session.scalars(query.order_by(Application.status, Application.number)).all()
 
 

@@ -19,7 +19,7 @@ from portal.committees import services, staff_bp
 from portal.committees.models import CommitteeSession, Outcome
 from portal.extensions import db
 from portal.i18n import localized
-from portal.review.services import active_review
+from portal.review.services import active_reviews
 
 DECIDERS = (Role.COMMITTEE_MEMBER, Role.SECRETARIAT, Role.ADMIN)
 
@@ -74,7 +74,7 @@ def show(session_id: int):
         session=session,
         applications=applications,
         decisions=decisions,
-        reviews={a.id: active_review(a) for a in applications},
+        reviews=active_reviews(applications),
         requested={a.id: jobs_requested(a.component, a.details or {}) for a in applications},
         ledger=services.ledger_rows(session.call),
         form=DecisionForm(),

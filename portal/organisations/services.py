@@ -3,6 +3,7 @@
 import secrets
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
 
 from portal.access import policy
 from portal.audit.services import changes, record
@@ -78,6 +79,7 @@ def organisations_of(user: User) -> list[tuple[Organisation, str]]:
     rows = db.session.execute(
         select(Organisation, Membership.role)
         .join(Membership)
+        .options(joinedload(Organisation.province))
         .filter(Membership.user_id == user.id)
         .order_by(Organisation.name_fr)
     )

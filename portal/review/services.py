@@ -35,6 +35,17 @@ def reviewers_for(application: Application) -> list[User]:
     ).all()
 
 
+def active_reviews(applications: list[Application]) -> dict[int, Review]:
+    """The active review of each application, in one query."""
+    ids = [a.id for a in applications]
+    return {
+        r.application_id: r
+        for r in db.session.scalars(
+            select(Review).where(Review.application_id.in_(ids), Review.active.is_(True))
+        )
+    }
+
+
 def active_review(application: Application) -> Review | None:
     return db.session.scalar(select(Review).filter_by(application_id=application.id, active=True))
 

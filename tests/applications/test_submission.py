@@ -136,3 +136,20 @@ def test_the_application_page_runs_as_many_queries_with_many_documents_as_with_f
             assert client.get(f"/applications/{application_id}").status_code == 200
         counts.append(queries["n"])
     assert counts[0] == counts[1] and counts[0] <= 15
+
+
+def test_my_applications_runs_as_many_queries_with_four_applications_as_with_one(app):
+    from tests.support.queries import count_queries
+
+    owner = create_user(app)
+    client = app.test_client()
+    login(client, owner)
+    counts = []
+    for province in ("Guelmim", "Tan-Tan", "Assa-Zag", "Sidi Ifni"):
+        organisation = create_organisation(app, owner, province=province)
+        start(app, client, organisation, 1, province=province)
+        client.get("/applications/")
+        with count_queries(app) as queries:
+            assert client.get("/applications/").status_code == 200
+        counts.append(queries["n"])
+    assert counts[0] == counts[-1]
