@@ -75,6 +75,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from portal import (
+        agreements,
         applications,
         auth,
         backoffice,
@@ -112,6 +113,8 @@ def register_blueprints(app: Flask) -> None:
         committees.staff_bp,
         audit_views.staff_bp,
         reports.staff_bp,
+        agreements.bp,
+        agreements.staff_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -89,7 +89,11 @@ class Config:
             "task_soft_time_limit": 120,
             "task_time_limit": 150,
             "task_default_queue": "default",
-            "task_routes": {"deliver_notification": {"queue": "mail"}},
+            "task_routes": {
+                "deliver_notification": {"queue": "mail"},
+                "render_agreement": {"queue": "pdf"},
+                "render_minutes": {"queue": "pdf"},
+            },
             # The database holds every outcome; only `ping` keeps a result.
             "task_ignore_result": True,
             "result_expires": 24 * 3600,

@@ -27,8 +27,10 @@ def text_direction() -> str:
 
 
 def localized(obj, field: str = "name") -> str:
-    """The Arabic or French value of a bilingual column pair (`name_ar` / `name_fr`)."""
-    return getattr(obj, f"{field}_{current_language()}")
+    """The Arabic or French value of a bilingual pair (`name_ar` / `name_fr`), on a row or a
+    dict (the frozen content of a document of record)."""
+    key = f"{field}_{current_language()}"
+    return obj.get(key, "") if isinstance(obj, dict) else getattr(obj, key)
 
 
 def date_filter(value: date | datetime | None) -> str:

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from portal.agreements.services import sweep as sweep_documents
 from portal.applications.services import sweep_checks
 from portal.notifications.services import sweep as sweep_notifications
 from portal.reports.exports import sweep as sweep_exports
@@ -20,4 +21,5 @@ def sweep() -> dict:
         "notifications": sweep_notifications(),
         "eligibility_checks": sweep_checks(),
         "exports": sweep_exports(),
+        "documents": sweep_documents(),
     }

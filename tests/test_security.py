@@ -59,6 +59,8 @@ def test_the_public_endpoints_are_the_ones_we_meant(app):
         if app.view_functions[rule.endpoint].access_rule.name == "public"
     )
     assert public == [
+        "agreements.verify",
+        "agreements.verify_form",
         "auth.check_email",
         "auth.forgot_password",
         "auth.login",

@@ -36,6 +36,9 @@ TRANSITIONS: dict[str, tuple[set[Status], Status]] = {
     "approve": ({S.RECOMMENDED, S.NOT_RECOMMENDED, S.DEFERRED}, S.APPROVED),
     "reject": ({S.RECOMMENDED, S.NOT_RECOMMENDED, S.DEFERRED}, S.REJECTED),
     "defer": ({S.RECOMMENDED, S.NOT_RECOMMENDED, S.DEFERRED}, S.DEFERRED),
+    # The worker stored the agreement's PDF; staff confirmed the partner's signed copy.
+    "issue_agreement": ({S.APPROVED}, S.AGREEMENT_ISSUED),
+    "sign_agreement": ({S.AGREEMENT_ISSUED}, S.AGREEMENT_SIGNED),
 }
 
 

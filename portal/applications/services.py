@@ -269,18 +269,24 @@ def remaining_quota(call_id: int, province_id: int) -> int | None:
 # Submitting
 
 
-def _next_number(application: Application, at: datetime) -> str:
-    """<region>-<year>-C<component>-<seq>, from a counter row locked until the commit."""
-    key = f"{application.province.region.code}-{at.year}-C{application.component}"
+def next_value(key: str) -> int:
+    """The next number of the series `key`, from its counter row locked until the commit: a
+    rolled-back transaction gives its number back, so there are no gaps."""
     if db.session.get(Counter, key) is None:
         try:
-            with db.session.begin_nested():  # two first submissions may race to create it
+            with db.session.begin_nested():  # two first numbers may race to create the row
                 db.session.add(Counter(key=key, value=0))
         except IntegrityError:
             pass
     counter = db.session.scalar(select(Counter).filter_by(key=key).with_for_update())
     counter.value += 1
-    return f"{key}-{counter.value:05d}"
+    return counter.value
+
+
+def _next_number(application: Application, at: datetime) -> str:
+    """<region>-<year>-C<component>-<seq>."""
+    key = f"{application.province.region.code}-{at.year}-C{application.component}"
+    return f"{key}-{next_value(key):05d}"
 
 
 def submit(application: Application, *, by: User) -> Submission:

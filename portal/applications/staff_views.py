@@ -3,6 +3,7 @@
 from flask import abort, render_template, request
 
 from portal.access import authorize, staff_required
+from portal.agreements import services as agreements
 from portal.applications import queue, services, staff_bp
 from portal.applications.models import Application
 from portal.applications.presenters import present_report
@@ -68,6 +69,7 @@ def show(application_id: int):
         else None,
         documents=services.application_documents(application),
         grant=services.grant_for(submission.data),
+        agreement=agreements.current_agreement(application),
         **review_panel(application),
     )
 

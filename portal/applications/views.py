@@ -5,6 +5,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
 from portal.access import authorize, can, login_required
+from portal.agreements import services as agreements
+from portal.agreements.views import SignedCopyForm
 from portal.applications import bp, services, steps
 from portal.applications.forms import StartForm, WithdrawForm
 from portal.applications.lifecycle import TransitionRefused, allowed
@@ -245,6 +247,8 @@ def show(application_id: int):
         and allowed(application, "withdraw"),
         grant=services.grant_for(submission.data) if submission else None,
         documents=services.application_documents(application),
+        agreement=agreements.current_agreement(application),
+        signed_form=SignedCopyForm(),
     )
 
 

@@ -34,6 +34,8 @@ class Call(db.Model):
     opens_at: Mapped[datetime]  # UTC; entered and shown in Africa/Casablanca time
     closes_at: Mapped[datetime]
     committee_level: Mapped[str] = mapped_column(String(12), default=CommitteeLevel.REGIONAL)
+    # Who signs the agreements for the authorities: [{"ar": ..., "fr": ...}], in order.
+    signatories: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     edition: Mapped[Edition] = relationship(lazy="joined")

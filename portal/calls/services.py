@@ -19,6 +19,37 @@ CASABLANCA = ZoneInfo("Africa/Casablanca")
 # The region's 2022 targets (source document) and an EXAMPLE split across the provinces.
 DEMO_TARGETS = {1: 3800, 2: 1000}
 DEMO_SPLIT = {"Guelmim": 0.40, "Sidi Ifni": 0.25, "Tan-Tan": 0.20, "Assa-Zag": 0.15}
+# Who signs for the authorities, by deciding committee (an example: each call sets its own).
+DEFAULT_SIGNATORIES = {
+    CommitteeLevel.REGIONAL: [
+        {"ar": "والي جهة كلميم واد نون", "fr": "Le Wali de la région de Guelmim-Oued Noun"},
+        {
+            "ar": "المدير الجهوي للوكالة الوطنية لإنعاش التشغيل والكفاءات",
+            "fr": "Le directeur régional de l'ANAPEC",
+        },
+    ],
+    CommitteeLevel.PROVINCIAL: [
+        {"ar": "رئيس المجلس الإقليمي", "fr": "Le président du conseil provincial"},
+        {
+            "ar": "المدير الجهوي للوكالة الوطنية لإنعاش التشغيل والكفاءات",
+            "fr": "Le directeur régional de l'ANAPEC",
+        },
+    ],
+}
+
+
+def parse_signatories(text: str) -> list[dict]:
+    """One signatory per line, "Arabic | French"."""
+    signatories = []
+    for line in text.splitlines():
+        if line.strip():
+            ar, _, fr = line.partition("|")
+            signatories.append({"ar": ar.strip(), "fr": fr.strip()})
+    return signatories
+
+
+def format_signatories(signatories: list[dict]) -> str:
+    return "\n".join(f"{s['ar']} | {s['fr']}" for s in signatories)
 
 
 def local_to_utc(value: datetime) -> datetime:
@@ -67,6 +98,7 @@ def save_call(call: Call | None, data: dict, quotas: dict[int, int], *, by) -> C
     call.opens_at = local_to_utc(data["opens_at"])
     call.closes_at = local_to_utc(data["closes_at"])
     call.committee_level = data["committee_level"]
+    call.signatories = parse_signatories(data["signatories"])
     call.provinces = [
         CallProvince(province_id=pid, quota_jobs=quota) for pid, quota in quotas.items() if quota
     ]
@@ -146,6 +178,7 @@ def seed_demo_calls() -> list[Call]:
         call.committee_level = (
             CommitteeLevel.PROVINCIAL if component == 1 else CommitteeLevel.REGIONAL
         )
+        call.signatories = DEFAULT_SIGNATORIES[call.committee_level]
         call.provinces = [
             CallProvince(province_id=p.id, quota_jobs=round(target * DEMO_SPLIT.get(p.name_fr, 0)))
             for p in provinces

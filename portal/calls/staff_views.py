@@ -13,6 +13,7 @@ from wtforms import (
     SelectChoice,
     SelectField,
     StringField,
+    TextAreaField,
 )
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
@@ -51,6 +52,18 @@ def call_form(provinces: list[Province]):
             choices=[SelectChoice(k.value, v) for k, v in LEVELS.items()],
         )
 
+        signatories = TextAreaField(
+            _l("Signatories for the authorities (one per line: Arabic | French)"),
+            [REQUIRED, Length(max=2000)],
+        )
+
+        def validate_signatories(self, field):
+            for signatory in services.parse_signatories(field.data or ""):
+                if not signatory["ar"] or not signatory["fr"]:
+                    raise ValidationError(
+                        _l("Write each signatory in Arabic and in French, separated by |.")
+                    )
+
         def validate_closes_at(self, field):
             if self.opens_at.data and field.data and field.data <= self.opens_at.data:
                 raise ValidationError(_l("The call must close after it opens."))
@@ -86,7 +99,6 @@ def edit_call(call_id: int | None = None):
     if call_id and call is None:
         abort(404)
     provinces = _provinces()
-    initial = {}
     if call is not None:
         initial = {
             "edition_id": call.edition_id,
@@ -96,8 +108,15 @@ def edit_call(call_id: int | None = None):
             "opens_at": services.utc_to_local(call.opens_at),
             "closes_at": services.utc_to_local(call.closes_at),
             "committee_level": call.committee_level,
+            "signatories": services.format_signatories(call.signatories),
         }
         initial |= {f"quota_{p.province_id}": p.quota_jobs for p in call.provinces}
+    else:
+        initial = {
+            "signatories": services.format_signatories(
+                services.DEFAULT_SIGNATORIES[CommitteeLevel.REGIONAL]
+            )
+        }
     form = call_form(provinces)(data=initial)
     form.edition_id.choices = [
         SelectChoice(e.id, localized(e))

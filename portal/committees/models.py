@@ -25,6 +25,9 @@ class CommitteeSession(db.Model):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
+    # The minutes, rendered by the worker once the session is closed (the sweep re-sends).
+    minutes_sha256: Mapped[str | None] = mapped_column(ForeignKey("blob.sha256"))
+    minutes_enqueued_at: Mapped[datetime | None]
 
     call: Mapped[Call] = relationship()
     decisions: Mapped[list["Decision"]] = relationship(

@@ -14,6 +14,7 @@ from portal.calls.models import Call, CallProvince
 from portal.committees.models import CommitteeSession, Decision, Outcome
 from portal.extensions import db
 from portal.notifications.services import dispatch
+from portal.queue import enqueue
 from portal.timeutil import utcnow
 
 ON_AGENDA = (Status.RECOMMENDED, Status.NOT_RECOMMENDED, Status.DEFERRED)
@@ -146,11 +147,13 @@ def decide(
 
 
 def close(session: CommitteeSession, *, by: User) -> None:
-    """Freeze the session; in one transaction move each application and write the emails."""
+    """Freeze the session; in one transaction move each application, write the emails and the
+    agreements of the approvals; then enqueue their rendering and the minutes'."""
     if session.closed_at is not None:
         return
     session.closed_at = utcnow()
-    notices = []
+    session.minutes_enqueued_at = session.closed_at
+    notices, approved_decisions = [], []
     for decision in session.decisions:
         application = decision.application
         approved = decision.outcome == Outcome.APPROVE
@@ -163,20 +166,27 @@ def close(session: CommitteeSession, *, by: User) -> None:
         except TransitionRefused:  # withdrawn meanwhile: its jobs go back to the quota
             _ledger(application).committed_jobs -= decision.jobs_granted if approved else 0
             continue
+        if approved:
+            approved_decisions.append(decision)
         notices += notify_members(
             application,
             "committee_decision",
             f"committee_decision:{decision.id}",
             decision=decision,
         )
+    from portal.agreements import services as agreements_area  # it reads committee rows
+
+    agreements = agreements_area.write_for_session(session, approved_decisions, by=by)
     record(
         "committee.session_closed",
         actor=by,
         obj=session,
-        after={"decisions": len(session.decisions)},
+        after={"decisions": len(session.decisions), "agreements": len(agreements)},
     )
     db.session.commit()
     dispatch(*notices)
+    agreements_area.enqueue_render(*agreements)
+    enqueue(agreements_area.MINUTES_TASK, session.id)
 
 
 def sessions() -> list[CommitteeSession]:

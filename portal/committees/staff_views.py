@@ -10,6 +10,7 @@ from wtforms import DateField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from portal.access import staff_required
+from portal.agreements import services as agreement_services
 from portal.applications.models import Application
 from portal.applications.services import jobs_requested
 from portal.auth.forms import REQUIRED, ActionForm
@@ -20,6 +21,7 @@ from portal.committees.models import CommitteeSession, Outcome
 from portal.extensions import db
 from portal.i18n import localized
 from portal.review.services import active_reviews
+from portal.storage import send
 
 DECIDERS = (Role.COMMITTEE_MEMBER, Role.SECRETARIAT, Role.ADMIN)
 
@@ -77,6 +79,7 @@ def show(session_id: int):
         reviews=active_reviews(applications),
         requested={a.id: jobs_requested(a.component, a.details or {}) for a in applications},
         ledger=services.ledger_rows(session.call),
+        agreements=agreement_services.session_progress(session),
         form=DecisionForm(),
         action_form=ActionForm(),
     )
@@ -131,3 +134,14 @@ def close(session_id: int):
         services.close(session, by=current_user)
         flash(_("The session is closed and the applicants are told."), "success")
     return redirect(url_for("committees.show", session_id=session.id))
+
+
+@staff_bp.get("/<int:session_id>/minutes.pdf")
+@staff_required(*DECIDERS)
+def minutes(session_id: int):
+    session = _session(session_id)
+    if session.minutes_sha256 is None:
+        flash(_("The minutes are being prepared. Come back in a minute."), "info")
+        return redirect(url_for("committees.show", session_id=session.id))
+    name = f"minutes-{session.held_on.isoformat()}-{session.id}.pdf"
+    return send(session.minutes_sha256, name=name, mimetype="application/pdf")

@@ -1,9 +1,6 @@
-import io
-
-from flask import send_file
-
+from portal import storage
 from portal.access import authorize, login_required
-from portal.documents import bp, services
+from portal.documents import bp
 from portal.documents.models import Document
 from portal.extensions import db, talisman
 
@@ -18,16 +15,9 @@ SANDBOX = {
 
 def _send(document_id: int, *, inline: bool):
     document = authorize("view", db.session.get(Document, document_id))
-    response = send_file(
-        io.BytesIO(services.content(document)),
-        mimetype=document.content_type,
-        as_attachment=not inline,
-        download_name=document.filename,
-        etag=document.sha256,
-        max_age=0,
+    return storage.send(
+        document.sha256, name=document.filename, mimetype=document.content_type, inline=inline
     )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 @bp.get("/<int:document_id>")

@@ -1,4 +1,7 @@
 import hashlib
+import io
+
+from flask import Response, send_file
 
 from portal.extensions import db
 from portal.storage.models import Blob
@@ -18,3 +21,17 @@ def get(digest: str) -> bytes:
     if blob is None:
         raise KeyError(digest)
     return blob.data
+
+
+def send(digest: str, *, name: str, mimetype: str, inline: bool = False) -> Response:
+    """A stored file as a response that no cache keeps (the caller checked the access)."""
+    response = send_file(
+        io.BytesIO(get(digest)),
+        mimetype=mimetype,
+        as_attachment=not inline,
+        download_name=name,
+        etag=digest,
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -88,10 +88,22 @@ ACCESS = {
     "reports.request_export": STAFF,
     "reports.show_export": STAFF,
     "reports.download_export": STAFF,
+    "committees.minutes": {"committee_member", "secretariat", "admin"},
+    # Agreements: members of the partner and staff of the province (the object decides, see
+    # tests/agreements/test_access.py); anyone checks a code.
+    "agreements.download": SIGNED_IN,
+    "agreements.download_signed": SIGNED_IN,
+    "agreements.upload_signed": SIGNED_IN,
+    "agreements.verify_form": EVERYONE,
+    "agreements.verify": EVERYONE,
+    "agreements_staff.show": STAFF,
+    "agreements_staff.confirm_signed": {"secretariat", "admin"},
+    "agreements_staff.amend": {"secretariat", "admin"},
+    "agreements_staff.revoke": {"secretariat", "admin"},
 }
 # Routes of one object: reaching the route is the rule tested here; the object's own rule
 # (404 when not visible, 403 when visible but not allowed) is tested in each area.
-OBJECT_ARGS = {"organisation_id", "document_id", "application_id"}
+OBJECT_ARGS = {"organisation_id", "document_id", "application_id", "agreement_id"}
 SAMPLE_ARGS = {
     "filename": "css/portal.css",
     "code": "fr",
@@ -106,6 +118,7 @@ SAMPLE_ARGS = {
     "step": "worksite",
     "session_id": 1,
     "export_id": 1,
+    "agreement_id": 1,
 }
 
 

@@ -7,7 +7,9 @@ from datetime import date
 import pytest
 from sqlalchemy import insert, select
 
-from portal.applications.models import Application
+from portal.agreements.models import Agreement
+from portal.applications.models import Application, Submission
+from portal.applications.services import snapshot
 from portal.auth.models import User
 from portal.calls.models import Call, CallProvince
 from portal.committees import services
@@ -15,6 +17,7 @@ from portal.committees.models import CommitteeSession
 from portal.extensions import db
 from portal.geo.models import Province
 from portal.notifications.models import Notification
+from portal.timeutil import utcnow
 from tests.support.accounts import (
     create_organisation,
     create_staff,
@@ -63,6 +66,20 @@ def recommended(app):
                 ).scalar_one()
                 for _ in range(n)
             ]
+            # What a submission would have frozen: agreements are written from it.
+            for application_id in ids:
+                db.session.add(
+                    Submission(
+                        application_id=application_id,
+                        sequence=1,
+                        submitted_by_id=owner.id,
+                        data=snapshot(
+                            db.session.get(Application, application_id),
+                            by=db.session.get(User, owner.id),
+                            at=utcnow(),
+                        ),
+                    )
+                )
             db.session.commit()
             return call.id, ids, owner
 
@@ -157,7 +174,17 @@ def test_a_session_through_http_batch_approval_and_close_with_decision_emails(ap
     client.post(f"{session_path}/close", data={"csrf_token": token})
     with app.app_context():
         statuses = sorted(db.session.get(Application, i).status for i in ids)
-        assert statuses == ["approved", "approved", "deferred"]
+        # Approved, then (eager worker) the agreement rendered: one per approval, numbered
+        # one after the other in the series of the region, year and component.
+        assert statuses == ["agreement_issued", "agreement_issued", "deferred"]
+        numbers = sorted(
+            db.session.scalars(
+                select(Agreement.number).where(Agreement.application_id.in_(ids))
+            ).all()
+        )
+        assert len(numbers) == 2
+        first, second = (int(n.rsplit("-", 1)[1]) for n in numbers)
+        assert second == first + 1
         assert db.session.get(Application, ids[0]).jobs_granted == 12
         events = [
             n.subject

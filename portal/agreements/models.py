@@ -1,0 +1,48 @@
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.applications.models import Application
+from portal.extensions import db
+from portal.timeutil import utcnow
+
+
+class AgreementStatus(StrEnum):
+    ISSUED = "issued"
+    SIGNED = "signed"
+    AMENDED = "amended"  # a newer version replaces it
+    REVOKED = "revoked"
+
+
+class Agreement(db.Model):
+    """One version of a partnership agreement. The facts it states are frozen in `content` when
+    it is written; the worker renders them once into the PDF whose sha256 is kept here."""
+
+    __table_args__ = (UniqueConstraint("number", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("committee_session.id"), index=True)
+    number: Mapped[str] = mapped_column(String(40))
+    version: Mapped[int] = mapped_column(default=1)
+    status: Mapped[str] = mapped_column(String(10), default=AgreementStatus.ISSUED, index=True)
+    verification_code: Mapped[str] = mapped_column(String(24), unique=True)
+    content: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    # Rendering: enqueued when written; the sweep re-sends it while `pdf_sha256` is empty.
+    render_enqueued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    pdf_sha256: Mapped[str | None] = mapped_column(ForeignKey("blob.sha256"))
+    rendered_at: Mapped[datetime | None]
+    # After issue: the partner's signed copy, confirmed by staff; amendment; revocation.
+    signed_sha256: Mapped[str | None] = mapped_column(ForeignKey("blob.sha256"))
+    signed_content_type: Mapped[str | None] = mapped_column(String(40))
+    signed_uploaded_at: Mapped[datetime | None]
+    signed_confirmed_at: Mapped[datetime | None]
+    signed_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    change_reason: Mapped[str | None] = mapped_column(Text)  # of the amendment or revocation
+    changed_at: Mapped[datetime | None]
+
+    application: Mapped[Application] = relationship()

@@ -1,0 +1,480 @@
+"""Agreements: written at a session's close, rendered once per version by the worker, then
+signed, amended or revoked. Minutes of closed sessions are rendered the same way."""
+
+import base64
+import contextlib
+import re
+import secrets
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.orm import contains_eager
+
+from portal.access import can, policy
+from portal.agreements.models import Agreement, AgreementStatus
+from portal.applications.lifecycle import TransitionRefused, transition
+from portal.applications.models import Application
+from portal.applications.services import (
+    grant_for,
+    latest_submission,
+    next_value,
+    notify_members,
+)
+from portal.audit.services import record
+from portal.auth.models import Role, User
+from portal.calls.services import DEFAULT_SIGNATORIES
+from portal.committees.models import CommitteeSession, Decision
+from portal.documents.inspection import content_type_of
+from portal.documents.rendering import qr_data_uri, render_pdf
+from portal.eligibility.rules import minimum_wage
+from portal.extensions import db
+from portal.geo.models import Commune, Province
+from portal.notifications.services import dispatch, external_url
+from portal.queue import enqueue
+from portal.storage import put
+from portal.timeutil import utcnow
+
+RENDER_TASK = "render_agreement"
+MINUTES_TASK = "render_minutes"
+CODE_RE = re.compile(r"^[A-Z2-7]{16}$")
+MANAGERS = (Role.SECRETARIAT, Role.ADMIN)
+
+
+@policy(Agreement)
+def agreement_policy(user: User, action: str, agreement: Agreement) -> bool:
+    """Members of the partner organisation and staff of the province see and download it; the
+    members upload the signed copy; the secretariat and the admin confirm, amend or revoke."""
+    application = agreement.application
+    if not can(user, "view", application):
+        return False
+    if action == "view":
+        return True
+    if action == "upload_signed":
+        return (
+            not user.is_staff
+            and can(user, "edit", application)
+            and agreement.status == AgreementStatus.ISSUED
+        )
+    if action in ("confirm_signed", "amend", "revoke"):
+        return user.is_staff and user.has_role(*MANAGERS)
+    return False
+
+
+def new_code() -> str:
+    """16 random base32 characters (80 bits), printed in clear beside the QR code."""
+    return base64.b32encode(secrets.token_bytes(10)).decode()
+
+
+def normalise_code(text: str) -> str | None:
+    code = re.sub(r"[\s-]", "", text or "").upper()
+    return code if CODE_RE.match(code) else None
+
+
+def grouped(code: str) -> str:
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def verify_url(code: str) -> str:
+    return external_url("agreements.verify", code=code)
+
+
+# Writing
+
+
+def write_agreement(
+    application: Application,
+    jobs_granted: int,
+    *,
+    by: User,
+    session: CommitteeSession | None = None,
+    number: str | None = None,
+    version: int = 1,
+) -> Agreement:
+    """Add a version of the application's agreement, its facts frozen; the caller commits,
+    then calls `enqueue_render`. The first version takes the next number of its series."""
+    now = utcnow()
+    if number is None:
+        region = application.province.region.code
+        key = f"CP-{region}-{now.year}-C{application.component}"
+        number = f"{key}-{next_value(key):04d}"
+    code = new_code()
+    agreement = Agreement(
+        application_id=application.id,
+        session_id=session.id if session else None,
+        number=number,
+        version=version,
+        status=AgreementStatus.ISSUED,
+        verification_code=code,
+        content=agreement_content(application, jobs_granted, number, version, code, now, session),
+        created_by_id=by.id,
+        render_enqueued_at=now,
+    )
+    db.session.add(agreement)
+    db.session.flush()
+    record(
+        "agreement.written",
+        actor=by,
+        obj=application,
+        organisation_id=application.organisation_id,
+        after={"number": number, "version": version, "jobs": jobs_granted},
+    )
+    return agreement
+
+
+def agreement_content(
+    application: Application,
+    jobs: int,
+    number: str,
+    version: int,
+    code: str,
+    at: datetime,
+    session: CommitteeSession | None,
+) -> dict:
+    """What the agreement states, read from the submitted snapshot and the call."""
+    data = latest_submission(application).data
+    details = data["application"]["details"]
+    organisation = data["organisation"]
+    edition = data["call"]["edition"]
+    call = application.call
+    province = db.session.get(Province, application.province_id)
+    content = {
+        "number": number,
+        "version": version,
+        "code": code,
+        "verify_url": verify_url(code),
+        "issued_on": at.date().isoformat(),
+        "component": application.component,
+        "application_number": application.number,
+        "jobs": jobs,
+        "edition_ar": call.edition.name_ar,
+        "edition_fr": call.edition.name_fr,
+        "call_ar": call.title_ar,
+        "call_fr": call.title_fr,
+        "committee_level": call.committee_level,
+        "held_on": session.held_on.isoformat() if session else None,
+        "signatories": call.signatories or DEFAULT_SIGNATORIES[call.committee_level],
+        "province_ar": province.name_ar,
+        "province_fr": province.name_fr,
+        "partner": {
+            "name_ar": organisation["name_ar"],
+            "name_fr": organisation["name_fr"],
+            "legal_form": organisation["legal_form"],
+            "representative": organisation["legal_representative"],
+            "address": organisation["address"],
+            "ice": organisation.get("ice"),
+        },
+        "minimum_wage": minimum_wage(edition, at.date()),
+    }
+    if application.component == 1:
+        commune = db.session.get(Commune, int(details.get("commune_id") or 0))
+        sector = next(
+            (s for s in edition["component1"]["sectors"] if s["code"] == details.get("sector")),
+            {"ar": details.get("sector", ""), "fr": details.get("sector", "")},
+        )
+        content["worksite"] = {
+            "title": details.get("title", ""),
+            "sector_ar": sector["ar"],
+            "sector_fr": sector["fr"],
+            "commune_ar": commune.name_ar if commune else "",
+            "commune_fr": commune.name_fr if commune else "",
+            "location": details.get("location", ""),
+            "supervisors": details.get("supervisors"),
+            "duration_months": details.get("duration_months"),
+            "planned_start": details.get("planned_start"),
+        }
+    else:
+        grant = grant_for(data)
+        content["grant"] = {
+            **grant,
+            "total": grant["per_hire"] * jobs,
+            "contract_min_months": edition["component2"]["contract_min_months"],
+            "posts": [
+                {**line, "contract_months": post.get("contract_months")}
+                for line, post in zip(
+                    grant["posts"],
+                    [p for p in details.get("posts", []) if p.get("title")],
+                    strict=False,
+                )
+            ],
+        }
+    return content
+
+
+def write_for_session(session: CommitteeSession, approved: list[Decision], *, by: User) -> list:
+    """The agreements of a session's approvals (called by `close`, in its transaction)."""
+    return [
+        write_agreement(d.application, d.jobs_granted, by=by, session=session) for d in approved
+    ]
+
+
+def enqueue_render(*agreements: Agreement) -> None:
+    for agreement in agreements:
+        enqueue(RENDER_TASK, agreement.id)
+
+
+# Rendering (worker)
+
+
+def _dates(content: dict) -> dict:
+    """ISO dates of the frozen content, as dates for the templates' filter."""
+
+    def parse(value):
+        try:
+            return date.fromisoformat(value) if value else None
+        except (TypeError, ValueError):
+            return None
+
+    worksite = content.get("worksite") or {}
+    return {
+        "issued_on": parse(content["issued_on"]),
+        "held_on": parse(content.get("held_on")),
+        "planned_start": parse(worksite.get("planned_start")),
+    }
+
+
+def agreement_pdf(agreement: Agreement) -> bytes:
+    content = agreement.content
+    return render_pdf(
+        "pdf/agreement.html",
+        {
+            "c": content,
+            "dates": _dates(content),
+            "qr": qr_data_uri(content["verify_url"]),
+            "code": grouped(content["code"]),
+        },
+        title=content["number"],
+    )
+
+
+def render_agreement(agreement_id: int) -> str | None:
+    """Render the agreement's PDF once and store it; the application moves to
+    agreement_issued and the partner's members are told. Safe to run twice."""
+    agreement = db.session.get(Agreement, agreement_id)
+    if agreement is None or agreement.pdf_sha256:
+        return agreement and agreement.pdf_sha256
+    digest = put(agreement_pdf(agreement))
+    stored = db.session.execute(
+        update(Agreement)
+        .where(Agreement.id == agreement.id, Agreement.pdf_sha256.is_(None))
+        .values(pdf_sha256=digest, rendered_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not stored:  # another worker stored it first: keep theirs
+        db.session.rollback()
+        return db.session.get(Agreement, agreement_id).pdf_sha256
+    application = agreement.application
+    if agreement.version == 1:
+        with contextlib.suppress(TransitionRefused):
+            transition(application, "issue_agreement")
+    notices = notify_members(
+        application,
+        "agreement_issued",
+        f"agreement_issued:{agreement.id}",
+        agreement=agreement,
+    )
+    db.session.commit()
+    dispatch(*notices)
+    return digest
+
+
+def minutes_pdf(session: CommitteeSession) -> bytes:
+    decisions = db.session.scalars(
+        select(Decision)
+        .where(Decision.session_id == session.id)
+        .join(Decision.application)
+        .order_by(Application.number)
+    ).all()
+    return render_pdf(
+        "pdf/minutes.html",
+        {"session": session, "decisions": decisions},
+        title=f"{session.call.title_fr} — {session.held_on.isoformat()}",
+    )
+
+
+def render_minutes(session_id: int) -> str | None:
+    """Render a closed session's minutes once and store them. Safe to run twice."""
+    session = db.session.get(CommitteeSession, session_id)
+    if session is None or session.closed_at is None or session.minutes_sha256:
+        return session and session.minutes_sha256
+    digest = put(minutes_pdf(session))
+    db.session.execute(
+        update(CommitteeSession)
+        .where(CommitteeSession.id == session.id, CommitteeSession.minutes_sha256.is_(None))
+        .values(minutes_sha256=digest)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return digest
+
+
+def sweep(older_than: timedelta | None = None) -> int:
+    """Re-send the renders that a lost message or a killed worker left undone."""
+    older_than = older_than or timedelta(
+        seconds=current_app.config.get("RENDER_RETRY_SECONDS", 300)
+    )
+    now = utcnow()
+    cutoff = now - older_than
+    agreements = db.session.scalars(
+        select(Agreement.id).where(
+            Agreement.pdf_sha256.is_(None), Agreement.render_enqueued_at < cutoff
+        )
+    ).all()
+    sessions = db.session.scalars(
+        select(CommitteeSession.id).where(
+            CommitteeSession.closed_at.is_not(None),
+            CommitteeSession.minutes_sha256.is_(None),
+            CommitteeSession.minutes_enqueued_at < cutoff,
+        )
+    ).all()
+    if agreements:
+        db.session.execute(
+            update(Agreement).where(Agreement.id.in_(agreements)).values(render_enqueued_at=now)
+        )
+    if sessions:
+        db.session.execute(
+            update(CommitteeSession)
+            .where(CommitteeSession.id.in_(sessions))
+            .values(minutes_enqueued_at=now)
+        )
+    db.session.commit()
+    for agreement_id in agreements:
+        enqueue(RENDER_TASK, agreement_id)
+    for session_id in sessions:
+        enqueue(MINUTES_TASK, session_id)
+    return len(agreements) + len(sessions)
+
+
+# After issue
+
+
+def current_agreement(application: Application) -> Agreement | None:
+    """The latest version of the application's agreement."""
+    return db.session.scalar(
+        select(Agreement)
+        .where(Agreement.application_id == application.id)
+        .order_by(Agreement.version.desc())
+        .limit(1)
+    )
+
+
+def versions(application: Application) -> list[Agreement]:
+    return db.session.scalars(
+        select(Agreement)
+        .where(Agreement.application_id == application.id)
+        .order_by(Agreement.version.desc())
+    ).all()
+
+
+def upload_signed(agreement: Agreement, data: bytes, *, by: User) -> None:
+    """The partner's signed copy, checked by its content (UploadRefused); staff confirm it."""
+    agreement.signed_content_type = content_type_of(data)
+    agreement.signed_sha256 = put(data)
+    agreement.signed_uploaded_at = utcnow()
+    record(
+        "agreement.signed_uploaded",
+        actor=by,
+        obj=agreement.application,
+        organisation_id=agreement.application.organisation_id,
+        after={"number": agreement.number, "version": agreement.version},
+    )
+    db.session.commit()
+
+
+class NotReady(Exception):
+    """The action needs what is not there yet (a signed copy, a rendered PDF)."""
+
+
+def confirm_signed(agreement: Agreement, *, by: User) -> None:
+    if agreement.signed_sha256 is None or agreement.status != AgreementStatus.ISSUED:
+        raise NotReady(agreement.id)
+    agreement.status = AgreementStatus.SIGNED
+    agreement.signed_confirmed_at = utcnow()
+    agreement.signed_confirmed_by_id = by.id
+    application = agreement.application
+    with contextlib.suppress(TransitionRefused):
+        transition(application, "sign_agreement")
+    notices = notify_members(
+        application, "agreement_signed", f"agreement_signed:{agreement.id}", agreement=agreement
+    )
+    record(
+        "agreement.signed",
+        actor=by,
+        obj=application,
+        organisation_id=application.organisation_id,
+        after={"number": agreement.number, "version": agreement.version},
+    )
+    db.session.commit()
+    dispatch(*notices)
+
+
+def amend(agreement: Agreement, jobs: int, reason: str, *, by: User) -> Agreement:
+    """A new version with the same number replaces `agreement`, which shows as amended."""
+    if agreement.status in (AgreementStatus.AMENDED, AgreementStatus.REVOKED):
+        raise NotReady(agreement.id)
+    now = utcnow()
+    agreement.status = AgreementStatus.AMENDED
+    agreement.change_reason, agreement.changed_at = reason, now
+    application = agreement.application
+    newer = write_agreement(
+        application,
+        jobs,
+        by=by,
+        session=agreement.session_id and db.session.get(CommitteeSession, agreement.session_id),
+        number=agreement.number,
+        version=agreement.version + 1,
+    )
+    record(
+        "agreement.amended",
+        actor=by,
+        obj=application,
+        organisation_id=application.organisation_id,
+        before={"version": agreement.version, "jobs": agreement.content.get("jobs")},
+        after={"version": newer.version, "jobs": jobs, "reason": reason},
+    )
+    db.session.commit()
+    enqueue_render(newer)
+    return newer
+
+
+def revoke(agreement: Agreement, reason: str, *, by: User) -> None:
+    if agreement.status in (AgreementStatus.AMENDED, AgreementStatus.REVOKED):
+        raise NotReady(agreement.id)
+    agreement.status = AgreementStatus.REVOKED
+    agreement.change_reason, agreement.changed_at = reason, utcnow()
+    application = agreement.application
+    notices = notify_members(
+        application,
+        "agreement_revoked",
+        f"agreement_revoked:{agreement.id}",
+        agreement=agreement,
+        reason=reason,
+    )
+    record(
+        "agreement.revoked",
+        actor=by,
+        obj=application,
+        organisation_id=application.organisation_id,
+        after={"number": agreement.number, "version": agreement.version, "reason": reason},
+    )
+    db.session.commit()
+    dispatch(*notices)
+
+
+def find_by_code(code: str) -> Agreement | None:
+    return db.session.scalar(select(Agreement).filter_by(verification_code=code))
+
+
+def session_progress(session: CommitteeSession) -> list[Agreement]:
+    """The latest version of each agreement written by the session, with its application."""
+    rows = db.session.scalars(
+        select(Agreement)
+        .where(Agreement.session_id == session.id)
+        .join(Agreement.application)
+        .options(contains_eager(Agreement.application).joinedload(Application.organisation))
+        .order_by(Application.number, Agreement.version.desc())
+    ).all()
+    latest: dict[int, Agreement] = {}
+    for row in rows:
+        latest.setdefault(row.application_id, row)
+    return list(latest.values())

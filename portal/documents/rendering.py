@@ -1,0 +1,53 @@
+"""Documents of record (agreements, minutes, dossiers) rendered to PDF by one function.
+
+WeasyPrint with installed fonts named through fontconfig (never fetched, never WOFF2), a URL
+fetcher that reads nothing but inline data, and one template rendered once per language:
+Arabic first (right to left), then French (left to right).
+"""
+
+from pathlib import Path
+
+import segno
+from flask import current_app, render_template
+from flask_babel import force_locale
+
+LANGUAGES = ("ar", "fr")
+STYLESHEET = Path(__file__).resolve().parents[1] / "static" / "css" / "pdf.css"
+
+
+def _fetcher():
+    from weasyprint.urls import URLFetcher
+
+    class InlineOnly(URLFetcher):
+        """Reads `data:` URLs (the QR code) and refuses every other address."""
+
+        def fetch(self, url, headers=None):
+            if not url.startswith("data:"):
+                raise ValueError(f"documents of record fetch nothing: {url[:80]}")
+            return super().fetch(url, headers)
+
+    return InlineOnly(allowed_protocols=("data",))
+
+
+def qr_data_uri(url: str) -> str:
+    """A QR code of `url` as an SVG data URI (error correction M: survives a creased print)."""
+    return segno.make(url, error="m", micro=False).svg_data_uri(scale=4, border=2)
+
+
+def render_html(template: str, context: dict, *, title: str) -> str:
+    """The document as HTML: the template once in each language, in one page flow."""
+    sections = []
+    for language in LANGUAGES:
+        with force_locale(language):
+            sections.append((language, render_template(template, **context)))
+    return render_template("pdf/document.html", sections=sections, title=title)
+
+
+def render_pdf(template: str, context: dict, *, title: str) -> bytes:
+    """The PDF of `template` rendered with `context` in Arabic then French."""
+    from weasyprint import CSS, HTML
+
+    html = render_html(template, context, title=title)
+    stylesheet = CSS(string=STYLESHEET.read_text(encoding="utf-8"), url_fetcher=_fetcher())
+    document = HTML(string=html, base_url=current_app.root_path, url_fetcher=_fetcher())
+    return document.write_pdf(stylesheets=[stylesheet])

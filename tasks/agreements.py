@@ -1,0 +1,17 @@
+"""Documents of record: agreements and committee minutes, rendered on the `pdf` queue."""
+
+from celery import shared_task
+
+from portal.agreements import services
+
+
+@shared_task(name="render_agreement")
+def render_agreement(agreement_id: int) -> None:
+    """Render and store one agreement version's PDF (once)."""
+    services.render_agreement(agreement_id)
+
+
+@shared_task(name="render_minutes")
+def render_minutes(session_id: int) -> None:
+    """Render and store a closed committee session's minutes (once)."""
+    services.render_minutes(session_id)
