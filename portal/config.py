@@ -62,6 +62,8 @@ class Config:
         self.MAIL_PASSWORD = env.get("MAIL_PASSWORD", "")
         self.MAIL_FROM = env.get("MAIL_FROM", "Awrach <no-reply@awrach.invalid>")
         self.MAIL_RETRY_BASE_SECONDS = int(env.get("MAIL_RETRY_BASE_SECONDS", 30))
+        # A PDF not stored this long after it was asked for is asked for again by the sweep.
+        self.RENDER_RETRY_SECONDS = int(env.get("RENDER_RETRY_SECONDS", 300))
         self.MAIL_MAX_ATTEMPTS = int(env.get("MAIL_MAX_ATTEMPTS", 8))
         # Without an SMTP server, mail stays in the database and shows on /dev/mailbox.
         self.DEV_MAILBOX = _bool("DEV_MAILBOX", not self.MAIL_SERVER and self.is_development)

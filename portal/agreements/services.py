@@ -310,9 +310,8 @@ def render_minutes(session_id: int) -> str | None:
 
 def sweep(older_than: timedelta | None = None) -> int:
     """Re-send the renders that a lost message or a killed worker left undone."""
-    older_than = older_than or timedelta(
-        seconds=current_app.config.get("RENDER_RETRY_SECONDS", 300)
-    )
+    if older_than is None:
+        older_than = timedelta(seconds=current_app.config["RENDER_RETRY_SECONDS"])
     now = utcnow()
     cutoff = now - older_than
     agreements = db.session.scalars(

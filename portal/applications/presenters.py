@@ -137,6 +137,43 @@ def missing_label(item: str) -> str:
     return gettext(MISSING_LABELS.get(item, item))
 
 
+# The answers' labels, as the application pages show them (for "what changed").
+ANSWER_LABELS = {
+    "title": N_("Title of the worksite"),
+    "sector": N_("Sector"),
+    "commune_id": N_("Commune of the worksite"),
+    "location": N_("Place (douar, district, site)"),
+    "workers_planned": N_("Workers to hire"),
+    "supervisors": N_("Supervisors"),
+    "duration_months": N_("Duration in months"),
+    "planned_start": N_("Planned start"),
+    "expected_results": N_("Expected results"),
+    "description": N_("Description of the work"),
+    "turnover": N_("Turnover of the last three years (MAD)"),
+    "posts": N_("Post"),
+    "title@posts": N_("Post"),
+    "count": N_("Number of hires"),
+    "contract_months": N_("Contract length in months"),
+    "monthly_wage": N_("Monthly gross wage (MAD)"),
+    "categories": N_("Target groups"),
+}
+
+
+def answer_label(field: str, data: dict | None = None) -> str:
+    """ "posts.2.count" → "Post 2 — Number of hires"; "document:statutes" → the kind's name."""
+    if field.startswith("document:"):
+        return kind_name(field.split(":", 1)[1], data)
+    parts = field.split(".")
+    if parts[0] == "posts" and len(parts) >= 3:
+        label = ANSWER_LABELS.get("title@posts" if parts[2] == "title" else parts[2], parts[2])
+        text = f"{gettext(ANSWER_LABELS['posts'])} {parts[1]} — {gettext(label)}"
+        if parts[2] == "categories" and len(parts) > 3 and data:
+            text += " — " + category_label(data["call"]["edition"], parts[3])
+        return text
+    label = gettext(ANSWER_LABELS[parts[0]]) if parts[0] in ANSWER_LABELS else parts[0]
+    return " ".join([label, *parts[1:]])
+
+
 def init_app(app) -> None:
     for helper in (
         application_status_label,
@@ -147,6 +184,7 @@ def init_app(app) -> None:
         commune_label,
         missing_label,
         kind_name,
+        answer_label,
     ):
         app.add_template_global(helper)
     app.add_template_filter(lambda a, b: {**a, **b}, "combine")

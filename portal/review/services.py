@@ -53,6 +53,9 @@ def active_review(application: Application) -> Review | None:
 def assign(application: Application, reviewer: User, *, by: User) -> Review:
     if reviewer not in reviewers_for(application):
         raise NotAssignable(reviewer.id)
+    current = active_review(application)
+    if current is not None and current.reviewer_id == reviewer.id:
+        return current  # the same person again: keep their scores and declaration
     db.session.execute(
         update(Review).filter_by(application_id=application.id, active=True).values(active=False)
     )

@@ -1,4 +1,5 @@
-"""Agreements and minutes: written at a session's close, rendered once, read back from the PDF."""
+"""Agreements and minutes: written at a session's close, rendered once, read back from the PDF
+(pdftotext, pdffonts, zbarimg on a pdftoppm page)."""
 
 import re
 import subprocess
@@ -12,35 +13,28 @@ from portal.agreements.models import Agreement
 from portal.applications.models import Application
 from portal.committees.models import CommitteeSession
 from portal.extensions import db
+from portal.notifications.models import Notification
 from portal.storage import get
+from portal.storage.models import Blob
 from tests.support.agreements import approve_in_session, submitted
 
 BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 OUT = Path("build/documents")
 
 
-def pdftotext(data: bytes, name: str) -> str:
+def saved(data: bytes, name: str) -> Path:
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / f"{name}.pdf"
     path.write_bytes(data)
+    return path
+
+
+def pdftotext(path: Path) -> str:
+    """The text in logical order, bidi controls removed, whitespace folded."""
     text = subprocess.run(
-        ["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"],
-        check=True,
-        capture_output=True,
-        text=True,
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True, text=True
     ).stdout
-    return BIDI.sub("", text)
-
-
-def words(text: str) -> str:
-    return " ".join(text.split())
-
-
-@pytest.fixture
-def component1(app):
-    application_id, owner, client = submitted(app, 1)
-    session_id, staff = approve_in_session(app, [application_id])
-    return application_id, session_id, owner, client, staff
+    return " ".join(BIDI.sub("", text).split())
 
 
 def agreement_of(app, application_id) -> Agreement:
@@ -50,24 +44,93 @@ def agreement_of(app, application_id) -> Agreement:
         return agreement
 
 
+@pytest.fixture
+def component1(app):
+    application_id, owner, client = submitted(app, 1)
+    session_id, staff = approve_in_session(app, [application_id])
+    return application_id, session_id, owner, client, staff
+
+
 def test_closing_writes_a_numbered_agreement_rendered_once(app, component1):
-    application_id, session_id, *_ = component1
+    application_id, session_id, owner, *_ = component1
     agreement = agreement_of(app, application_id)
     assert re.fullmatch(r"CP-GON-\d{4}-C1-\d{4}", agreement.number)
     assert re.fullmatch(r"[A-Z2-7]{16}", agreement.verification_code)
     assert agreement.pdf_sha256  # rendered by the (eager) worker
     with app.app_context():
         assert db.session.get(Application, application_id).status == "agreement_issued"
-        again = services.render_agreement(agreement.id)
-        assert again == agreement.pdf_sha256
+        blobs = db.session.scalar(select(db.func.count()).select_from(Blob))
+        assert services.render_agreement(agreement.id) == agreement.pdf_sha256  # once more
+        assert db.session.scalar(select(db.func.count()).select_from(Blob)) == blobs
         assert db.session.get(CommitteeSession, session_id).minutes_sha256
-        text = pdftotext(get(agreement.pdf_sha256), "agreement-c1")
-    flat = words(text)
+        emails = db.session.scalars(
+            select(Notification).filter_by(user_id=owner.id, event="agreement_issued")
+        ).all()
+    assert len(emails) == 1 and agreement.number in emails[0].subject
+
+
+def test_component1_agreement_reads_back_in_both_languages_with_its_font_and_qr(app, component1):
+    application_id, *_ = component1
+    agreement = agreement_of(app, application_id)
+    with app.app_context():
+        path = saved(get(agreement.pdf_sha256), "agreement-c1")
+    text = pdftotext(path)
     for expected in (
-        "اتفاقية شراكة",
+        "اتفاقية شراكة",  # the Arabic title, then the French one, in that order
         "Convention de partenariat",
-        "تشجير مدخل المدينة",
+        "جمعية الأمل للتنمية",  # the partner's Arabic name
+        "تشجير مدخل المدينة",  # the worksite
         agreement.number,
-        "24",
+        "2,970.05",  # the minimum wage in force (edition 1, since 1 Sept. 2022)
+        "01/03/2027",  # the planned start
+        "15/01/2027",  # the committee's date
+        "24 ouvriers",
+        "CNSS",
     ):
-        assert expected in flat, expected
+        assert expected in text, expected
+    assert text.index("اتفاقية شراكة") < text.index("Convention de partenariat")
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
+    arabic = [line for line in fonts.splitlines() if "Naskh-Arabic" in line]
+    assert arabic and all(" yes " in line for line in arabic)  # embedded
+    page = OUT / "agreement-c1-qr"
+    subprocess.run(
+        ["pdftoppm", "-r", "150", "-f", "2", "-l", "2", "-png", "-singlefile", path, page],
+        check=True,
+    )
+    decoded = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", f"{page}.png"], capture_output=True, text=True
+    ).stdout.strip()
+    assert decoded == f"{app.config['PUBLIC_BASE_URL']}/verify/{agreement.verification_code}"
+
+
+def test_component2_agreement_states_the_grant_and_its_schedule(app):
+    application_id, _owner, _client = submitted(app, 2, province="Tan-Tan")
+    approve_in_session(app, [application_id], province="Tan-Tan")
+    agreement = agreement_of(app, application_id)
+    assert re.fullmatch(r"CP-GON-\d{4}-C2-\d{4}", agreement.number)
+    with app.app_context():
+        text = pdftotext(saved(get(agreement.pdf_sha256), "agreement-c2"))
+    # 4 hires × 1,500 MAD a month × 18 months (edition 1): 6,000 a month, 108,000 in all.
+    for expected in (
+        "منحة دعم الإدماج المستدام",
+        "Prime d'appui à l'insertion durable",
+        "شركة الواحة",
+        "Société Al Waha",
+        "108,000.00",
+        "27,000.00",  # per hire
+        "6,000.00",  # the month's payment
+        "24 mois",
+    ):
+        assert expected in text, expected
+
+
+def test_minutes_list_the_members_and_each_decision(app, component1):
+    application_id, session_id, *_ = component1
+    with app.app_context():
+        session = db.session.get(CommitteeSession, session_id)
+        number = db.session.get(Application, application_id).number
+        text = pdftotext(saved(get(session.minutes_sha256), "minutes"))
+    for expected in ("محضر دورة اللجنة", "Procès-verbal de la séance du comité", "الكاتب العام"):
+        assert expected in text, expected
+    assert text.count(number) == 2  # once per language
+    assert "مقبول" in text and "Approuvée" in text

@@ -125,7 +125,7 @@ def test_from_assignment_to_recommendation_through_a_change_request(make_app, sm
         assert application.status == "eligible" and len(application.submissions) == 2
 
     page = member.get(review_page).get_data(as_text=True)
-    assert re.search(r"workers_planned</code></td><td><bdi>24</bdi></td><td><bdi>26", page)
+    assert re.search(r"<td>العمال المراد تشغيلهم</td><td><bdi>24</bdi></td><td><bdi>26", page)
     assert 'value="15"' in page  # scores kept
     response = member.post(
         review_page,
