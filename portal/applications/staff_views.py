@@ -5,6 +5,7 @@ from flask import abort, render_template, request
 from portal.access import authorize, staff_required
 from portal.agreements import services as agreements
 from portal.applications import queue, services, staff_bp
+from portal.applications.dossier import dossier_response
 from portal.applications.models import Application
 from portal.applications.presenters import present_report
 from portal.extensions import db
@@ -72,6 +73,12 @@ def show(application_id: int):
         agreement=agreements.current_agreement(application),
         **review_panel(application),
     )
+
+
+@staff_bp.get("/<int:application_id>/dossier.pdf")
+@staff_required()
+def dossier(application_id: int):
+    return dossier_response(authorize("view", db.session.get(Application, application_id)))
 
 
 def review_panel(application: Application) -> dict:

@@ -8,6 +8,7 @@ from portal.access import authorize, can, login_required
 from portal.agreements import services as agreements
 from portal.agreements.views import SignedCopyForm
 from portal.applications import bp, services, steps
+from portal.applications.dossier import dossier_response
 from portal.applications.forms import StartForm, WithdrawForm
 from portal.applications.lifecycle import TransitionRefused, allowed
 from portal.applications.models import Application, Submission
@@ -250,6 +251,12 @@ def show(application_id: int):
         agreement=agreements.current_agreement(application),
         signed_form=SignedCopyForm(),
     )
+
+
+@bp.get("/<int:application_id>/dossier.pdf")
+@login_required
+def dossier(application_id: int):
+    return dossier_response(_application(application_id))
 
 
 @bp.route("/<int:application_id>/withdraw", methods=["GET", "POST"])

@@ -16,7 +16,8 @@ from portal.extensions import db
 from portal.notifications.models import Notification
 from portal.storage import get
 from portal.storage.models import Blob
-from tests.support.agreements import approve_in_session, submitted
+from tests.support.accounts import create_user, login
+from tests.support.agreements import approve_in_session, signed_in_staff, submitted
 
 BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 OUT = Path("build/documents")
@@ -134,3 +135,20 @@ def test_minutes_list_the_members_and_each_decision(app, component1):
         assert expected in text, expected
     assert text.count(number) == 2  # once per language
     assert "مقبول" in text and "Approuvée" in text
+
+
+def test_the_dossier_prints_the_snapshot_and_the_report_for_members_and_staff(app, component1):
+    application_id, _session_id, _owner, client, staff = component1
+    response = client.get(f"/applications/{application_id}/dossier.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    text = pdftotext(saved(response.data, "dossier"))
+    for expected in ("ملف الطلب", "Dossier de la demande", "تشجير مدخل المدينة", "C1-ORG-FORM"):
+        assert expected in text, expected
+    staff_client = signed_in_staff(app, staff)
+    assert (
+        staff_client.get(f"/backoffice/applications/{application_id}/dossier.pdf").status_code
+        == 200
+    )
+    stranger = app.test_client()
+    login(stranger, create_user(app))
+    assert stranger.get(f"/applications/{application_id}/dossier.pdf").status_code == 404

@@ -89,6 +89,8 @@ ACCESS = {
     "reports.show_export": STAFF,
     "reports.download_export": STAFF,
     "committees.minutes": {"committee_member", "secretariat", "admin"},
+    "applications.dossier": SIGNED_IN,
+    "applications_staff.dossier": STAFF,
     # Agreements: members of the partner and staff of the province (the object decides, see
     # tests/agreements/test_access.py); anyone checks a code.
     "agreements.download": SIGNED_IN,
