@@ -44,6 +44,11 @@ ACTION_LABELS = {
     "committee.approve": _l("Approved by the committee"),
     "committee.reject": _l("Rejected by the committee"),
     "committee.defer": _l("Deferred by the committee"),
+    "agreement.written": _l("Agreement written"),
+    "agreement.signed_uploaded": _l("Signed agreement sent"),
+    "agreement.signed": _l("Signed agreement confirmed"),
+    "agreement.amended": _l("Agreement amended"),
+    "agreement.revoked": _l("Agreement revoked"),
     "committee.session_closed": _l("Committee session closed"),
 }
 

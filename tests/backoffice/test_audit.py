@@ -21,3 +21,15 @@ def test_audit_page_filters_by_kind_and_person(app):
     dated = admin.get("/backoffice/audit/", query_string={"since": "2999-01-01"})
     assert dated.status_code == 200 and "أُنشئت الهيئة" not in dated.get_data(as_text=True)
     assert admin.get("/backoffice/audit/", query_string={"since": "nonsense"}).status_code == 200
+
+
+def test_every_recorded_action_has_a_label_in_both_languages():
+    import re
+    from pathlib import Path
+
+    from portal.audit.labels import ACTION_LABELS
+
+    recorded = set()
+    for path in Path("portal").rglob("*.py"):
+        recorded |= set(re.findall(r'record\(\s*"([a-z_]+\.[a-z_]+)"\s*[,)]', path.read_text()))
+    assert recorded and recorded <= set(ACTION_LABELS), sorted(recorded - set(ACTION_LABELS))
