@@ -8,7 +8,7 @@ export PATH := $(BIN):$(PATH)
 export FLASK_APP := wsgi
 export WEB_PORT
 
-.PHONY: run test test-fast lint fmt translations i18n-extract bench-eligibility clean
+.PHONY: run test test-fast lint fmt translations i18n-extract bench-eligibility bench-pdf bench-pages clean
 
 $(BIN)/python:
 	scripts/install-system.sh run
@@ -59,6 +59,18 @@ i18n-extract: $(VENV)/.run-deps
 	pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location --sort-output \
 		--project "Awrach portal" -o translations/messages.pot portal tasks templates
 	pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+
+## bench-pdf: agreement renders against a one-paragraph page, memory, 1 vs 2 workers (by hand)
+bench-pdf: $(VENV)/.dev-deps translations
+	mkdir -p build
+	scripts/with-test-services.sh python bench/pdf.py
+
+## bench-pages: pages against a fortunes baseline at 1,000 and 100,000 applications (by hand)
+bench-pages: $(VENV)/.dev-deps translations
+	scripts/install-system.sh bench
+	@mkdir -p build
+	DATABASE_URL=$${DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/postgres} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} python bench/pages.py
 
 ## bench-eligibility: submit → report through HTTP against a baseline (by hand, not in CI)
 bench-eligibility: $(VENV)/.dev-deps translations

@@ -25,6 +25,8 @@ def init_app(app: Flask) -> None:
     if not any(isinstance(f, RequestIdFilter) for h in root.handlers for f in h.filters):
         root.addHandler(handler)
     root.setLevel(logging.INFO)
+    # WeasyPrint logs each layout step at INFO: seven lines per document, no news.
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
     @app.before_request
     def assign_request_id():
