@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.calls.models import Call
@@ -29,6 +29,9 @@ class Status(StrEnum):
 
 
 class Application(db.Model):
+    # The staff queue's default order (latest change first) read from an index, not sorted.
+    __table_args__ = (Index("ix_application_updated_at_id", "updated_at", "id"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     call_id: Mapped[int] = mapped_column(ForeignKey("call.id"), index=True)

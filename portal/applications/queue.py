@@ -1,7 +1,7 @@
 """The staff queue: applications in the provinces a staff member covers, filtered and sorted.
 
 A fixed number of queries whatever the number of rows: one page of rows with their
-organisation, call and province joined, one count, one count per status.
+organisation, call and province joined, and the counts per status (which give the total).
 """
 
 from dataclasses import dataclass
@@ -72,8 +72,9 @@ def _filtered(user: User, filters: Filters, *, with_status: bool = True):
     return conditions
 
 
-def page(user: User, filters: Filters):
-    """One page of rows (Flask-SQLAlchemy pagination) with their related rows joined."""
+def page(user: User, filters: Filters, total: int):
+    """One page of rows (Flask-SQLAlchemy pagination) with their related rows joined; `total`
+    comes from the counts per status, so the rows are not counted twice."""
     query = (
         select(Application)
         .join(Application.organisation)
@@ -87,17 +88,25 @@ def page(user: User, filters: Filters):
         .where(*_filtered(user, filters))
         .order_by(SORTS.get(filters.sort, SORTS["updated"]), Application.id.desc())
     )
-    return db.paginate(query, page=max(filters.page, 1), per_page=PAGE_SIZE, error_out=False)
+    pagination = db.paginate(
+        query, page=max(filters.page, 1), per_page=PAGE_SIZE, error_out=False, count=False
+    )
+    pagination.total = total
+    return pagination
 
 
 def counts_by_status(user: User, filters: Filters) -> dict[str, int]:
-    rows = db.session.execute(
-        select(Application.status, func.count(Application.id))
-        .join(Application.organisation)
-        .where(*_filtered(user, filters, with_status=False))
-        .group_by(Application.status)
+    query = select(Application.status, func.count()).where(
+        *_filtered(user, filters, with_status=False)
     )
+    if filters.q:  # the search looks at the organisation's names
+        query = query.join(Application.organisation)
+    rows = db.session.execute(query.group_by(Application.status))
     return {status: count for status, count in rows}
+
+
+def total(counts: dict[str, int], filters: Filters) -> int:
+    return counts.get(filters.status, 0) if filters.status else sum(counts.values())
 
 
 def choices(user: User) -> tuple[list[Call], list[Province]]:

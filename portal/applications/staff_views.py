@@ -37,11 +37,12 @@ def list_applications():
 
     filters = _filters()
     calls, provinces = queue.choices(current_user)
+    counts = queue.counts_by_status(current_user, filters)
     return render_template(
         "applications/staff_queue.html",
         filters=filters,
-        page=queue.page(current_user, filters),
-        counts=queue.counts_by_status(current_user, filters),
+        page=queue.page(current_user, filters, queue.total(counts, filters)),
+        counts=counts,
         calls=calls,
         provinces=provinces,
         statuses=queue.STATUSES,

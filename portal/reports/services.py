@@ -2,6 +2,7 @@
 
 import statistics
 from dataclasses import dataclass
+from datetime import UTC
 
 from sqlalchemy import case, func, select
 
@@ -70,13 +71,21 @@ def by_status(call: Call, user: User) -> dict[str, int]:
 
 def median_days_in_status(call: Call, user: User) -> dict[str, float]:
     """For the applications in each status now: the median number of days they have been in
-    it (since their last change)."""
+    it (since their last change). PostgreSQL computes the medians; SQLite sends the rows."""
     now = utcnow()
+    where = (Application.call_id == call.id, scope(user))
+    if db.engine.dialect.name == "postgresql":
+        epoch = func.percentile_cont(0.5).within_group(
+            func.extract("epoch", Application.updated_at)
+        )
+        rows = db.session.execute(
+            select(Application.status, epoch).where(*where).group_by(Application.status)
+        )
+        seconds = now.replace(tzinfo=UTC).timestamp()
+        return {status: round((seconds - value) / 86400, 1) for status, value in rows}
     days: dict[str, list[float]] = {}
     for status, updated_at in db.session.execute(
-        select(Application.status, Application.updated_at).where(
-            Application.call_id == call.id, scope(user)
-        )
+        select(Application.status, Application.updated_at).where(*where)
     ):
         days.setdefault(status, []).append((now - updated_at).total_seconds() / 86400)
     return {status: round(statistics.median(values), 1) for status, values in days.items()}
