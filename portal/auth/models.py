@@ -37,6 +37,8 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_confirmed_at: Mapped[datetime | None]
+    # The time step of the last code accepted: a code is good once (RFC 6238 §5.2).
+    totp_last_step: Mapped[int | None]
     recovery_codes: Mapped[list] = mapped_column(JSON, default=list)  # argon2 hashes
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]

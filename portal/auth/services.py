@@ -1,7 +1,8 @@
 """Accounts: every write about users, their sessions and second factor."""
 
+import hmac
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pyotp
 import segno
@@ -10,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, session
 from flask_login import login_user, logout_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from portal.audit.services import record
 from portal.auth.models import Role, StaffProvince, User, UserRole, new_session_token
@@ -273,9 +274,32 @@ def begin_totp_setup(user: User) -> str:
     return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.email, issuer_name="Awrach")
 
 
+def _accept_totp(user: User, code: str) -> bool:
+    """True once for a code of the current time step or its neighbours: the step is stored
+    with a conditional update, so a code seen (or replayed) a second time is refused."""
+    totp = pyotp.TOTP(user.totp_secret)
+    now = datetime.now(UTC)
+    for offset in (-1, 0, 1):
+        moment = now + timedelta(seconds=offset * totp.interval)
+        if hmac.compare_digest(totp.at(moment), code):
+            step = totp.timecode(moment)
+            return bool(
+                db.session.execute(
+                    update(User)
+                    .where(
+                        User.id == user.id,
+                        (User.totp_last_step.is_(None)) | (User.totp_last_step < step),
+                    )
+                    .values(totp_last_step=step)
+                    .execution_options(synchronize_session=False)
+                ).rowcount
+            )
+    return False
+
+
 def confirm_totp(user: User, code: str) -> list[str] | None:
     """Confirm the authenticator with a first code; the recovery codes, shown once."""
-    if not pyotp.TOTP(user.totp_secret).verify(code.strip(), valid_window=1):
+    if not _accept_totp(user, code.strip()):
         return None
     codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(10)]
     user.recovery_codes = [hasher.hash(c) for c in codes]
@@ -287,7 +311,8 @@ def confirm_totp(user: User, code: str) -> list[str] | None:
 
 def check_second_factor(user: User, code: str) -> bool:
     code = code.strip().lower()
-    if user.totp_secret and pyotp.TOTP(user.totp_secret).verify(code, valid_window=1):
+    if user.totp_secret and _accept_totp(user, code):
+        db.session.commit()
         return True
     for stored in user.recovery_codes or []:
         try:

@@ -2,13 +2,20 @@
 
 import re
 
-import pyotp
 from sqlalchemy import select
 
 from portal.auth.models import User
 from portal.extensions import db
 from portal.notifications.models import Notification
-from tests.support.accounts import PASSWORD, create_staff, csrf_token, login, post, unique_email
+from tests.support.accounts import (
+    PASSWORD,
+    create_staff,
+    csrf_token,
+    login,
+    post,
+    totp_code,
+    unique_email,
+)
 
 
 def test_create_staff_command_sets_roles_provinces_and_emails_a_password_link(app):
@@ -59,7 +66,7 @@ def test_staff_set_up_the_second_factor_at_first_sign_in(app, client):
     secret = re.search(r'<code dir="ltr">([A-Z2-7]+)</code>', page).group(1)
     wrong = post(client, "/account/two-factor", {"code": "000000"})
     assert "هذا الرمز غير صحيح" in wrong.get_data(as_text=True)
-    page = post(client, "/account/two-factor", {"code": pyotp.TOTP(secret).now()})
+    page = post(client, "/account/two-factor", {"code": totp_code(secret)})
     codes = re.findall(r"<code>([0-9a-f]{6}-[0-9a-f]{6})</code>", page.get_data(as_text=True))
     assert len(codes) == 10
     assert client.get("/backoffice/").status_code == 200
@@ -94,3 +101,15 @@ def test_an_admin_deactivates_a_staff_account_and_its_sessions_end(app):
         data={"csrf_token": csrf_token(admin_client, "/backoffice/staff/")},
     )
     login(app.test_client(), member)  # reactivated
+
+
+def test_a_one_time_code_signs_in_once(app):
+    """RFC 6238 §5.2: a code seen once is refused the second time, even within its 30 s."""
+    staff = create_staff(app, "secretariat")
+    code = totp_code(staff.totp_secret)
+    first, second = app.test_client(), app.test_client()
+    for client in (first, second):
+        post(client, "/account/login", {"email": staff.email, "password": PASSWORD})
+    assert post(first, "/account/two-factor", {"code": code}).status_code == 302
+    replay = post(second, "/account/two-factor", {"code": code})
+    assert replay.status_code == 200 and second.get("/backoffice/").status_code == 302

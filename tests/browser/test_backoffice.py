@@ -2,7 +2,6 @@
 
 from datetime import date
 
-import pyotp
 import pytest
 
 from tests.applications.test_journey import fill_component1, start
@@ -14,6 +13,7 @@ from tests.support.accounts import (
     create_user,
     login,
     post,
+    totp_code,
 )
 
 pytestmark = pytest.mark.browser
@@ -25,7 +25,7 @@ def staff_sign_in(page, live_server, staff, lang):
     page.locator("#email").fill(staff.email)
     page.locator("#password").fill(PASSWORD)
     page.locator("main form button[type=submit]").click()
-    page.locator("#code").fill(pyotp.TOTP(staff.totp_secret).now())
+    page.locator("#code").fill(totp_code(staff.totp_secret))
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
 

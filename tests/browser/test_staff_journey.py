@@ -14,7 +14,6 @@ import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
-import pyotp
 import pytest
 from openpyxl import load_workbook
 
@@ -32,6 +31,7 @@ from tests.support.accounts import (
     demo_call,
     login,
     post,
+    totp_code,
 )
 
 pytestmark = pytest.mark.browser
@@ -219,7 +219,7 @@ def sign_in(page, live_server, staff, lang: str, check=None) -> None:
     page.wait_for_url(re.compile(r"/account/two-factor$"))
     if check:
         check(page, "two-factor")
-    page.locator("#code").fill(pyotp.TOTP(staff.totp_secret).now())
+    page.locator("#code").fill(totp_code(staff.totp_secret))
     page.locator("main form button[type=submit]").click()
     page.wait_for_url(re.compile(r"/backoffice/$"))
 

@@ -1,7 +1,9 @@
 """Factories and sign-in helpers for tests."""
 
 import re
+import time
 import uuid
+from datetime import UTC, datetime
 
 import pyotp
 
@@ -68,6 +70,24 @@ def csrf_token(client, path: str = "/account/login") -> str:
     return match.group(1) or match.group(2)
 
 
+_USED_STEPS: dict[str, set[int]] = {}
+
+
+def totp_code(secret: str) -> str:
+    """A one-time code the portal has not seen yet: it accepts each time step once, and the
+    step before and after the current one, so a second sign-in within 30 s takes the next."""
+    totp = pyotp.TOTP(secret)
+    used = _USED_STEPS.setdefault(secret, set())
+    while True:
+        now = time.time()
+        for at in (now, now + totp.interval):
+            step = totp.timecode(datetime.fromtimestamp(at, UTC))
+            if step not in used:
+                used.add(step)
+                return totp.at(at)
+        time.sleep(totp.interval - now % totp.interval + 0.1)
+
+
 def login(client, user: User, password: str = PASSWORD):
     """Sign in through the forms, the second factor included for staff."""
     response = client.post(
@@ -76,7 +96,7 @@ def login(client, user: User, password: str = PASSWORD):
     )
     if user.is_staff:
         assert response.headers["Location"].endswith("/account/two-factor")
-        code = pyotp.TOTP(user.totp_secret).now()
+        code = totp_code(user.totp_secret)
         response = client.post(
             "/account/two-factor",
             data={"code": code, "csrf_token": csrf_token(client, "/account/two-factor")},
