@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the portal and its tests need, when run as root and when missing.
-# Usage: scripts/install-system.sh [run|test]   (run: what `make run` needs; test: everything)
+# Usage: scripts/install-system.sh [run|test|bench]
+#   run: what `make run` needs; test: what `make test` needs; bench: test's and wrk
 set -euo pipefail
 profile=${1:-test}
 
@@ -8,9 +9,11 @@ run_pkgs=(python3 python3-venv python3-dev build-essential
           libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fontconfig
           fonts-noto-core fonts-dejavu-core)
 test_pkgs=(postgresql redis-server chromium poppler-utils zbar-tools qpdf)
+bench_pkgs=(wrk)
 
 pkgs=("${run_pkgs[@]}")
 [ "$profile" = test ] && pkgs+=("${test_pkgs[@]}")
+[ "$profile" = bench ] && pkgs+=("${test_pkgs[@]}" "${bench_pkgs[@]}")
 
 missing=()
 for p in "${pkgs[@]}"; do
