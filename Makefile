@@ -44,7 +44,7 @@ test: $(VENV)/.dev-deps translations
 ## test-fast: unit tests on SQLite with eager tasks
 test-fast: export CELERY_EAGER = 1
 test-fast: $(VENV)/.dev-deps translations
-	env -u DATABASE_URL -u REDIS_URL pytest -m "not integration and not browser" $(PYTEST_ARGS)
+	env -u DATABASE_URL -u REDIS_URL pytest -m "not integration and not browser and not e2e" $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-deps
 	ruff check .
