@@ -18,9 +18,10 @@ demo applicant, and measures with wrk at each size:
 
 and each page once more in this process (SQL statements, time in the database), and at the
 smallest size the web workers' memory (VmRSS) after 1,000 and after 20,000 requests to those
-pages on a freshly started server (the measurements' requests count). Prints each figure with its target; the database is dropped
-at the end, the servers stopped by PID. No Celery worker is needed: the pages enqueue nothing
-(the broker is the local Redis, REDIS_URL). Logs of the servers: build/bench-pages-*.log.
+pages on a freshly started server (the measurements' requests count). Prints each figure with
+its target; the database is dropped at the end, the servers stopped by PID. No Celery worker
+is needed: the pages enqueue nothing (the broker is the local Redis, REDIS_URL). Logs of the
+servers: build/bench-pages-*.log. About 5 minutes on a quiet 2-core machine.
 """
 
 import copy
