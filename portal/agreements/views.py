@@ -122,5 +122,4 @@ def verify(code: str):
         form=VerifyForm(data={"code": code}),
         agreement=agreement,
         checked=True,
-        grouped=services.grouped,
     ), (200 if agreement else 404)

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from portal.agreements.models import Agreement
 from portal.extensions import db
 from portal.storage import get
-from tests.browser.test_backoffice import staff_sign_in
 from tests.support import files
 from tests.support.agreements import approve_in_session, submitted
+from tests.support.browser import staff_sign_in
 
 pytestmark = pytest.mark.browser
 

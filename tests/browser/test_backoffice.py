@@ -6,28 +6,16 @@ import pytest
 
 from tests.applications.test_journey import fill_component1, start
 from tests.support.accounts import (
-    PASSWORD,
     add_documents,
     create_organisation,
     create_staff,
     create_user,
     login,
     post,
-    totp_code,
 )
+from tests.support.browser import staff_sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def staff_sign_in(page, live_server, staff, lang):
-    page.goto(f"{live_server}/language/{lang}")
-    page.goto(f"{live_server}/account/login")
-    page.locator("#email").fill(staff.email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.locator("#code").fill(totp_code(staff.totp_secret))
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
 
 
 @pytest.mark.parametrize("lang", ["ar", "fr"])

@@ -38,19 +38,13 @@ def test_the_page_never_scrolls_sideways_on_a_phone(browser, live_server):
 
 @pytest.mark.parametrize("lang", ["ar", "fr"])
 def test_the_staff_queue_passes_axe(app, browser, live_server, check_page, lang):
-    from tests.support.accounts import PASSWORD, create_staff, totp_code
+    from tests.support.accounts import create_staff
+    from tests.support.browser import staff_sign_in
 
     staff = create_staff(app, "admin")
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.goto(f"{live_server}/language/{lang}")
-    page.goto(f"{live_server}/account/login")
-    page.locator("#email").fill(staff.email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.locator("#code").fill(totp_code(staff.totp_secret))
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
+    staff_sign_in(page, live_server, staff, lang)
     assert check_page(page, f"backoffice-home-{lang}") == []
     page.goto(f"{live_server}/backoffice/applications/")
     assert check_page(page, f"backoffice-queue-{lang}") == []

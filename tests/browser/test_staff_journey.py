@@ -23,7 +23,6 @@ from portal.extensions import db
 from portal.geo.models import Province
 from tests.applications.test_journey import fill_component1
 from tests.support.accounts import (
-    PASSWORD,
     add_documents,
     create_organisation,
     create_staff,
@@ -31,8 +30,8 @@ from tests.support.accounts import (
     demo_call,
     login,
     post,
-    totp_code,
 )
+from tests.support.browser import staff_sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -207,23 +206,6 @@ def scoring_grid(app, call_id: int) -> list[dict]:
 # The browser
 
 
-def sign_in(page, live_server, staff, lang: str, check=None) -> None:
-    """Password then authenticator code; `check` runs axe on both sign-in pages."""
-    page.goto(f"{live_server}/language/{lang}")
-    page.goto(f"{live_server}/account/login")
-    if check:
-        check(page, "login")
-    page.locator("#email").fill(staff.email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/account/two-factor$"))
-    if check:
-        check(page, "two-factor")
-    page.locator("#code").fill(totp_code(staff.totp_secret))
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/backoffice/$"))
-
-
 def success(page) -> str:
     notices = page.locator("main .notice-success")
     assert page.locator("main .notice-error").count() == 0, page.locator("main").inner_text()
@@ -273,7 +255,10 @@ def test_staff_take_an_application_from_the_queue_to_the_committee_and_the_expor
     try:
         # The secretariat signs in, finds the application in the queue and opens it.
         page = desk.new_page()
-        sign_in(page, live_server, secretariat, lang, check=check)
+        page.goto(f"{live_server}/language/{lang}")
+        page.goto(f"{live_server}/account/login")
+        check(page, "login")
+        staff_sign_in(page, live_server, secretariat, lang, check=check)
         check(page, "home")
         page.locator("main a[href$='/backoffice/applications/']").click()
         page.locator("#q").fill(names[lang])
@@ -304,7 +289,7 @@ def test_staff_take_an_application_from_the_queue_to_the_committee_and_the_expor
         # The reviewer finds it among the applications under review, declares no conflict
         # of interest and scores it on the call's grid, a justification per criterion.
         bench_page = bench.new_page()
-        sign_in(bench_page, live_server, reviewer, lang)
+        staff_sign_in(bench_page, live_server, reviewer, lang)
         bench_page.goto(f"{live_server}/backoffice/applications/")
         bench_page.locator("#q").fill(number)
         bench_page.locator("#status").select_option("in_review")

@@ -19,21 +19,11 @@ from flask_babel import force_locale, gettext
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from portal import create_app
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import REDIS_URL, SERVER_DATABASE_URL
 from tests.support.processes import start_worker, stop, wait_for
 from tests.support.smtp import SmtpSink, free_port
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "build/screenshots"))
 PHONE = {"width": 360, "height": 740}
 DESK = {"width": 1280, "height": 900}

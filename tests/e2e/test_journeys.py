@@ -60,10 +60,10 @@ from tests.support.accounts import (
     new_cnss,
     new_ice,
     post,
-    totp_code,
     unique_email,
 )
 from tests.support.agreements import approve_in_session
+from tests.support.browser import staff_sign_in
 from tests.support.processes import wait_for
 
 pytestmark = pytest.mark.e2e
@@ -381,21 +381,6 @@ def download(page, selector: str) -> tuple[str, bytes]:
     return event.value.suggested_filename, Path(event.value.path()).read_bytes()
 
 
-def staff_sign_in(portal, page, staff, lang: str, check=None) -> None:
-    """Password, then the authenticator's code, as staff sign in."""
-    page.goto(f"{portal.url}/language/{lang}")
-    page.goto(f"{portal.url}/account/login")
-    page.locator("#email").fill(staff.email)
-    page.locator("#password").fill(PASSWORD)
-    go(page, "main form button[type=submit]")
-    page.wait_for_url(re.compile(r"/account/two-factor$"))
-    if check:
-        check(page, "two-factor")
-    page.locator("#code").fill(totp_code(staff.totp_secret))
-    go(page, "main form button[type=submit]")
-    page.wait_for_url(re.compile(r"/backoffice/$"))
-
-
 def new_context(portal, state, viewport) -> object:
     context = portal.browser.new_context(viewport=viewport, accept_downloads=True)
     state["contexts"].append(context)
@@ -612,7 +597,7 @@ def review_with_a_change(portal, lang: str, state: dict, problems: list[str]) ->
 
     # The secretariat finds the application in the queue of Sidi Ifni and assigns it.
     desk = new_context(portal, state, DESK).new_page()
-    staff_sign_in(portal, desk, secretariat, lang, check)
+    staff_sign_in(desk, portal.url, secretariat, lang, check)
     check(desk, "backoffice")
     go(desk, "main a[href='/backoffice/applications/']")
     desk.locator("#province").select_option(str(state["province_id"]))
@@ -635,7 +620,7 @@ def review_with_a_change(portal, lang: str, state: dict, problems: list[str]) ->
 
     # The technical-committee member scores it and asks for a change by a date.
     bench = new_context(portal, state, DESK).new_page()
-    staff_sign_in(portal, bench, reviewer, lang)
+    staff_sign_in(bench, portal.url, reviewer, lang)
     bench.goto(f"{url}{staff_page}")
     go(bench, f"main a[href='{staff_page}/review']")
     bench.wait_for_url(f"{url}{staff_page}/review")
@@ -1041,7 +1026,7 @@ def dashboard_and_export(portal, lang: str, state: dict, problems: list[str]) ->
 
     admin = create_staff(app, "admin")
     page = new_context(portal, state, DESK).new_page()
-    staff_sign_in(portal, page, admin, lang)
+    staff_sign_in(page, portal.url, admin, lang)
     go(page, "main a[href='/backoffice/reports/dashboard']")
     page.locator("#call").select_option(str(state["call_id"]))
     go(page, "main form.filters button[type=submit]")
