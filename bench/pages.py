@@ -791,7 +791,7 @@ def bench(database_url: str, servers: list) -> dict:
     for variable in ("CELERY_EAGER", "RATELIMIT_STORAGE_URI", "MAIL_SERVER", "DEV_MAILBOX"):
         base_env.pop(variable, None)
     seed_env = dict(base_env, PORTAL_ENV="test")  # demo calls and accounts are not for production
-    web_env = dict(base_env, PORTAL_ENV="production")
+    web_env = dict(base_env, PORTAL_ENV="production", PUBLIC_BASE_URL="http://127.0.0.1")
 
     log(f"database {make_url(database_url).database}: migrating and seeding the demo data")
     run([BIN / "flask", "db", "upgrade"], seed_env, "flask db upgrade")

@@ -32,22 +32,32 @@ def _province_ids(names: tuple[str, ...]) -> list[int]:
     return ids
 
 
+def load_reference():
+    """The region's provinces and communes, the kinds of document and the two editions;
+    idempotent. The communes come with the project (portal/geo/data) unless COMMUNES_CSV."""
+    path = Path(current_app.config["COMMUNES_CSV"])
+    if not path.is_file():
+        raise click.ClickException(f"communes file not found: {path} (set COMMUNES_CSV)")
+    region = load_communes(path, region_code=current_app.config["REGION_CODE"])
+    communes = sum(len(p.communes) for p in region.provinces)
+    click.echo(f"{region.name_fr}: {len(region.provinces)} provinces, {communes} communes loaded.")
+    click.echo(f"{load_kinds()} kinds of document loaded.")
+    for code in ("awrach1_2022", "awrach2_2023"):
+        click.echo(f"Edition {load_edition(code).code} loaded.")
+    return region
+
+
 def init_app(app: Flask) -> None:
+    @app.cli.command("load-reference")
+    def load_reference_command():
+        """Reference data every deployment needs: the region's geography, the kinds of
+        document and the editions (run at each release, after `flask db upgrade`)."""
+        load_reference()
+
     @app.cli.command("seed-demo")
     def seed_demo():
-        """Reference data (geography, document kinds, editions); outside production, demo
-        calls and accounts."""
-        path = Path(current_app.config["COMMUNES_CSV"])
-        if not path.is_file():
-            raise click.ClickException(f"communes file not found: {path} (set COMMUNES_CSV)")
-        region = load_communes(path, region_code=current_app.config["REGION_CODE"])
-        communes = sum(len(p.communes) for p in region.provinces)
-        click.echo(
-            f"{region.name_fr}: {len(region.provinces)} provinces, {communes} communes loaded."
-        )
-        click.echo(f"{load_kinds()} kinds of document loaded.")
-        for code in ("awrach1_2022", "awrach2_2023"):
-            click.echo(f"Edition {load_edition(code).code} loaded.")
+        """Reference data, then, outside production, demo calls and accounts."""
+        region = load_reference()
         if current_app.config["ENV_NAME"] == "production":
             return
         for call in seed_demo_calls():

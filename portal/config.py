@@ -6,6 +6,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
+COMMUNES_CSV = ROOT / "portal" / "geo" / "data" / "communes.csv"
 DEFAULT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 (refused outside development)
 
 
@@ -35,12 +36,13 @@ class Config:
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.REDIS_URL = env.get("REDIS_URL") or embedded_redis_url()
         self.CELERY_EAGER = _bool("CELERY_EAGER")
-        self.PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+        # Frozen into every agreement's QR code and every email: required in production;
+        # elsewhere the address `make run` serves (WEB_PORT).
+        self.PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL", "")
         self.CNDP_DECLARATION = env.get("CNDP_DECLARATION", "D-GC-000/2026")
         self.REGION_CODE = env.get("REGION_CODE", "GON")
-        self.COMMUNES_CSV = env.get(
-            "COMMUNES_CSV", str(ROOT.parent / "shared" / "domain" / "communes.csv")
-        )
+        # The region's communes, carried by the project (portal/geo/data, with its sources).
+        self.COMMUNES_CSV = env.get("COMMUNES_CSV") or str(COMMUNES_CSV)
         self.MAX_CONTENT_LENGTH = int(env.get("MAX_CONTENT_LENGTH", 12 * 1024 * 1024))
         # Number of reverse proxies in front of the app (for ProxyFix); 0 when served directly.
         self.PROXY_COUNT = int(env.get("PROXY_COUNT", 0))
@@ -140,5 +142,12 @@ def load(overrides: dict | None = None) -> dict:
         raise RuntimeError(
             "SECRET_KEY must be set to a random value of at least 32 characters "
             "outside development (PORTAL_ENV=development for a local run)."
+        )
+    if not settings["PUBLIC_BASE_URL"] and settings["ENV_NAME"] != "production":
+        settings["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{os.environ.get('WEB_PORT', 5000)}"
+    if not settings["PUBLIC_BASE_URL"].startswith(("https://", "http://")):
+        raise RuntimeError(
+            "PUBLIC_BASE_URL must be set in production (e.g. https://awrach.example.ma): "
+            "it is printed in every agreement's QR code and every email's links."
         )
     return settings

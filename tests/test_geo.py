@@ -35,3 +35,37 @@ def test_seed_demo_explains_a_missing_communes_file(make_app, tmp_path):
 def test_migrations_match_the_models(app):
     result = app.test_cli_runner().invoke(args=["db", "check"])
     assert result.exit_code == 0, result.output
+
+
+def test_the_communes_come_with_the_project():
+    from portal import config
+
+    path = config.Config().COMMUNES_CSV
+    assert path.startswith(str(config.ROOT)) and config.COMMUNES_CSV.is_file()
+    assert len(config.COMMUNES_CSV.read_text(encoding="utf-8").splitlines()) == 54
+
+
+def test_load_reference_loads_what_production_needs_and_no_demo(make_app):
+    result = make_app(ENV_NAME="production", PUBLIC_BASE_URL="https://awrach.example.ma")
+    result = result.test_cli_runner().invoke(args=["load-reference"])
+    assert result.exit_code == 0, result.output
+    assert "4 provinces, 53 communes" in result.output and "Demo accounts" not in result.output
+
+
+def test_nothing_in_the_project_reads_outside_its_clone():
+    """A user's clone has nothing beside it: no tracked file may reach for a sibling folder."""
+    import subprocess
+
+    from portal.config import ROOT
+
+    sibling = "../" + "shared"
+    files = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    offenders = [
+        name
+        for name in files
+        if (ROOT / name).is_file()
+        and sibling in (ROOT / name).read_text(encoding="utf-8", errors="ignore")
+    ]
+    assert offenders == []

@@ -39,6 +39,22 @@ def test_outside_development_a_default_or_weak_secret_key_is_refused(key):
         config.load({"ENV_NAME": "production", "SECRET_KEY": key})
 
 
+def test_production_refuses_to_start_without_its_public_address():
+    with pytest.raises(RuntimeError, match="PUBLIC_BASE_URL"):
+        config.load({"ENV_NAME": "production", "SECRET_KEY": "k" * 40, "PUBLIC_BASE_URL": ""})
+
+
+def test_the_public_address_follows_the_port_of_make_run(monkeypatch):
+    monkeypatch.setenv("PORTAL_ENV", "development")
+    monkeypatch.setenv("WEB_PORT", "5055")
+    monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
+    assert config.load()["PUBLIC_BASE_URL"] == "http://127.0.0.1:5055"
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "k" * 40)
+    with pytest.raises(RuntimeError, match="PUBLIC_BASE_URL"):
+        config.load()
+
+
 def test_development_may_use_the_default_secret_key():
     assert config.load({"ENV_NAME": "development"})["SECRET_KEY"] == config.DEFAULT_SECRET_KEY
 

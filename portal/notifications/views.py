@@ -1,6 +1,9 @@
-from flask import render_template
+import re
+
+from flask import current_app, render_template
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from portal.access import dev_only, login_required
 from portal.notifications import bp, services
@@ -27,6 +30,24 @@ STATUS_LABELS = {
 @bp.app_template_global("status_label")
 def status_label(status: str) -> str:
     return STATUS_LABELS[DeliveryStatus(status)]
+
+
+@bp.app_template_filter("portal_links")
+def portal_links(text: str) -> Markup:
+    """A message's text, escaped, with the portal's own addresses made links (and no one
+    else's: a name typed by a user never becomes a link)."""
+    base = re.escape(current_app.config["PUBLIC_BASE_URL"].rstrip("/"))
+    pattern = re.compile(rf"{base}(?:/[^\s<>\"']*)?(?![^\s/])")
+    html, last = [], 0
+    for match in pattern.finditer(text):
+        url = match.group(0)
+        html += [
+            escape(text[last : match.start()]),
+            Markup('<a href="{0}" dir="ltr">{0}</a>').format(url),
+        ]
+        last = match.end()
+    html.append(escape(text[last:]))
+    return Markup("").join(html)
 
 
 @bp.get("/dev-mailbox")

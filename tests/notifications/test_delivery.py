@@ -130,3 +130,23 @@ def test_in_app_list_with_unread_count(app, client):
     inbox = client.get("/notifications/").get_data(as_text=True)
     assert "تم تغيير كلمة مرورك" in inbox and "جديد" in inbox
     assert "غير مقروء" not in client.get("/account/").get_data(as_text=True)
+
+
+def test_the_inbox_shows_the_portals_links_as_links_and_no_one_elses(app, client):
+    user = create_user(app, full_name="Aicha")
+    base = app.config["PUBLIC_BASE_URL"]
+    with app.app_context():
+        from portal.auth.models import User
+
+        notice = services.notify(
+            db.session.get(User, user.id),
+            "password_changed",
+            f"links:{user.id}",
+            reset_link=f"{base}/account/reset/abc?x=1&y=2",
+        )
+        notice.body_text += "\nhttps://evil.example/phish <b>"
+        db.session.commit()
+    login(client, user)
+    page = client.get("/notifications/").get_data(as_text=True)
+    assert f'<a href="{base}/account/reset/abc?x=1&amp;y=2" dir="ltr">' in page
+    assert 'href="https://evil.example' not in page and "&lt;b&gt;" in page
