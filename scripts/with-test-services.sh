@@ -25,7 +25,11 @@ if [ -z "${DATABASE_URL:-}" ]; then
   mkdir "$tmp/pg"
   [ "$(id -u)" -eq 0 ] && chown postgres "$tmp/pg"
   run_pg "$pg_bin/initdb -D $tmp/pg -U postgres -A trust -E UTF8 --no-sync" >/dev/null
-  run_pg "$pg_bin/pg_ctl -D $tmp/pg -l $tmp/pg/server.log -w -o '-p $port -k $tmp -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off' start" >/dev/null
+  # The socket and lock files go in the data directory: the server's user owns it (as root the
+  # server runs as `postgres`, which may not write into a directory root made).
+  if ! run_pg "$pg_bin/pg_ctl -D $tmp/pg -l $tmp/pg/server.log -w -o '-p $port -k $tmp/pg -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off' start" >/dev/null; then
+    echo "the throwaway PostgreSQL did not start:" >&2; cat "$tmp/pg/server.log" >&2; exit 1
+  fi
   export DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:$port/postgres"
   echo "throwaway PostgreSQL on 127.0.0.1:$port"
 fi
