@@ -4,6 +4,10 @@ Staff read the file in their own language: headers, statuses, outcomes, componen
 legal forms, recommendations and decisions named as the pages name them, dates as dates. The
 machine codes stay beside them for those who filter and script: a "codes" sheet in the XLSX
 (the same rows, machine headers), extra columns at the end of the CSV.
+
+Names come from applicants, so no value may become a formula in a spreadsheet: every string
+is a string cell in the XLSX, and in the CSV a value starting with = + - @ tab or carriage
+return gets a leading single quote (OWASP's rule against CSV injection).
 """
 
 import csv
@@ -15,6 +19,7 @@ from flask_babel import force_locale, gettext, to_user_timezone
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select, update
 from sqlalchemy.orm import contains_eager
 
@@ -76,6 +81,8 @@ LABELS = {
 # The columns whose label is not their code: the CSV repeats their codes at its end.
 CODED = [key for key in COLUMNS if key in LABELS or key == "province"]
 IDENTIFIERS = ("ice", "rc", "cnss_affiliation")
+# What a spreadsheet may take for the start of a formula (OWASP, CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Date cells show as the pages write dates; the codes sheet shows ISO dates.
 DATE_FORMAT = {"labels": "dd/mm/yyyy", "codes": "yyyy-mm-dd"}
 
@@ -214,10 +221,19 @@ def _xlsx(rows: list[tuple[dict, dict]]) -> bytes:
 
 
 def _cells(sheet, values: list, kind: str) -> list:
-    """Dates as date cells."""
+    """Strings as string cells, whatever they start with, and dates as date cells."""
     cells = []
     for value in values:
-        if isinstance(value, date):
+        if isinstance(value, str):
+            # openpyxl takes a str starting with "=" for a formula (and "#N/A" for an error);
+            # a string cell is shown as typed and never evaluated. Characters XML cannot
+            # carry would stop the whole file: they are dropped.
+            cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+            cell.data_type = "s"
+            if value.startswith(FORMULA_START):
+                cell.quotePrefix = True  # editing the cell in a spreadsheet keeps it text
+            value = cell
+        elif isinstance(value, date):
             value = WriteOnlyCell(sheet, value=value)
             value.number_format = DATE_FORMAT[kind]
         cells.append(value)
@@ -235,9 +251,12 @@ def _csv(rows: list[tuple[dict, dict]]) -> bytes:
 
 
 def _csv_value(value):
-    """ISO dates: read as dates whatever the spreadsheet's locale."""
+    """ISO dates (read as dates whatever the spreadsheet's locale), and no value a spreadsheet
+    would take for a formula."""
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
     return value
 
 

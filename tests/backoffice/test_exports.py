@@ -1,11 +1,13 @@
 """Exports: in the language of the staff member who asks, with the machine codes beside; Arabic
-intact, CSV with its BOM, identifiers masked by role."""
+intact, CSV with its BOM, identifiers masked by role, and no applicant's name a formula."""
 
 import csv
 import io
 import re
 import uuid
+import zipfile
 from datetime import date, datetime
+from xml.etree import ElementTree
 
 import pytest
 from openpyxl import load_workbook
@@ -29,6 +31,7 @@ from tests.support.accounts import (
 )
 
 ARABIC_NAME = "تعاونية النخيل للتمور بأسا"
+SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 
 def a_call(app, applications: list[dict]) -> int:
@@ -92,8 +95,9 @@ def export(client, call_id, fmt):
     )
     page_path = response.headers["Location"]
     page = client.get(page_path).get_data(as_text=True)  # tasks run eagerly here: done
-    download = re.search(r'href="(/backoffice/reports/exports/\d+/download)"', page)[1]
-    return page_path, client.get(download)
+    download = re.search(r'href="(/backoffice/reports/exports/\d+/download)"', page)
+    assert download, "the export did not finish"
+    return page_path, client.get(download[1])
 
 
 def read_csv(response) -> list[list[str]]:
@@ -288,3 +292,65 @@ def test_exports_speak_the_language_of_the_staff_member_and_keep_the_codes(app, 
     shown = dict(zip(codes_header, row[: len(codes_header)], strict=True))
     assert {key: shown[key] for key in read["labels"]} == read["labels"]
     assert (shown["submitted_on"], shown["decided_on"]) == ("2026-06-11", "2026-06-20")
+
+
+# Organisation names a spreadsheet would run, and one with a character XML cannot carry.
+FORMULAS = [
+    '=HYPERLINK("http://evil.example","x")',
+    "+SUM(1,2)",
+    "-2+3",
+    "@SUM(1,2)",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+def formula_names_call(app) -> tuple[int, dict[str, str]]:
+    """One application per dangerous name; returns the call and each number's name."""
+    owner = create_user(app)
+    applications, names = [], {}
+    for i, name in enumerate([*FORMULAS, "Coopérative\x0bdes dattes"]):
+        organisation = create_organisation(app, owner, name_ar=name, name_fr=name)
+        number = f"F-{i}-{uuid.uuid4().hex[:6]}"
+        applications.append(
+            {"organisation_id": organisation.id, "created_by_id": owner.id, "number": number}
+        )
+        names[number] = name
+    return a_call(app, applications), names
+
+
+def test_no_organisation_name_becomes_a_formula_in_the_xlsx(app):
+    call_id, names = formula_names_call(app)
+    admin = app.test_client()
+    login(admin, create_staff(app, "admin", locale="fr"))
+    _page, response = export(admin, call_id, "xlsx")
+
+    with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
+        assert len(sheets) == 2
+        for name in sheets:
+            tree = ElementTree.fromstring(archive.read(name))
+            assert tree.findall(f".//{SHEET_NS}f") == [], name
+    workbook = load_workbook(io.BytesIO(response.data))
+    for sheet in workbook.worksheets:
+        rows = list(sheet.iter_rows())
+        assert all(cell.data_type != "f" for row in rows for cell in row)
+        exported = {row[0].value: (row[1], row[2]) for row in rows[1:]}
+        for number, name in names.items():
+            visible = name.replace("\x0b", "")  # XML cannot carry it: the rest is kept
+            assert [cell.value for cell in exported[number]] == [visible, visible]
+            assert all(cell.data_type == "s" for cell in exported[number])
+
+
+def test_no_organisation_name_starts_a_formula_in_the_csv(app):
+    call_id, names = formula_names_call(app)
+    admin = app.test_client()
+    login(admin, create_staff(app, "admin", locale="fr"))
+    _page, response = export(admin, call_id, "csv")
+    _header, *rows = read_csv(response)
+    assert len(rows) == len(names)
+    for row in rows:
+        assert not any(value.startswith(("=", "+", "-", "@", "\t", "\r")) for value in row)
+        name = names[row[0]]
+        expected = "'" + name if name in FORMULAS else name
+        assert row[1:3] == [expected, expected]
