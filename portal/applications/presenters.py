@@ -2,6 +2,8 @@
 
 from flask_babel import gettext
 
+from portal.applications.lifecycle import TRANSITIONS
+from portal.applications.models import Status
 from portal.eligibility.rules import N_, RULES
 from portal.i18n import current_language, number
 
@@ -89,6 +91,17 @@ def outcome_label(outcome: str) -> str:
 
 def component_label(component: int) -> str:
     return gettext(COMPONENT_LABELS[int(component)])
+
+
+def recommendation_label(recommendation: str) -> str:
+    """A reviewer's recommendation, named as the status it gives the application."""
+    status = Status.RECOMMENDED if recommendation == "recommend" else Status.NOT_RECOMMENDED
+    return application_status_label(status)
+
+
+def decision_label(outcome: str) -> str:
+    """A committee's decision (approve, reject, defer), named as the status it leads to."""
+    return application_status_label(TRANSITIONS[outcome][1])
 
 
 def _item_label(items: list[dict], code) -> str:
@@ -179,6 +192,8 @@ def init_app(app) -> None:
         application_status_label,
         component_label,
         outcome_label,
+        recommendation_label,
+        decision_label,
         sector_label,
         category_label,
         commune_label,

@@ -23,6 +23,13 @@ LEGAL_FORMS = {
     LegalForm.COOPERATIVE: _l("Cooperative"),
     LegalForm.COMPANY: _l("Company"),
 }
+
+
+def legal_form_label(value: str) -> str:
+    """The legal form as the pages and the exports name it, in the reader's language."""
+    return str(LEGAL_FORMS[value])
+
+
 SHARED_IDS = {"ice", "cnss_affiliation", "rib"}
 ID_FIELDS = (
     "association_receipt_no",

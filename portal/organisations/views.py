@@ -16,11 +16,11 @@ from portal.geo.models import Province
 from portal.i18n import localized
 from portal.organisations import bp, services
 from portal.organisations.forms import (
-    LEGAL_FORMS,
     DocumentForm,
     InviteForm,
     JoinForm,
     OrganisationForm,
+    legal_form_label,
 )
 from portal.organisations.models import JoinRequest, Membership, Organisation
 
@@ -59,11 +59,7 @@ def _duplicate_error(form: OrganisationForm, duplicate: services.DuplicateIdenti
 
 
 bp.add_app_template_global(audit_label, "audit_label")
-
-
-@bp.app_template_global("legal_form_label")
-def legal_form_label(value: str) -> str:
-    return LEGAL_FORMS[value]
+bp.add_app_template_global(legal_form_label, "legal_form_label")
 
 
 @bp.get("/")

@@ -1,22 +1,45 @@
-"""Exports of a call's applications to XLSX and CSV, built by the worker with progress."""
+"""Exports of a call's applications to XLSX and CSV, built by the worker with progress.
+
+Staff read the file in their own language: headers, statuses, outcomes, components, provinces,
+legal forms, recommendations and decisions named as the pages name them, dates as dates. The
+machine codes stay beside them for those who filter and script: a "codes" sheet in the XLSX
+(the same rows, machine headers), extra columns at the end of the CSV.
+
+Names come from applicants, so no value may become a formula in a spreadsheet: every string
+is a string cell in the XLSX, and in the CSV a value starting with = + - @ tab or carriage
+return gets a leading single quote (OWASP's rule against CSV injection).
+"""
 
 import csv
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask import current_app
+from flask_babel import force_locale, gettext, to_user_timezone
+from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select, update
 from sqlalchemy.orm import contains_eager
 
 from portal import storage
-from portal.applications.models import Application, Status
+from portal.applications.models import Application
+from portal.applications.presenters import (
+    application_status_label,
+    component_label,
+    decision_label,
+    outcome_label,
+    recommendation_label,
+)
 from portal.applications.queue import scope
 from portal.audit.services import mask, record
 from portal.auth.models import Role, User
 from portal.calls.models import Call
-from portal.committees.models import Decision
+from portal.committees.models import CommitteeSession, Decision
 from portal.extensions import db
+from portal.i18n import localized, text_direction
+from portal.organisations.forms import legal_form_label
 from portal.organisations.models import Organisation
 from portal.queue import enqueue
 from portal.reports.models import Export, ExportStatus
@@ -25,25 +48,43 @@ from portal.timeutil import utcnow
 
 TASK = "build_export"
 BATCH = 200
-HEADERS = [
-    "number",
-    "organisation_ar",
-    "organisation_fr",
-    "legal_form",
-    "province",
-    "component",
-    "status",
-    "eligibility",
-    "jobs_requested",
-    "jobs_granted",
-    "review_total",
-    "recommendation",
-    "decision",
-    "ice",
-    "rc",
-    "cnss_affiliation",
-]
+# Each column's machine name (the "codes" sheet's header) and the header staff read.
+COLUMNS = {
+    "number": _l("Number"),
+    "organisation_ar": _l("Name in Arabic"),
+    "organisation_fr": _l("Name in French"),
+    "legal_form": _l("Legal form"),
+    "province": _l("Province"),
+    "component": _l("Component"),
+    "status": _l("Status"),
+    "eligibility": _l("Eligibility"),
+    "submitted_on": _l("First submitted"),
+    "jobs_requested": _l("Jobs requested"),
+    "jobs_granted": _l("Jobs granted"),
+    "review_total": _l("Review total"),
+    "recommendation": _l("Recommendation"),
+    "decision": _l("Decision"),
+    "decided_on": _l("Decision date"),
+    "ice": _l("ICE"),
+    "rc": _l("Trade register number (RC)"),
+    "cnss_affiliation": _l("CNSS affiliation number"),
+}
+# The coded columns' labels, from where the pages take theirs (a province shows its name).
+LABELS = {
+    "legal_form": legal_form_label,
+    "component": component_label,
+    "status": application_status_label,
+    "eligibility": outcome_label,
+    "recommendation": recommendation_label,
+    "decision": decision_label,
+}
+# The columns whose label is not their code: the CSV repeats their codes at its end.
+CODED = [key for key in COLUMNS if key in LABELS or key == "province"]
 IDENTIFIERS = ("ice", "rc", "cnss_affiliation")
+# What a spreadsheet may take for the start of a formula (OWASP, CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Date cells show as the pages write dates; the codes sheet shows ISO dates.
+DATE_FORMAT = {"labels": "dd/mm/yyyy", "codes": "yyyy-mm-dd"}
 
 
 def request_export(call: Call, fmt: str, *, by: User) -> Export:
@@ -80,11 +121,12 @@ def build(export_id: int) -> str:
         .order_by(Application.number)
     ).all()
     rows = []
-    for start in range(0, len(ids), BATCH):  # a batch at a time, committing the progress
-        rows += _rows(call, user, ids[start : start + BATCH])
-        export.progress = min(99, int(len(rows) * 100 / max(len(ids), 1)))
-        db.session.commit()
-    data = _xlsx(rows) if export.format == "xlsx" else _csv(rows)
+    with force_locale(user.locale):  # the file speaks the language of the one who asked
+        for start in range(0, len(ids), BATCH):  # a batch at a time, committing the progress
+            rows += _rows(user, ids[start : start + BATCH])
+            export.progress = min(99, int(len(rows) * 100 / max(len(ids), 1)))
+            db.session.commit()
+        data = _xlsx(rows) if export.format == "xlsx" else _csv(rows)
     export.sha256 = storage.put(data)
     export.rows = len(rows)
     export.filename = f"applications-call-{call.id}.{export.format}"
@@ -93,7 +135,8 @@ def build(export_id: int) -> str:
     return "done"
 
 
-def _rows(call: Call, user: User, ids: list[int]) -> list[list]:
+def _rows(user: User, ids: list[int]) -> list[tuple[dict, dict]]:
+    """Each application as its codes and, for the coded columns, the labels the pages show."""
     full = sees_identifiers(user)
     reviews = {
         r.application_id: r
@@ -102,9 +145,12 @@ def _rows(call: Call, user: User, ids: list[int]) -> list[list]:
         )
     }
     decisions = {
-        d.application_id: d
-        for d in db.session.scalars(
-            select(Decision).where(Decision.application_id.in_(ids)).order_by(Decision.id)
+        decision.application_id: (decision, held_on)
+        for decision, held_on in db.session.execute(
+            select(Decision, CommitteeSession.held_on)
+            .join(Decision.session)
+            .where(Decision.application_id.in_(ids))
+            .order_by(Decision.id)
         )
     }
     query = (
@@ -118,48 +164,100 @@ def _rows(call: Call, user: User, ids: list[int]) -> list[list]:
     rows = []
     for application in db.session.scalars(query):
         organisation: Organisation = application.organisation
-        review, decision = reviews.get(application.id), decisions.get(application.id)
+        review = reviews.get(application.id)
+        decision, decided_on = decisions.get(application.id, (None, None))
         identifiers = {name: getattr(organisation, name) for name in IDENTIFIERS}
         if not full:
             identifiers = {name: mask(value) for name, value in identifiers.items()}
-        rows.append(
-            [
-                application.number,
-                organisation.name_ar,
-                organisation.name_fr,
-                organisation.legal_form,
-                application.province.name_fr,
-                application.component,
-                Status(application.status).value,
-                application.eligibility_outcome,
-                application.jobs_requested,
-                application.jobs_granted,
-                review.total if review else None,
-                review.recommendation if review else None,
-                decision.outcome if decision else None,
-                *identifiers.values(),
-            ]
-        )
+        submitted_at = application.first_submitted_at
+        codes = {
+            "number": application.number,
+            "organisation_ar": organisation.name_ar,
+            "organisation_fr": organisation.name_fr,
+            "legal_form": organisation.legal_form,
+            "province": application.province.name_fr,
+            "component": application.component,
+            "status": application.status,
+            "eligibility": application.eligibility_outcome,
+            "submitted_on": to_user_timezone(submitted_at).date() if submitted_at else None,
+            "jobs_requested": application.jobs_requested,
+            "jobs_granted": application.jobs_granted,
+            "review_total": review.total if review else None,
+            "recommendation": review.recommendation if review else None,
+            "decision": decision.outcome if decision else None,
+            "decided_on": decided_on,
+            **identifiers,
+        }
+        labels = {key: label(codes[key]) if codes[key] else None for key, label in LABELS.items()}
+        labels["province"] = localized(application.province)
+        rows.append((codes, labels))
     return rows
 
 
-def _xlsx(rows: list[list]) -> bytes:
+def _headers() -> list[str]:
+    return [str(title) for title in COLUMNS.values()]
+
+
+def _shown(codes: dict, labels: dict) -> list:
+    return [labels[key] if key in labels else codes[key] for key in COLUMNS]
+
+
+def _xlsx(rows: list[tuple[dict, dict]]) -> bytes:
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("applications")
-    sheet.append(HEADERS)
-    for row in rows:
-        sheet.append(row)
+    sheet = workbook.create_sheet(gettext("Applications"))
+    sheet.sheet_view.rightToLeft = text_direction() == "rtl"
+    sheet.freeze_panes = "A2"
+    sheet.append(_cells(sheet, _headers(), "labels"))
+    for codes, labels in rows:
+        sheet.append(_cells(sheet, _shown(codes, labels), "labels"))
+    codes_sheet = workbook.create_sheet("codes")
+    codes_sheet.freeze_panes = "A2"
+    codes_sheet.append(_cells(codes_sheet, list(COLUMNS), "codes"))
+    for codes, _labels in rows:
+        codes_sheet.append(_cells(codes_sheet, [codes[key] for key in COLUMNS], "codes"))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def _csv(rows: list[list]) -> bytes:
+def _cells(sheet, values: list, kind: str) -> list:
+    """Strings as string cells, whatever they start with, and dates as date cells."""
+    cells = []
+    for value in values:
+        if isinstance(value, str):
+            # openpyxl takes a str starting with "=" for a formula (and "#N/A" for an error);
+            # a string cell is shown as typed and never evaluated. Characters XML cannot
+            # carry would stop the whole file: they are dropped.
+            cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+            cell.data_type = "s"
+            if value.startswith(FORMULA_START):
+                cell.quotePrefix = True  # editing the cell in a spreadsheet keeps it text
+            value = cell
+        elif isinstance(value, date):
+            value = WriteOnlyCell(sheet, value=value)
+            value.number_format = DATE_FORMAT[kind]
+        cells.append(value)
+    return cells
+
+
+def _csv(rows: list[tuple[dict, dict]]) -> bytes:
     text = io.StringIO()
     writer = csv.writer(text)
-    writer.writerow(HEADERS)
-    writer.writerows(rows)
+    writer.writerow(_headers() + list(CODED))
+    for codes, labels in rows:
+        values = _shown(codes, labels) + [codes[key] for key in CODED]
+        writer.writerow([_csv_value(value) for value in values])
     return text.getvalue().encode("utf-8-sig")  # the BOM lets spreadsheets read Arabic
+
+
+def _csv_value(value):
+    """ISO dates (read as dates whatever the spreadsheet's locale), and no value a spreadsheet
+    would take for a formula."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
 
 
 def sweep() -> int:

@@ -69,6 +69,7 @@ TEXT = {
         "three_decisions": "3 قرارات",
         "target": "الهدف: {allotted} منصب شغل · المطلوب: {requested} · المقبول: {approved} · المتبقي: {left}",
         "export": "تصدير الطلبات",
+        "sheet": "الطلبات",
         "three_applications": "3 طلبات",
         "download": "تحميل {name}",
         "justification": "تبرير النقطة {code}",
@@ -99,6 +100,7 @@ TEXT = {
         "three_decisions": "3 décisions",
         "target": "Objectif : {allotted} emplois · demandés : {requested} · approuvés : {approved} · restants : {left}",
         "export": "Export des demandes",
+        "sheet": "Demandes",
         "three_applications": "3 demandes",
         "download": "Télécharger {name}",
         "justification": "Justification de la note {code}",
@@ -468,7 +470,8 @@ def test_staff_take_an_application_from_the_queue_to_the_committee_and_the_expor
             download_link.click()
         assert download.value.suggested_filename == filename
         workbook = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
-        header, *rows = list(workbook["applications"].iter_rows(values_only=True))
+        assert workbook.sheetnames == [text["sheet"], "codes"]
+        header, *rows = list(workbook["codes"].iter_rows(values_only=True))
         column = {name: i for i, name in enumerate(header)}
         exported = {row[column["number"]]: row for row in rows}
         assert set(exported) == {number_of(app, i) for i in ids}
@@ -479,6 +482,12 @@ def test_staff_take_an_application_from_the_queue_to_the_committee_and_the_expor
             assert row[column["recommendation"]] == "recommend"
         assert exported[number][column["organisation_ar"]] == names["ar"]
         assert exported[number][column["review_total"]] == total
+        # The first sheet, the same columns, reads in the staff member's language.
+        _header, *rows = list(workbook[text["sheet"]].iter_rows(values_only=True))
+        shown = {row[column["number"]]: row for row in rows}[number]
+        assert shown[column["organisation_ar"]] == names["ar"]
+        assert shown[column["recommendation"]] == text["recommend"]
+        assert shown[column["status"]] in (text["approved"], text["agreement_issued"])
     finally:
         desk.close()
         bench.close()

@@ -1068,9 +1068,7 @@ def dashboard_and_export(portal, lang: str, state: dict, problems: list[str]) ->
     check(page, "export")
     name, data = download(page, "main a[href$='/download']")
     assert name == f"applications-call-{state['call_id']}.xlsx"
-    header, *rows = list(
-        load_workbook(io.BytesIO(data))["applications"].iter_rows(values_only=True)
-    )
+    header, *rows = list(load_workbook(io.BytesIO(data))["codes"].iter_rows(values_only=True))
     column = {title: index for index, title in enumerate(header)}
     exported = {row[column["number"]]: row for row in rows}
     assert set(exported) == {item["number"] for item in agenda}

@@ -44,7 +44,9 @@ def create_user(app, **overrides) -> User:
         return user
 
 
-def create_staff(app, *roles: str, provinces: tuple[str, ...] = ("Guelmim",)) -> User:
+def create_staff(
+    app, *roles: str, provinces: tuple[str, ...] = ("Guelmim",), locale: str = "ar"
+) -> User:
     """A staff account with a confirmed authenticator; `user.totp_secret` gives its codes."""
     from portal.geo.models import Province
 
@@ -58,6 +60,8 @@ def create_staff(app, *roles: str, provinces: tuple[str, ...] = ("Guelmim",)) ->
             password=PASSWORD,
             totp_secret=pyotp.random_base32(),
         )
+        user.locale = locale
+        db.session.commit()
         db.session.refresh(user)
         db.session.expunge(user)
         return user
