@@ -38,6 +38,16 @@ UPLOAD_ERRORS = {
         "The PDF is damaged or protected by a password. Save it again as a plain PDF, then send "
         "the new copy."
     ),
+    "disguised": lambda: _(
+        "This file also contains web-page code, which the portal refuses. Save it again from the "
+        "program that made it, then send the new copy."
+    ),
+    "image_too_large": lambda: _(
+        "The image has too many pixels. Scan it again at 300 dpi or less, then send the new copy."
+    ),
+    "image_unreadable": lambda: _(
+        "The image is damaged. Save it again as JPEG or PNG, then send the new copy."
+    ),
 }
 
 

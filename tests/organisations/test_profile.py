@@ -227,6 +227,8 @@ def test_documents_checklist_present_missing_expired(app, client, owner):
         ("virus.pdf", files.EXECUTABLE, "لا تُقبل إلا ملفات PDF"),
         ("big.pdf", b"%PDF-" + b"0" * (11 * 1024 * 1024), "يتجاوز حجم الملف 10 ميغابايت"),
         ("js.pdf", files.in_object_streams(files.javascript_pdf()), "JavaScript"),
+        ("scan.png", files.png_with_text(files.HTML), "شيفرة صفحات ويب"),
+        ("scan.jpg", files.declaring("JPEG", 20000, 20000), "عدد كبير جدًا من البكسلات"),
     ],
 )
 def test_upload_refusals_are_explained(app, client, owner, name, data, message):
