@@ -81,16 +81,23 @@ def retry_delay(attempts: int) -> int:
 
 
 def deliver(notification_id: int) -> tuple[str, int]:
-    """Send one notification by email; ('sent' | 'skipped' | 'failed' | 'retry', delay)."""
+    """Send one notification by email; ('sent' | 'skipped' | 'failed' | 'retry', delay).
+
+    Only a pending row whose retry time has come is claimed: a second queued copy of the task
+    arriving early finds nothing to do (the retry, or the sweep, sends it when it is due).
+    """
+    now = utcnow()
     claimed = db.session.execute(
         update(Notification)
-        .where(Notification.id == notification_id, Notification.status == DeliveryStatus.PENDING)
-        .values(
-            status=DeliveryStatus.SENDING, claimed_at=utcnow(), attempts=Notification.attempts + 1
+        .where(
+            Notification.id == notification_id,
+            Notification.status == DeliveryStatus.PENDING,
+            Notification.next_attempt_at <= now,
         )
+        .values(status=DeliveryStatus.SENDING, claimed_at=now, attempts=Notification.attempts + 1)
     ).rowcount
     db.session.commit()
-    if not claimed:  # already sent, being sent, or failed: running twice sends once
+    if not claimed:  # sent, being sent, failed or not yet due: running twice sends once
         return "skipped", 0
     notification = db.session.get(Notification, notification_id)
     try:

@@ -92,11 +92,31 @@ def test_connection_errors_are_retried_and_give_up_after_the_last_attempt(make_a
     notification_id = make_notification(app)
     with app.app_context():
         assert services.deliver(notification_id)[0] == "retry"
-        db.session.execute(
-            update(Notification).filter_by(id=notification_id).values(status=DeliveryStatus.PENDING)
+        db.session.execute(  # its retry time has come
+            update(Notification).filter_by(id=notification_id).values(next_attempt_at=utcnow())
         )
         db.session.commit()
         assert services.deliver(notification_id)[0] == "failed"
+
+
+def test_a_copy_queued_twice_waits_for_the_retry_time(make_app, smtp_sink):
+    app = make_app(**smtp_sink.settings(), MAIL_RETRY_BASE_SECONDS=600)
+    notification_id = make_notification(app)
+    smtp_sink.replies = ["451 4.3.0 try again later"]
+    with app.app_context():
+        assert services.deliver(notification_id) == ("retry", 600)
+        # A duplicate message of the task (a redelivery, the sweep's copy) runs at once.
+        assert services.deliver(notification_id) == ("skipped", 0)
+        assert smtp_sink.messages == []
+        assert row(app, notification_id).attempts == 1
+        db.session.execute(  # ten minutes later
+            update(Notification)
+            .filter_by(id=notification_id)
+            .values(next_attempt_at=utcnow() - timedelta(seconds=1))
+        )
+        db.session.commit()
+        assert services.deliver(notification_id) == ("sent", 0)
+    assert len(smtp_sink.messages) == 1 and row(app, notification_id).attempts == 2
 
 
 def test_the_sweep_requeues_pending_rows_and_reclaims_stuck_ones(mail_app, smtp_sink):
