@@ -103,14 +103,31 @@ class Config:
             "result_expires": 24 * 3600,
             "imports": ("tasks",),
             # Unacknowledged tasks come back after this; it must exceed every retry delay.
+            # A PING every 25 s finds a connection Redis or the network dropped silently (this
+            # works again from kombu 5.7.0 on redis-py 7 and later).
             "broker_transport_options": {
                 "visibility_timeout": 3 * 3600,
                 "socket_connect_timeout": 2,
+                "socket_keepalive": True,
+                "health_check_interval": 25,
             },
             "result_backend_transport_options": {
                 "retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.2}
             },
+            "redis_backend_health_check_interval": 25,
+            # A worker that lost the broker reconnects for as long as it takes (the default gives
+            # up after 100 attempts and the worker exits), at start-up too. What the worker cannot
+            # survive (a child dying while the pool starts, an unexpected error in kombu) ends the
+            # process: systemd (deploy/systemd) or, under `make run`, scripts/keep-running starts
+            # it again.
+            "broker_connection_retry": True,
             "broker_connection_retry_on_startup": True,
+            "broker_connection_max_retries": None,
+            "broker_channel_error_retry": True,
+            # Tasks running when the connection drops finish rather than being cancelled (a blip
+            # of Redis does not throw away a render half done); their acknowledgement is lost, so
+            # they run again later, which every task allows.
+            "worker_cancel_long_running_tasks_on_connection_loss": False,
             # A publish while the broker is down gives up quickly: the sweep catches up.
             "task_publish_retry_policy": {
                 "max_retries": 2,

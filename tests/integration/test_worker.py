@@ -1,10 +1,19 @@
 """A real worker process: the round trip on Redis, and 1,000 tasks on the embedded broker."""
 
+import re
+
 import pytest
 import redis
 from celery import Celery
 
-from tests.support.processes import start_embedded_redis, start_worker, stop, wait_for
+from tests.support.processes import (
+    free_port,
+    start_embedded_redis,
+    start_redis,
+    start_worker,
+    stop,
+    wait_for,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -18,6 +27,31 @@ def test_ping_round_trip_through_redis_and_a_worker(make_app, worker_env, tmp_pa
     finally:
         stop(worker)
     assert "ready" in (tmp_path / "worker.log").read_text()
+
+
+def test_the_worker_outlives_a_redis_outage_and_runs_tasks_sent_afterwards(
+    make_app, worker_env, tmp_path
+):
+    port = free_port()
+    url = f"redis://127.0.0.1:{port}/0"
+    broker = start_redis(tmp_path, port)
+    app = make_app(celery={"task_always_eager": False, "broker_url": url, "result_backend": url})
+    log = tmp_path / "worker.log"
+    worker = start_worker({**worker_env, "REDIS_URL": url}, log_path=log)
+    try:
+        wait_for(lambda: "ready" in log.read_text(), 60, what="the worker to be ready")
+        stop(broker)
+        wait_for(lambda: "Cannot connect" in log.read_text(), 60, what="a reconnection attempt")
+        # It tries again for as long as it takes ("1/100" would give up after 100 attempts).
+        assert re.search(r"Trying again .*\(\d+/None\)", log.read_text())
+        broker = start_redis(tmp_path, port)  # the same address, empty
+        result = app.extensions["celery"].send_task("ping")
+        assert result.get(timeout=120) == "pong"
+        assert worker.poll() is None
+    finally:
+        stop(worker)
+        stop(broker)
+    assert "Unrecoverable error" not in log.read_text()
 
 
 def test_a_thousand_tasks_through_two_workers_on_the_embedded_broker_each_run_once(

