@@ -5,17 +5,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm import lazyload
 
 from portal.audit.services import record
 from portal.calls.models import Call, CallProvince, CommitteeLevel, Edition
 from portal.documents.models import DocumentKind
 from portal.extensions import db
 from portal.geo.models import Commune, Province
-from portal.timeutil import utcnow
+from portal.timeutil import CASABLANCA, utcnow
 
 EDITIONS_DIR = Path(__file__).resolve().parents[2] / "editions"
-CASABLANCA = ZoneInfo("Africa/Casablanca")
 # The region's 2022 targets (source document) and an EXAMPLE split across the provinces.
 DEMO_TARGETS = {1: 3800, 2: 1000}
 DEMO_SPLIT = {"Guelmim": 0.40, "Sidi Ifni": 0.25, "Tan-Tan": 0.20, "Assa-Zag": 0.15}
@@ -78,6 +78,51 @@ def load_edition(path: str | Path) -> Edition:
     edition.parameters = parameters
     db.session.commit()
     return edition
+
+
+class QuotaExceeded(Exception):
+    """The province's quota has fewer jobs left than asked; nothing was written."""
+
+    def __init__(self, remaining: int, asked: int):
+        super().__init__(remaining, asked)
+        self.remaining, self.asked = remaining, asked
+
+
+def lock_ledger(call_id: int, province_id: int) -> CallProvince | None:
+    """The (call, province) quota ledger row, locked (SELECT ... FOR UPDATE) until the commit:
+    whoever reads what a decision held before changing it reads it after taking this."""
+    return db.session.scalar(
+        select(CallProvince)
+        .options(lazyload(CallProvince.province))  # lock the ledger row alone, no join
+        .filter_by(call_id=call_id, province_id=province_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)  # the row as locked, not as first loaded
+    )
+
+
+def take_jobs(call_id: int, province_id: int, *, granted: int, released: int = 0) -> None:
+    """Move the (call, province) ledger from `released` jobs to `granted` ones: every decision
+    that grants jobs (an approval, an amendment) passes here, the ledger row locked until the
+    commit. Past the quota the transaction is rolled back (the lock released) and
+    QuotaExceeded raised, however many decide at once."""
+    ledger = lock_ledger(call_id, province_id)
+    delta = granted - released
+    # The row is locked above (PostgreSQL); the conditional update also holds on SQLite,
+    # where two writers cannot both pass the check.
+    changed = db.session.execute(
+        update(CallProvince)
+        .where(
+            CallProvince.call_id == call_id,
+            CallProvince.province_id == province_id,
+            CallProvince.committed_jobs + delta <= CallProvince.quota_jobs,
+        )
+        .values(committed_jobs=CallProvince.committed_jobs + delta)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not changed:
+        remaining = ledger.quota_jobs - ledger.committed_jobs + released if ledger else 0
+        db.session.rollback()
+        raise QuotaExceeded(remaining, granted)
 
 
 def visible_calls() -> list[Call]:

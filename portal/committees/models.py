@@ -17,9 +17,11 @@ class Outcome(StrEnum):
 
 
 class CommitteeSession(db.Model):
+    """A sitting of the committee that decides a call: the provincial committee of one
+    province, or the regional committee for all the call's provinces (`provinces`)."""
+
     id: Mapped[int] = mapped_column(primary_key=True)
     call_id: Mapped[int] = mapped_column(ForeignKey("call.id"), index=True)
-    province_id: Mapped[int | None] = mapped_column(ForeignKey("province.id"))  # provincial
     held_on: Mapped[date]
     members_present: Mapped[list] = mapped_column(JSON, default=list)  # names, as minuted
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
@@ -30,9 +32,26 @@ class CommitteeSession(db.Model):
     minutes_enqueued_at: Mapped[datetime | None]
 
     call: Mapped[Call] = relationship()
+    provinces: Mapped[list["SessionProvince"]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
     decisions: Mapped[list["Decision"]] = relationship(
         back_populates="session", order_by="Decision.id"
     )
+
+    @property
+    def province_ids(self) -> set[int]:
+        return {p.province_id for p in self.provinces}
+
+
+class SessionProvince(db.Model):
+    """A province whose applications the session decides; only staff of every one of them
+    (or an admin) open its agenda, decide, close it and read its minutes."""
+
+    __tablename__ = "committee_session_province"
+
+    session_id: Mapped[int] = mapped_column(ForeignKey("committee_session.id"), primary_key=True)
+    province_id: Mapped[int] = mapped_column(ForeignKey("province.id"), primary_key=True)
 
 
 class Decision(db.Model):

@@ -1,33 +1,89 @@
-"""Committee sessions and decisions, within each province's quota (the ledger row is locked)."""
+"""Committee sessions and decisions, within each province's quota (the ledger row is locked).
+
+A session decides for its provinces: the one province of a provincial committee, or every
+province of the call for the regional committee. Only deciders who hold every one of them
+(admins hold them all) see its agenda and minutes, decide and close it: a regional committee
+member is a staff account given all the region's provinces, never a side effect of a role."""
 
 from datetime import date
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy import exists, select
+from sqlalchemy.orm import joinedload
 
+from portal.access import policy
 from portal.applications.lifecycle import TransitionRefused, transition
 from portal.applications.models import Application, Status
 from portal.applications.services import jobs_requested, notify_members
 from portal.audit.services import record
-from portal.auth.models import User
-from portal.calls.models import Call, CallProvince
-from portal.committees.models import CommitteeSession, Decision, Outcome
+from portal.auth.models import Role, User
+from portal.calls.models import Call, CallProvince, CommitteeLevel
+from portal.calls.services import QuotaExceeded as QuotaExceeded  # raised by `decide`
+from portal.calls.services import lock_ledger, take_jobs
+from portal.committees.models import CommitteeSession, Decision, Outcome, SessionProvince
 from portal.extensions import db
 from portal.notifications.services import dispatch
 from portal.queue import enqueue
-from portal.timeutil import utcnow
+from portal.timeutil import local_date, utcnow
 
 ON_AGENDA = (Status.RECOMMENDED, Status.NOT_RECOMMENDED, Status.DEFERRED)
-
-
-class QuotaExceeded(Exception):
-    def __init__(self, remaining: int, asked: int):
-        super().__init__(remaining, asked)
-        self.remaining, self.asked = remaining, asked
+DECIDERS = (Role.COMMITTEE_MEMBER, Role.SECRETARIAT, Role.ADMIN)
 
 
 class SessionClosed(Exception):
     """A closed session is frozen."""
+
+
+class NotYetHeld(Exception):
+    """A session closes on its date or later: no agreement cites a decision still to come."""
+
+
+class ProvinceNotCovered(Exception):
+    """A provincial committee sits for one of the call's provinces."""
+
+
+class NotEveryProvince(Exception):
+    """The user does not hold every province the session would decide for."""
+
+
+class OutsideSession(Exception):
+    """The application is not of the session's call and provinces."""
+
+
+def may_sit(user: User, province_ids: set[int]) -> bool:
+    """A decider may sit in a session for `province_ids` when they hold every one of them."""
+    if not (user.is_staff and user.has_role(*DECIDERS)):
+        return False
+    return user.has_role(Role.ADMIN) or (bool(province_ids) and province_ids <= user.province_ids)
+
+
+@policy(CommitteeSession)
+def session_policy(user: User, action: str, session: CommitteeSession) -> bool:
+    """Deciders of every province of the session see it and its minutes, decide and close."""
+    return action in ("view", "decide", "close") and may_sit(user, session.province_ids)
+
+
+def session_provinces(call: Call, province_id: int | None) -> set[int]:
+    """The provinces a session of `call` decides for: the one asked for a provincial
+    committee (ProvinceNotCovered if the call does not cover it), all the call's otherwise."""
+    covered = {p.province_id for p in call.provinces}
+    if call.committee_level == CommitteeLevel.PROVINCIAL:
+        if province_id not in covered:
+            raise ProvinceNotCovered(province_id)
+        return {province_id}
+    return covered
+
+
+def openable_calls(user: User, calls: list[Call]) -> list[Call]:
+    """The calls `user` may open a session of: a provincial one in one of their provinces, a
+    regional one holding all of the call's."""
+
+    def openable(call: Call) -> bool:
+        covered = {p.province_id for p in call.provinces}
+        if call.committee_level == CommitteeLevel.PROVINCIAL:
+            return any(may_sit(user, {province_id}) for province_id in covered)
+        return may_sit(user, covered)
+
+    return [call for call in calls if openable(call)]
 
 
 def open_session(
@@ -38,12 +94,16 @@ def open_session(
     by: User,
     province_id: int | None = None,
 ) -> CommitteeSession:
+    """Open a session of `call`'s committee (ProvinceNotCovered, NotEveryProvince)."""
+    provinces = session_provinces(call, province_id)
+    if not may_sit(by, provinces):
+        raise NotEveryProvince(sorted(provinces - by.province_ids))
     session = CommitteeSession(
         call_id=call.id,
-        province_id=province_id,
         held_on=held_on,
         members_present=members_present,
         created_by_id=by.id,
+        provinces=[SessionProvince(province_id=pid) for pid in sorted(provinces)],
     )
     db.session.add(session)
     db.session.flush()
@@ -51,33 +111,34 @@ def open_session(
         "committee.session_opened",
         actor=by,
         obj=session,
-        after={"call": call.id, "held_on": held_on, "members": ", ".join(members_present)},
+        after={
+            "call": call.id,
+            "held_on": held_on,
+            "members": ", ".join(members_present),
+            "provinces": sorted(provinces),
+        },
     )
     db.session.commit()
     return session
 
 
 def agenda(session: CommitteeSession) -> list[Application]:
-    """Recommended and not-recommended applications of the call (and province), deferred ones
-    included, plus those already decided in this session."""
+    """Recommended and not-recommended applications of the call in the session's provinces,
+    deferred ones included, plus those already decided in this session."""
     decided = select(Decision.application_id).where(Decision.session_id == session.id)
     query = select(Application).where(
         Application.call_id == session.call_id,
+        Application.province_id.in_(session.province_ids),
         Application.status.in_(ON_AGENDA) | Application.id.in_(decided),
     )
-    if session.province_id:
-        query = query.where(Application.province_id == session.province_id)
     query = query.options(joinedload(Application.organisation), joinedload(Application.province))
     return db.session.scalars(query.order_by(Application.status, Application.number)).all()
 
 
-def _ledger(application: Application) -> CallProvince:
-    """The (call, province) quota row, locked until the commit."""
-    return db.session.scalar(
-        select(CallProvince)
-        .options(lazyload(CallProvince.province))  # lock the ledger row alone, no join
-        .filter_by(call_id=application.call_id, province_id=application.province_id)
-        .with_for_update()
+def on_agenda(session: CommitteeSession, application: Application) -> bool:
+    """Whether the session may decide `application`: of its call and of its provinces."""
+    return (
+        application.call_id == session.call_id and application.province_id in session.province_ids
     )
 
 
@@ -94,10 +155,12 @@ def decide(
     refused (QuotaExceeded) if the quota would be exceeded, however many decide at once."""
     if session.closed_at is not None:
         raise SessionClosed(session.id)
+    if not on_agenda(session, application):
+        raise OutsideSession(application.id)
+    lock_ledger(application.call_id, application.province_id)  # before reading what it held
     decision = db.session.scalar(
         select(Decision).filter_by(session_id=session.id, application_id=application.id)
     )
-    ledger = _ledger(application)
     released = decision.jobs_granted if decision and decision.outcome == Outcome.APPROVE else 0
     granted = 0
     if outcome == Outcome.APPROVE:
@@ -108,23 +171,7 @@ def decide(
         )
         if granted < 0:
             granted = 0
-    # The row is locked above (PostgreSQL); the conditional update also holds on SQLite,
-    # where two writers cannot both pass the check.
-    delta = granted - released
-    changed = db.session.execute(
-        update(CallProvince)
-        .where(
-            CallProvince.call_id == application.call_id,
-            CallProvince.province_id == application.province_id,
-            CallProvince.committed_jobs + delta <= CallProvince.quota_jobs,
-        )
-        .values(committed_jobs=CallProvince.committed_jobs + delta)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not changed:
-        remaining = ledger.quota_jobs - ledger.committed_jobs + released
-        db.session.rollback()
-        raise QuotaExceeded(remaining, granted)
+    take_jobs(application.call_id, application.province_id, granted=granted, released=released)
     if decision is None:
         decision = Decision(
             session_id=session.id,
@@ -151,6 +198,8 @@ def close(session: CommitteeSession, *, by: User) -> None:
     agreements of the approvals; then enqueue their rendering and the minutes'."""
     if session.closed_at is not None:
         return
+    if local_date() < session.held_on:
+        raise NotYetHeld(session.held_on)
     session.closed_at = utcnow()
     session.minutes_enqueued_at = session.closed_at
     notices, approved_decisions = [], []
@@ -164,7 +213,13 @@ def close(session: CommitteeSession, *, by: User) -> None:
                 jobs_granted=decision.jobs_granted if approved else None,
             )
         except TransitionRefused:  # withdrawn meanwhile: its jobs go back to the quota
-            _ledger(application).committed_jobs -= decision.jobs_granted if approved else 0
+            if approved:
+                take_jobs(
+                    application.call_id,
+                    application.province_id,
+                    granted=0,
+                    released=decision.jobs_granted,
+                )
             continue
         if approved:
             approved_decisions.append(decision)
@@ -189,11 +244,25 @@ def close(session: CommitteeSession, *, by: User) -> None:
     enqueue(agreements_area.MINUTES_TASK, session.id)
 
 
-def sessions() -> list[CommitteeSession]:
+def sessions(user: User) -> list[CommitteeSession]:
+    """The sessions `user` may sit in: none of their provinces is outside the user's."""
+    query = select(CommitteeSession).order_by(CommitteeSession.held_on.desc())
+    if not user.has_role(Role.ADMIN):
+        outside = exists().where(
+            SessionProvince.session_id == CommitteeSession.id,
+            SessionProvince.province_id.not_in(user.province_ids or [-1]),
+        )
+        query = query.where(~outside, CommitteeSession.provinces.any())
+    return db.session.scalars(query).all()
+
+
+def ledger_rows(session: CommitteeSession) -> list[CallProvince]:
+    """The quota ledger of the session's provinces."""
     return db.session.scalars(
-        select(CommitteeSession).order_by(CommitteeSession.held_on.desc())
+        select(CallProvince)
+        .where(
+            CallProvince.call_id == session.call_id,
+            CallProvince.province_id.in_(session.province_ids),
+        )
+        .order_by(CallProvince.province_id)
     ).all()
-
-
-def ledger_rows(call: Call) -> list[CallProvince]:
-    return db.session.scalars(select(CallProvince).filter_by(call_id=call.id)).all()

@@ -9,25 +9,26 @@ from sqlalchemy import select
 from wtforms import DateField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from portal.access import staff_required
+from portal.access import authorize, staff_required
 from portal.agreements import services as agreement_services
 from portal.applications.models import Application
 from portal.applications.services import jobs_requested
 from portal.auth.forms import REQUIRED, ActionForm
-from portal.auth.models import Role
 from portal.calls.models import Call
 from portal.committees import services, staff_bp
 from portal.committees.models import CommitteeSession, Outcome
 from portal.extensions import db
-from portal.i18n import localized
+from portal.geo.models import Province
+from portal.i18n import date_filter, localized
 from portal.review.services import active_reviews
 from portal.storage import send
 
-DECIDERS = (Role.COMMITTEE_MEMBER, Role.SECRETARIAT, Role.ADMIN)
+DECIDERS = services.DECIDERS
 
 
 class SessionForm(FlaskForm):
     call_id = SelectField(_l("Call"), [REQUIRED])
+    province_id = SelectField(_l("Province of the provincial committee"), [Optional()])
     held_on = DateField(_l("Date of the session"), [REQUIRED])
     members_present = TextAreaField(
         _l("Members present (one per line)"), [REQUIRED, Length(max=3000)]
@@ -38,31 +39,55 @@ class DecisionForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), [Optional(), Length(max=2000)])
 
 
-def _session(session_id: int) -> CommitteeSession:
-    session = db.session.get(CommitteeSession, session_id)
-    if session is None:
-        abort(404)
-    return session
+def _session(session_id: int, action: str = "view") -> CommitteeSession:
+    return authorize(action, db.session.get(CommitteeSession, session_id))
+
+
+def _session_form() -> SessionForm:
+    """The calls the user may open a session of and, for a provincial committee, the
+    provinces the user holds."""
+    form = SessionForm()
+    calls = services.openable_calls(
+        current_user, db.session.scalars(select(Call).order_by(Call.id))
+    )
+    form.call_id.choices = [SelectChoice(str(c.id), localized(c, "title")) for c in calls]
+    provinces = db.session.scalars(select(Province).order_by(Province.id)).all()
+    form.province_id.choices = [
+        SelectChoice(str(p.id), localized(p))
+        for p in provinces
+        if current_user.has_role("admin") or p.id in current_user.province_ids
+    ]
+    return form
 
 
 @staff_bp.route("/", methods=["GET", "POST"])
 @staff_required(*DECIDERS)
 def list_sessions():
-    form = SessionForm()
-    form.call_id.choices = [
-        SelectChoice(str(c.id), localized(c, "title"))
-        for c in db.session.scalars(select(Call).order_by(Call.id))
-    ]
+    form = _session_form()
     if form.validate_on_submit():
         members = [line.strip() for line in form.members_present.data.splitlines() if line.strip()]
-        session = services.open_session(
-            db.session.get(Call, int(form.call_id.data)),
-            form.held_on.data,
-            members,
-            by=current_user,
-        )
-        return redirect(url_for("committees.show", session_id=session.id))
-    return render_template("committees/list.html", sessions=services.sessions(), form=form)
+        try:
+            session = services.open_session(
+                db.session.get(Call, int(form.call_id.data)),
+                form.held_on.data,
+                members,
+                by=current_user,
+                province_id=int(form.province_id.data) if form.province_id.data else None,
+            )
+        except services.ProvinceNotCovered:
+            form.province_id.errors.append(_("The call does not cover this province."))
+        except services.NotEveryProvince:
+            form.call_id.errors.append(
+                _(
+                    "The regional committee decides for every province of the call: only staff "
+                    "of all of them open its sessions."
+                )
+            )
+        else:
+            return redirect(url_for("committees.show", session_id=session.id))
+    return render_template(
+        "committees/list.html", sessions=services.sessions(current_user), form=form
+    )
 
 
 @staff_bp.get("/<int:session_id>")
@@ -78,7 +103,7 @@ def show(session_id: int):
         decisions=decisions,
         reviews=active_reviews(applications),
         requested={a.id: jobs_requested(a.component, a.details or {}) for a in applications},
-        ledger=services.ledger_rows(session.call),
+        ledger=services.ledger_rows(session),
         agreements=agreement_services.session_progress(session),
         form=DecisionForm(),
         action_form=ActionForm(),
@@ -88,7 +113,7 @@ def show(session_id: int):
 @staff_bp.post("/<int:session_id>/decide")
 @staff_required(*DECIDERS)
 def decide(session_id: int):
-    session = _session(session_id)
+    session = _session(session_id, "decide")
     if not ActionForm().validate_on_submit():
         abort(400)
     outcome = request.form.get("outcome")
@@ -100,11 +125,11 @@ def decide(session_id: int):
     if outcome == Outcome.REJECT and not reason:
         flash(_("Give the reason of the rejection."), "error")
         return redirect(url_for("committees.show", session_id=session.id))
-    for application_id in ids:
-        application = db.session.get(Application, application_id)
-        if application is None or application.call_id != session.call_id:
-            abort(404)
-        jobs = request.form.get(f"jobs_{application_id}", type=int)
+    applications = [db.session.get(Application, i) for i in ids]
+    if not all(a is not None and services.on_agenda(session, a) for a in applications):
+        abort(404)  # another call's or another province's: nothing is recorded
+    for application in applications:
+        jobs = request.form.get(f"jobs_{application.id}", type=int)
         try:
             services.decide(
                 session, application, outcome, jobs=jobs, reason=reason, by=current_user
@@ -129,9 +154,20 @@ def decide(session_id: int):
 @staff_bp.post("/<int:session_id>/close")
 @staff_required(*DECIDERS)
 def close(session_id: int):
-    session = _session(session_id)
-    if ActionForm().validate_on_submit():
+    session = _session(session_id, "close")
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
         services.close(session, by=current_user)
+    except services.NotYetHeld:
+        flash(
+            _(
+                "The session is held on %(date)s: it can be closed from that day on.",
+                date=date_filter(session.held_on),
+            ),
+            "error",
+        )
+    else:
         flash(_("The session is closed and the applicants are told."), "success")
     return redirect(url_for("committees.show", session_id=session.id))
 

@@ -16,6 +16,7 @@ from portal.extensions import db
 from portal.notifications.models import Notification
 from portal.storage import get
 from portal.storage.models import Blob
+from portal.timeutil import local_date
 from tests.support.accounts import create_user, login
 from tests.support.agreements import approve_in_session, signed_in_staff, submitted
 
@@ -84,7 +85,7 @@ def test_component1_agreement_reads_back_in_both_languages_with_its_font_and_qr(
         agreement.number,
         "2,970.05",  # the minimum wage in force (edition 1, since 1 Sept. 2022)
         "01/03/2027",  # the planned start
-        "15/01/2027",  # the committee's date
+        local_date().strftime("%d/%m/%Y"),  # the committee's date (the session, held today)
         "24 ouvriers",
         "CNSS",
     ):

@@ -1,15 +1,13 @@
 """Committee sessions: batch decisions within the quota, closing, decision emails."""
 
 import threading
-import uuid
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from portal.agreements.models import Agreement
-from portal.applications.models import Application, Submission
-from portal.applications.services import snapshot
+from portal.applications.models import Application
 from portal.auth.models import User
 from portal.calls.models import Call, CallProvince
 from portal.committees import services
@@ -17,15 +15,9 @@ from portal.committees.models import CommitteeSession
 from portal.extensions import db
 from portal.geo.models import Province
 from portal.notifications.models import Notification
-from portal.timeutil import utcnow
-from tests.support.accounts import (
-    create_organisation,
-    create_staff,
-    create_user,
-    csrf_token,
-    demo_call,
-    login,
-)
+from portal.timeutil import local_date
+from tests.support.accounts import create_staff, csrf_token, login
+from tests.support.agreements import new_call, recommended_in, recommended_in_new_call
 
 
 @pytest.fixture
@@ -33,55 +25,7 @@ def recommended(app):
     """Make `n` recommended applications of `jobs` jobs each in a fresh call of one province."""
 
     def make(n: int, jobs: int, quota: int, province: str = "Sidi Ifni"):
-        owner = create_user(app)
-        organisation = create_organisation(app, owner, province=province)
-        template = demo_call(app, 1)
-        with app.app_context():
-            province_id = db.session.query(Province).filter_by(name_fr=province).one().id
-            call = Call(
-                edition_id=template.edition_id,
-                component=1,
-                title_ar="دورة اختبار",
-                title_fr="Session d'essai",
-                opens_at=template.opens_at,
-                closes_at=template.closes_at,
-            )
-            call.provinces = [CallProvince(province_id=province_id, quota_jobs=quota)]
-            db.session.add(call)
-            db.session.flush()
-            ids = [
-                db.session.execute(
-                    insert(Application)
-                    .returning(Application.id)
-                    .values(
-                        organisation_id=organisation.id,
-                        call_id=call.id,
-                        component=1,
-                        province_id=province_id,
-                        status="recommended",
-                        details={"workers_planned": str(jobs)},
-                        number=f"T-{uuid.uuid4().hex[:10]}",
-                        created_by_id=owner.id,
-                    )
-                ).scalar_one()
-                for _ in range(n)
-            ]
-            # What a submission would have frozen: agreements are written from it.
-            for application_id in ids:
-                db.session.add(
-                    Submission(
-                        application_id=application_id,
-                        sequence=1,
-                        submitted_by_id=owner.id,
-                        data=snapshot(
-                            db.session.get(Application, application_id),
-                            by=db.session.get(User, owner.id),
-                            at=utcnow(),
-                        ),
-                    )
-                )
-            db.session.commit()
-            return call.id, ids, owner
+        return recommended_in_new_call(app, n, jobs, quota, province)
 
     return make
 
@@ -151,7 +95,7 @@ def test_a_session_through_http_batch_approval_and_close_with_decision_emails(ap
         "/backoffice/sessions/",
         data={
             "call_id": str(call_id),
-            "held_on": "2027-01-15",
+            "held_on": local_date().isoformat(),
             "members_present": "الكاتب العام\nANAPEC",
             "csrf_token": token,
         },
@@ -200,3 +144,169 @@ def test_a_session_through_http_batch_approval_and_close_with_decision_emails(ap
     assert refused.status_code == 302
     with app.app_context():
         assert db.session.get(Application, ids[2]).status == "deferred"
+
+
+def session_rows(app, call_id):
+    """What the database holds for the call: its sessions (closed or not), decisions, ledger."""
+    with app.app_context():
+        sessions = db.session.scalars(select(CommitteeSession).filter_by(call_id=call_id)).all()
+        return (
+            sorted((s.id, s.closed_at is not None) for s in sessions),
+            sorted((d.application_id, d.outcome) for s in sessions for d in s.decisions),
+            sorted(
+                (r.province_id, r.committed_jobs)
+                for r in db.session.scalars(select(CallProvince).filter_by(call_id=call_id))
+            ),
+        )
+
+
+def province_id(app, name):
+    with app.app_context():
+        return db.session.query(Province).filter_by(name_fr=name).one().id
+
+
+def open_by_form(app, client, call_id, province, token):
+    """Post the form that opens a session of the call's committee for `province`, today."""
+    return client.post(
+        "/backoffice/sessions/",
+        data={
+            "call_id": str(call_id),
+            "province_id": str(province_id(app, province)),
+            "held_on": local_date().isoformat(),
+            "members_present": "ANAPEC",
+            "csrf_token": token,
+        },
+    )
+
+
+def test_a_provincial_session_is_closed_to_another_provinces_staff(app):
+    call_id = new_call(app, {"Guelmim": 50, "Tan-Tan": 50}, committee="provincial")
+    (guelmim_application,), _ = recommended_in(app, call_id, "Guelmim", 1, jobs=5)
+    (tantan_application,), _ = recommended_in(app, call_id, "Tan-Tan", 1, jobs=5)
+    guelmim = app.test_client()
+    login(guelmim, create_staff(app, "committee_member", "secretariat", provinces=("Guelmim",)))
+    token = csrf_token(guelmim, "/backoffice/sessions/")
+    opened = open_by_form(app, guelmim, call_id, "Guelmim", token)
+    session_path = opened.headers["Location"]
+    page = guelmim.get(session_path).get_data(as_text=True)
+    # The agenda holds the session's province alone; a decision outside it is refused whole.
+    assert f'value="{guelmim_application}"' in page
+    assert f'value="{tantan_application}"' not in page
+    before = session_rows(app, call_id)
+    assert len(before[0]) == 1 and before[1] == []
+    outside = guelmim.post(
+        f"{session_path}/decide",
+        data={
+            "application_id": [str(guelmim_application), str(tantan_application)],
+            "outcome": "approve",
+            "csrf_token": token,
+        },
+    )
+    assert outside.status_code == 404
+    assert session_rows(app, call_id) == before
+    with app.app_context():
+        session = db.session.get(CommitteeSession, int(session_path.rsplit("/", 1)[1]))
+        with pytest.raises(services.OutsideSession):
+            services.decide(
+                session,
+                db.session.get(Application, tantan_application),
+                "approve",
+                by=db.session.get(User, session.created_by_id),
+            )
+
+    # Staff of Tan-Tan neither see the session nor read or change anything in it.
+    tantan_staff = create_staff(app, "committee_member", "secretariat", provinces=("Tan-Tan",))
+    tantan = app.test_client()
+    login(tantan, tantan_staff)
+    listing = tantan.get("/backoffice/sessions/").get_data(as_text=True)
+    assert session_path not in listing
+    token = csrf_token(tantan, "/backoffice/sessions/")
+    assert tantan.get(session_path).status_code == 404
+    assert tantan.get(f"{session_path}/minutes.pdf").status_code == 404
+    for action, data in (
+        ("decide", {"application_id": str(guelmim_application), "outcome": "approve"}),
+        ("decide", {"application_id": str(tantan_application), "outcome": "approve"}),
+        ("close", {}),
+    ):
+        response = tantan.post(f"{session_path}/{action}", data={**data, "csrf_token": token})
+        assert response.status_code == 404, action
+    # Nor do they open a session of Guelmim's committee.
+    refused = open_by_form(app, tantan, call_id, "Guelmim", token)
+    assert refused.status_code == 200
+    assert session_rows(app, call_id) == before
+    with app.app_context():
+        by = db.session.get(User, tantan_staff.id)
+        with pytest.raises(services.NotEveryProvince):
+            services.open_session(
+                db.session.get(Call, call_id),
+                local_date(),
+                ["A"],
+                by=by,
+                province_id=province_id(app, "Guelmim"),
+            )
+        with pytest.raises(services.ProvinceNotCovered):
+            services.open_session(
+                db.session.get(Call, call_id),
+                local_date(),
+                ["A"],
+                by=by,
+                province_id=province_id(app, "Assa-Zag"),
+            )
+    assert session_rows(app, call_id) == before
+
+
+def test_a_regional_session_is_for_staff_of_every_province_of_the_call(app):
+    call_id = new_call(app, {"Guelmim": 50, "Tan-Tan": 50})
+    recommended_in(app, call_id, "Guelmim", 1, jobs=5)
+    recommended_in(app, call_id, "Tan-Tan", 1, jobs=5)
+    one_province = create_staff(app, "committee_member", provinces=("Guelmim",))
+    regional = create_staff(app, "committee_member", provinces=("Guelmim", "Tan-Tan"))
+    with app.app_context():
+        call = db.session.get(Call, call_id)
+        with pytest.raises(services.NotEveryProvince):
+            services.open_session(
+                call, local_date(), ["A"], by=db.session.get(User, one_province.id)
+            )
+        session = services.open_session(
+            call, local_date(), ["A"], by=db.session.get(User, regional.id)
+        )
+        assert session.province_ids == {province_id(app, "Guelmim"), province_id(app, "Tan-Tan")}
+        assert len(services.agenda(session)) == 2
+        session_path = f"/backoffice/sessions/{session.id}"
+    client = app.test_client()
+    login(client, one_province)
+    page = client.get("/backoffice/sessions/").get_data(as_text=True)
+    assert session_path not in page
+    assert f'<option value="{call_id}"' not in page  # a call this account cannot open
+    assert client.get(session_path).status_code == 404
+    client = app.test_client()
+    login(client, regional)
+    assert session_path in client.get("/backoffice/sessions/").get_data(as_text=True)
+    assert client.get(session_path).status_code == 200
+
+
+def test_a_session_closes_on_its_date_not_before(app, recommended):
+    call_id, ids, _owner = recommended(1, jobs=10, quota=30)
+    staff = create_staff(app, "committee_member", provinces=("Sidi Ifni",))
+    tomorrow = local_date() + timedelta(days=1)
+    with app.app_context():
+        by = db.session.get(User, staff.id)
+        session = services.open_session(db.session.get(Call, call_id), tomorrow, ["A"], by=by)
+        services.decide(session, db.session.get(Application, ids[0]), "approve", by=by)
+        session_path = f"/backoffice/sessions/{session.id}"
+    client = app.test_client()
+    client.set_cookie("lang", "fr")
+    login(client, staff)
+    response = client.post(
+        f"{session_path}/close", data={"csrf_token": csrf_token(client, session_path)}
+    )
+    assert response.status_code == 302
+    page = client.get(session_path).get_data(as_text=True)
+    expected = f"La session se tient le {tomorrow.strftime('%d/%m/%Y')}"
+    assert expected in page
+    with app.app_context():
+        assert db.session.get(CommitteeSession, session.id).closed_at is None
+        assert db.session.get(Application, ids[0]).status == "recommended"
+        assert not db.session.scalar(select(Agreement).filter_by(application_id=ids[0]))
+        with pytest.raises(services.NotYetHeld):
+            services.close(db.session.get(CommitteeSession, session.id), by=by)

@@ -1,24 +1,32 @@
 """Applications taken through submission and a closed committee session, for agreement tests."""
 
-from datetime import date
+import uuid
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 
-from portal.applications.models import Application
+from portal.applications.models import Application, Submission
+from portal.applications.services import snapshot
 from portal.auth.models import User
+from portal.calls.models import Call, CallProvince
 from portal.committees import services as committees
 from portal.extensions import db
+from portal.geo.models import Province
+from portal.timeutil import local_date, utcnow
 from tests.applications.test_journey import fill_component1, start
 from tests.support.accounts import (
     add_documents,
     create_organisation,
     create_staff,
     create_user,
+    demo_call,
     login,
     new_cnss,
     new_ice,
     post,
 )
+
+# A worksite as a submission would have frozen it, for applications made without the steps.
+WORKSITE = {"title": "ورش تجريبي", "duration_months": "6", "planned_start": "2027-03-01"}
 
 POSTS = {
     "posts-0-title": "عامل تلفيف",
@@ -71,9 +79,88 @@ def submitted(app, component: int, province: str = "Sidi Ifni", **organisation):
     return application_id, owner, client
 
 
+def new_call(app, quotas: dict[str, int], *, committee: str = "regional") -> int:
+    """A fresh component-1 call with the jobs allotted to each named province; its id."""
+    template = demo_call(app, 1)
+    with app.app_context():
+        ids = {p.name_fr: p.id for p in db.session.query(Province)}
+        call = Call(
+            edition_id=template.edition_id,
+            component=1,
+            title_ar="دورة اختبار",
+            title_fr="Session d'essai",
+            opens_at=template.opens_at,
+            closes_at=template.closes_at,
+            committee_level=committee,
+        )
+        call.provinces = [
+            CallProvince(province_id=ids[name], quota_jobs=quota) for name, quota in quotas.items()
+        ]
+        db.session.add(call)
+        db.session.commit()
+        return call.id
+
+
+def recommended_in(app, call_id: int, province: str, n: int, jobs: int):
+    """`n` recommended component-1 applications of `jobs` jobs each in `province`, with what a
+    submission would have frozen (agreements are written from it); (their ids, the owner)."""
+    owner = create_user(app)
+    organisation = create_organisation(app, owner, province=province)
+    with app.app_context():
+        province_id = db.session.query(Province).filter_by(name_fr=province).one().id
+        ids = [
+            db.session.execute(
+                insert(Application)
+                .returning(Application.id)
+                .values(
+                    organisation_id=organisation.id,
+                    call_id=call_id,
+                    component=1,
+                    province_id=province_id,
+                    status="recommended",
+                    details={**WORKSITE, "workers_planned": str(jobs)},
+                    number=f"T-{uuid.uuid4().hex[:10]}",
+                    created_by_id=owner.id,
+                )
+            ).scalar_one()
+            for _ in range(n)
+        ]
+        for application_id in ids:
+            db.session.add(
+                Submission(
+                    application_id=application_id,
+                    sequence=1,
+                    submitted_by_id=owner.id,
+                    data=snapshot(
+                        db.session.get(Application, application_id),
+                        by=db.session.get(User, owner.id),
+                        at=utcnow(),
+                    ),
+                )
+            )
+        db.session.commit()
+        return ids, owner
+
+
+def recommended_in_new_call(app, n: int, jobs: int, quota: int, province: str = "Sidi Ifni"):
+    """`n` recommended applications of `jobs` jobs each in a fresh call of one province (its
+    regional committee); (call id, application ids, owner)."""
+    call_id = new_call(app, {province: quota})
+    ids, owner = recommended_in(app, call_id, province, n, jobs)
+    return call_id, ids, owner
+
+
 def approve_in_session(app, application_ids: list[int], province: str = "Sidi Ifni"):
-    """Recommend the applications, approve them in a session and close it; the session id."""
-    staff = create_staff(app, "committee_member", "secretariat", provinces=(province,))
+    """Recommend the applications, approve them in a session held today and close it; (the
+    session id, a deciding staff member of the session's provinces)."""
+    with app.app_context():
+        call = db.session.get(Application, application_ids[0]).call
+        provinces = (
+            (province,)
+            if call.committee_level == "provincial"
+            else tuple(p.province.name_fr for p in call.provinces)  # the regional committee
+        )
+    staff = create_staff(app, "committee_member", "secretariat", provinces=provinces)
     with app.app_context():
         db.session.execute(
             update(Application)
@@ -84,7 +171,11 @@ def approve_in_session(app, application_ids: list[int], province: str = "Sidi If
         by = db.session.get(User, staff.id)
         first = db.session.get(Application, application_ids[0])
         session = committees.open_session(
-            first.call, date(2027, 1, 15), ["الكاتب العام للعمالة", "ANAPEC"], by=by
+            first.call,
+            local_date(),
+            ["الكاتب العام للعمالة", "ANAPEC"],
+            by=by,
+            province_id=first.province_id,
         )
         for application_id in application_ids:
             committees.decide(
