@@ -18,7 +18,7 @@ import tasks  # noqa: F401  (registers the task shells, as the worker does)
 from portal import create_app
 from portal.calls.services import seed_demo_calls
 from portal.documents.services import load_kinds
-from portal.extensions import db
+from portal.extensions import db, limiter
 from portal.geo.services import load_communes
 
 # About 30 examples a test in CI; `HYPOTHESIS_PROFILE=long` for a longer run by hand.
@@ -88,7 +88,10 @@ def make_app(app, settings):
             overrides["CELERY"] = {**settings["CELERY"], **celery}
         return create_app({**settings, **overrides})
 
-    return make
+    yield make
+    # The limiter is one object for every app: a made app with limits on leaves them on for the
+    # session's app too, and the tests after it would share its counters.
+    limiter.enabled = app.config["RATELIMIT_ENABLED"]
 
 
 @pytest.fixture
