@@ -42,7 +42,9 @@ class Agreement(db.Model):
     signed_uploaded_at: Mapped[datetime | None]
     signed_confirmed_at: Mapped[datetime | None]
     signed_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    change_reason: Mapped[str | None] = mapped_column(Text)  # of the amendment or revocation
+    # Why, when and by whom this version was amended (replaced by the next) or revoked.
+    change_reason: Mapped[str | None] = mapped_column(Text)
     changed_at: Mapped[datetime | None]
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     application: Mapped[Application] = relationship()

@@ -15,25 +15,21 @@ from portal.access import can, policy
 from portal.agreements.models import Agreement, AgreementStatus
 from portal.applications.lifecycle import TransitionRefused, transition
 from portal.applications.models import Application
-from portal.applications.services import (
-    grant_for,
-    latest_submission,
-    next_value,
-    notify_members,
-)
+from portal.applications.services import latest_submission, next_value, notify_members
 from portal.audit.services import record
 from portal.auth.models import Role, User
-from portal.calls.services import DEFAULT_SIGNATORIES
+from portal.calls.services import DEFAULT_SIGNATORIES, lock_ledger, take_jobs
 from portal.committees.models import CommitteeSession, Decision
 from portal.documents.inspection import content_type_of
 from portal.documents.rendering import qr_data_uri, render_pdf
+from portal.eligibility import grant
 from portal.eligibility.rules import minimum_wage
 from portal.extensions import db
 from portal.geo.models import Commune, Province
 from portal.notifications.services import dispatch, external_url
 from portal.queue import enqueue
 from portal.storage import put
-from portal.timeutil import utcnow
+from portal.timeutil import local_date, utcnow
 
 RENDER_TASK = "render_agreement"
 MINUTES_TASK = "render_minutes"
@@ -90,15 +86,21 @@ def write_agreement(
     session: CommitteeSession | None = None,
     number: str | None = None,
     version: int = 1,
+    post_counts: list[int] | None = None,
 ) -> Agreement:
     """Add a version of the application's agreement, its facts frozen; the caller commits,
-    then calls `enqueue_render`. The first version takes the next number of its series."""
+    then calls `enqueue_render`. The first version takes the next number of its series.
+    `post_counts` (component 2, an amendment) are the hires of each post, `jobs_granted` their
+    sum."""
     now = utcnow()
     if number is None:
         region = application.province.region.code
         key = f"CP-{region}-{now.year}-C{application.component}"
         number = f"{key}-{next_value(key):04d}"
     code = new_code()
+    content = agreement_content(
+        application, jobs_granted, number, version, code, now, session, post_counts=post_counts
+    )
     agreement = Agreement(
         application_id=application.id,
         session_id=session.id if session else None,
@@ -106,7 +108,7 @@ def write_agreement(
         version=version,
         status=AgreementStatus.ISSUED,
         verification_code=code,
-        content=agreement_content(application, jobs_granted, number, version, code, now, session),
+        content=content,
         created_by_id=by.id,
         render_enqueued_at=now,
     )
@@ -117,7 +119,7 @@ def write_agreement(
         actor=by,
         obj=application,
         organisation_id=application.organisation_id,
-        after={"number": number, "version": version, "jobs": jobs_granted},
+        after={"number": number, "version": version, "jobs": content["jobs"]},
     )
     return agreement
 
@@ -130,20 +132,27 @@ def agreement_content(
     code: str,
     at: datetime,
     session: CommitteeSession | None,
+    *,
+    post_counts: list[int] | None = None,
 ) -> dict:
-    """What the agreement states, read from the submitted snapshot and the call."""
+    """What the agreement states, read from the submitted snapshot and the call. Its figures
+    are worked out here alone: component 1, the pay of `jobs` workers at the minimum wage for
+    the worksite's months; component 2, the grant of the posts (with `post_counts` hires each
+    when given, `jobs` then being their sum) and its schedule."""
     data = latest_submission(application).data
     details = data["application"]["details"]
     organisation = data["organisation"]
     edition = data["call"]["edition"]
     call = application.call
     province = db.session.get(Province, application.province_id)
+    on = local_date(at)  # the day in Morocco: never before the session's
+    wage = minimum_wage(edition, on)
     content = {
         "number": number,
         "version": version,
         "code": code,
         "verify_url": verify_url(code),
-        "issued_on": at.date().isoformat(),
+        "issued_on": on.isoformat(),
         "component": application.component,
         "application_number": application.number,
         "jobs": jobs,
@@ -164,7 +173,7 @@ def agreement_content(
             "address": organisation["address"],
             "ice": organisation.get("ice"),
         },
-        "minimum_wage": minimum_wage(edition, at.date()),
+        "minimum_wage": wage,
     }
     if application.component == 1:
         commune = db.session.get(Commune, int(details.get("commune_id") or 0))
@@ -183,22 +192,42 @@ def agreement_content(
             "duration_months": details.get("duration_months"),
             "planned_start": details.get("planned_start"),
         }
+        months = _months(details.get("duration_months"))
+        content["pay"] = {
+            "monthly_mad": wage,
+            "months": months,
+            "total": round(wage * months * jobs, 2),
+        }
     else:
-        grant = grant_for(data)
+        posts = [p for p in details.get("posts", []) if p.get("title")]
+        if post_counts is not None:
+            posts = [{**p, "count": n} for p, n in zip(posts, post_counts, strict=True)]
+            content["jobs"] = jobs = sum(post_counts)
+        schedule = grant(posts, edition)
         content["grant"] = {
-            **grant,
-            "total": grant["per_hire"] * jobs,
+            **schedule,
+            "total": schedule["per_hire"] * jobs,
             "contract_min_months": edition["component2"]["contract_min_months"],
             "posts": [
                 {**line, "contract_months": post.get("contract_months")}
-                for line, post in zip(
-                    grant["posts"],
-                    [p for p in details.get("posts", []) if p.get("title")],
-                    strict=False,
-                )
+                for line, post in zip(schedule["posts"], posts, strict=True)
             ],
         }
     return content
+
+
+def _months(value) -> int:
+    try:
+        return max(int(value), 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def amount_of(content: dict) -> float | None:
+    """What the agreement commits in all: component 1, the workers' pay; component 2, the
+    grant (None for an agreement written before its pay was stated)."""
+    figures = content.get("pay") if content["component"] == 1 else content.get("grant")
+    return figures and figures["total"]
 
 
 def write_for_session(session: CommitteeSession, approved: list[Decision], *, by: User) -> list:
@@ -407,29 +436,76 @@ def confirm_signed(agreement: Agreement, *, by: User) -> None:
     dispatch(*notices)
 
 
-def amend(agreement: Agreement, jobs: int, reason: str, *, by: User) -> Agreement:
-    """A new version with the same number replaces `agreement`, which shows as amended."""
-    if agreement.status in (AgreementStatus.AMENDED, AgreementStatus.REVOKED):
-        raise NotReady(agreement.id)
-    now = utcnow()
-    agreement.status = AgreementStatus.AMENDED
-    agreement.change_reason, agreement.changed_at = reason, now
+def amend(
+    agreement: Agreement,
+    reason: str,
+    *,
+    by: User,
+    jobs: int | None = None,
+    post_counts: list[int] | None = None,
+) -> Agreement:
+    """A decision like an approval: a new version with the same number replaces `agreement`
+    (which shows as amended, with the reason and who decided), for `jobs` workers (component 1)
+    or `post_counts` hires of each post (component 2, the jobs being their sum). The jobs go
+    through the province's locked ledger: more than it has left is refused (QuotaExceeded),
+    fewer give jobs back; the application's granted jobs, the version's facts and its amounts
+    change in the same transaction. NotReady if the version was amended or revoked meanwhile."""
     application = agreement.application
+    granted = sum(post_counts) if application.component == 2 else jobs
+    if granted is None or granted < 1 or any(n < 0 for n in post_counts or ()):
+        raise ValueError("an amendment grants at least one job")
+    now = utcnow()
+    # Only the current version is replaced, once: a second amendment of it waits here, then
+    # finds it amended.
+    replaced = db.session.execute(
+        update(Agreement)
+        .where(
+            Agreement.id == agreement.id,
+            Agreement.status.in_((AgreementStatus.ISSUED, AgreementStatus.SIGNED)),
+        )
+        .values(
+            status=AgreementStatus.AMENDED,
+            change_reason=reason,
+            changed_at=now,
+            changed_by_id=by.id,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not replaced:
+        db.session.rollback()
+        raise NotReady(agreement.id)
+    lock_ledger(application.call_id, application.province_id)  # before reading what it holds
+    held = db.session.scalar(
+        select(Application.jobs_granted).where(Application.id == application.id)
+    )
+    held = agreement.content.get("jobs", 0) if held is None else held
+    take_jobs(application.call_id, application.province_id, granted=granted, released=held)
+    application.jobs_granted = granted
     newer = write_agreement(
         application,
-        jobs,
+        granted,
         by=by,
         session=agreement.session_id and db.session.get(CommitteeSession, agreement.session_id),
         number=agreement.number,
         version=agreement.version + 1,
+        post_counts=post_counts if application.component == 2 else None,
     )
     record(
         "agreement.amended",
         actor=by,
         obj=application,
         organisation_id=application.organisation_id,
-        before={"version": agreement.version, "jobs": agreement.content.get("jobs")},
-        after={"version": newer.version, "jobs": jobs, "reason": reason},
+        before={
+            "version": agreement.version,
+            "jobs": held,
+            "amount": amount_of(agreement.content),
+        },
+        after={
+            "version": newer.version,
+            "jobs": granted,
+            "amount": amount_of(newer.content),
+            "reason": reason,
+        },
     )
     db.session.commit()
     enqueue_render(newer)
@@ -441,6 +517,7 @@ def revoke(agreement: Agreement, reason: str, *, by: User) -> None:
         raise NotReady(agreement.id)
     agreement.status = AgreementStatus.REVOKED
     agreement.change_reason, agreement.changed_at = reason, utcnow()
+    agreement.changed_by_id = by.id
     application = agreement.application
     notices = notify_members(
         application,

@@ -121,5 +121,6 @@ def verify(code: str):
         "agreements/verify.html",
         form=VerifyForm(data={"code": code}),
         agreement=agreement,
+        amount=agreement and services.amount_of(agreement.content),
         checked=True,
     ), (200 if agreement else 404)

@@ -18,9 +18,8 @@ from portal.storage import get
 from portal.storage.models import Blob
 from portal.timeutil import local_date
 from tests.support.accounts import create_user, login
-from tests.support.agreements import approve_in_session, signed_in_staff, submitted
+from tests.support.agreements import approve_in_session, pdftotext, signed_in_staff, submitted
 
-BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 OUT = Path("build/documents")
 
 
@@ -29,14 +28,6 @@ def saved(data: bytes, name: str) -> Path:
     path = OUT / f"{name}.pdf"
     path.write_bytes(data)
     return path
-
-
-def pdftotext(path: Path) -> str:
-    """The text in logical order, bidi controls removed, whitespace folded."""
-    text = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True, text=True
-    ).stdout
-    return " ".join(BIDI.sub("", text).split())
 
 
 def agreement_of(app, application_id) -> Agreement:

@@ -1,5 +1,7 @@
 """Applications taken through submission and a closed committee session, for agreement tests."""
 
+import re
+import subprocess
 import uuid
 
 from sqlalchemy import insert, update
@@ -189,3 +191,14 @@ def signed_in_staff(app, staff):
     client = app.test_client()
     login(client, staff)
     return client
+
+
+BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def pdftotext(path) -> str:
+    """A PDF's text in logical order (pdftotext), bidi controls removed, whitespace folded."""
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    return " ".join(BIDI.sub("", text).split())
