@@ -1,6 +1,5 @@
 """Applying through HTTP: draft in steps, pre-check, submission, report, withdrawal."""
 
-import io
 import re
 
 import pytest
@@ -8,20 +7,17 @@ from sqlalchemy import func, select
 
 from portal.applications.models import Application, EligibilityReport, Submission
 from portal.extensions import db
-from portal.geo.models import Province
 from portal.notifications.models import Notification
-from tests.support import files
 from tests.support.accounts import (
     add_documents,
     create_organisation,
     create_user,
-    csrf_token,
-    demo_call,
     login,
     new_cnss,
     new_ice,
     post,
 )
+from tests.support.applications import fill_component1, start, upload
 
 
 @pytest.fixture
@@ -32,66 +28,6 @@ def applicant(app):
     client = app.test_client()
     login(client, owner)
     return owner, organisation, client
-
-
-def start(app, client, organisation, component, province="Sidi Ifni"):
-    call = demo_call(app, component)
-    with app.app_context():
-        province_id = db.session.query(Province).filter_by(name_fr=province).one().id
-    response = post(
-        client,
-        "/applications/start",
-        {
-            "call_id": call.id,
-            "organisation_id": organisation.id,
-            "province_id": province_id,
-        },
-        token_from=f"/calls/{call.id}",
-    )
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
-    return int(re.search(r"/applications/(\d+)/", response.headers["Location"])[1]), province_id
-
-
-def commune_of(app, province_id):
-    with app.app_context():
-        return db.session.get(Province, province_id).communes[1].id
-
-
-def upload(client, application_id, kind):
-    path = f"/applications/{application_id}/steps/documents"
-    return client.post(
-        f"/applications/{application_id}/documents",
-        content_type="multipart/form-data",
-        data={
-            "kind": kind,
-            "csrf_token": csrf_token(client, path),
-            "file": (io.BytesIO(files.plain_pdf()), f"{kind}.pdf"),
-        },
-    )
-
-
-def fill_component1(app, client, application_id, province_id, **overrides):
-    base = f"/applications/{application_id}/steps"
-    worksite = {
-        "title": "تشجير مدخل المدينة",
-        "sector": "forests",
-        "commune_id": commune_of(app, province_id),
-        "location": "الطريق الجهوية 104",
-        "workers_planned": "24",
-        "supervisors": "2",
-        "duration_months": "6",
-        "planned_start": "2027-03-01",
-    } | overrides
-    response = post(client, f"{base}/worksite", worksite)
-    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
-    response = post(
-        client,
-        f"{base}/description",
-        {"expected_results": "غرس 5000 شجرة", "description": "أشغال الحفر والغرس والسقي"},
-    )
-    assert response.status_code == 302
-    assert upload(client, application_id, "worksite_sheet").status_code == 302
-    assert post(client, f"{base}/declaration", {"declaration": "y"}).status_code == 302
 
 
 def test_component1_from_draft_to_eligibility_report(app, applicant):

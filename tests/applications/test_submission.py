@@ -9,7 +9,6 @@ from portal.applications.models import Application, EligibilityReport
 from portal.calls.models import Call
 from portal.extensions import db
 from portal.timeutil import utcnow
-from tests.applications.test_journey import fill_component1, start
 from tests.support.accounts import (
     add_documents,
     create_organisation,
@@ -18,6 +17,7 @@ from tests.support.accounts import (
     login,
     post,
 )
+from tests.support.applications import fill_component1, start
 
 
 def submitted_application(app):

@@ -8,7 +8,6 @@ from portal.applications.models import Application
 from portal.extensions import db
 from portal.organisations.models import Membership
 from portal.review.models import Review
-from tests.applications.test_journey import fill_component1, start
 from tests.support.accounts import (
     add_documents,
     create_organisation,
@@ -18,6 +17,7 @@ from tests.support.accounts import (
     login,
     post,
 )
+from tests.support.applications import fill_component1, start
 
 
 def test_from_assignment_to_recommendation_through_a_change_request(make_app, smtp_sink):

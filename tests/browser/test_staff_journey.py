@@ -21,7 +21,6 @@ from portal.applications.models import Application
 from portal.calls.models import Call, CallProvince
 from portal.extensions import db
 from portal.geo.models import Province
-from tests.applications.test_journey import fill_component1
 from tests.support.accounts import (
     add_documents,
     create_organisation,
@@ -31,6 +30,7 @@ from tests.support.accounts import (
     login,
     post,
 )
+from tests.support.applications import fill_component1
 from tests.support.browser import staff_sign_in
 
 pytestmark = pytest.mark.browser

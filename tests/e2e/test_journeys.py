@@ -45,7 +45,6 @@ from portal.extensions import db
 from portal.geo.models import Province
 from portal.notifications.models import Notification
 from portal.organisations.models import Organisation
-from tests.applications.test_journey import fill_component1
 from tests.e2e.conftest import DESK, PHONE
 from tests.e2e.keyboard import choose, follow, tab_to, tick, type_date, type_into
 from tests.support import files
@@ -63,6 +62,7 @@ from tests.support.accounts import (
     unique_email,
 )
 from tests.support.agreements import approve_in_session
+from tests.support.applications import fill_component1
 from tests.support.browser import staff_sign_in
 from tests.support.processes import wait_for
 

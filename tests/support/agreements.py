@@ -8,7 +8,6 @@ from portal.applications.models import Application
 from portal.auth.models import User
 from portal.committees import services as committees
 from portal.extensions import db
-from tests.applications.test_journey import fill_component1, start
 from tests.support.accounts import (
     add_documents,
     create_organisation,
@@ -19,6 +18,7 @@ from tests.support.accounts import (
     new_ice,
     post,
 )
+from tests.support.applications import fill_component1, start
 
 POSTS = {
     "posts-0-title": "عامل تلفيف",
@@ -57,7 +57,7 @@ def submitted(app, component: int, province: str = "Sidi Ifni", **organisation):
     else:
         base = f"/applications/{application_id}/steps"
         assert post(client, f"{base}/posts", POSTS).status_code == 302
-        from tests.applications.test_journey import upload
+        from tests.support.applications import upload
 
         assert upload(client, application_id, "posts_description").status_code == 302
         post(client, f"{base}/declaration", {"declaration": "y"})

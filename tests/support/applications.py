@@ -1,0 +1,90 @@
+"""Applying through HTTP, for the tests of every area: start a draft, fill it, upload."""
+
+import io
+import re
+from datetime import timedelta
+
+from portal.extensions import db
+from portal.geo.models import Province
+from portal.timeutil import utcnow
+from tests.support import files
+from tests.support.accounts import csrf_token, demo_call, post
+
+
+def planned_start(days: int = 90) -> str:
+    """A start date some way ahead (the worksite step refuses a date in the past)."""
+    return (utcnow().date() + timedelta(days=days)).isoformat()
+
+
+def start(app, client, organisation, component, province="Sidi Ifni"):
+    call = demo_call(app, component)
+    with app.app_context():
+        province_id = db.session.query(Province).filter_by(name_fr=province).one().id
+    response = post(
+        client,
+        "/applications/start",
+        {
+            "call_id": call.id,
+            "organisation_id": organisation.id,
+            "province_id": province_id,
+        },
+        token_from=f"/calls/{call.id}",
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return int(re.search(r"/applications/(\d+)/", response.headers["Location"])[1]), province_id
+
+
+def commune_of(app, province_id):
+    with app.app_context():
+        return db.session.get(Province, province_id).communes[1].id
+
+
+def upload(client, application_id, kind):
+    path = f"/applications/{application_id}/steps/documents"
+    return client.post(
+        f"/applications/{application_id}/documents",
+        content_type="multipart/form-data",
+        data={
+            "kind": kind,
+            "csrf_token": csrf_token(client, path),
+            "file": (io.BytesIO(files.plain_pdf()), f"{kind}.pdf"),
+        },
+    )
+
+
+def worksite(app, province_id, **overrides) -> dict:
+    """The worksite step's answers, within the edition's bounds."""
+    return {
+        "title": "تشجير مدخل المدينة",
+        "sector": "forests",
+        "commune_id": commune_of(app, province_id),
+        "location": "الطريق الجهوية 104",
+        "workers_planned": "24",
+        "supervisors": "2",
+        "duration_months": "6",
+        "planned_start": planned_start(),
+    } | overrides
+
+
+def fill_component1(app, client, application_id, province_id, **overrides):
+    base = f"/applications/{application_id}/steps"
+    response = post(client, f"{base}/worksite", worksite(app, province_id, **overrides))
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    response = post(
+        client,
+        f"{base}/description",
+        {"expected_results": "غرس 5000 شجرة", "description": "أشغال الحفر والغرس والسقي"},
+    )
+    assert response.status_code == 302
+    assert upload(client, application_id, "worksite_sheet").status_code == 302
+    assert post(client, f"{base}/declaration", {"declaration": "y"}).status_code == 302
+
+
+def submit(client, application_id):
+    """Press the preview's submit button."""
+    return post(
+        client,
+        f"/applications/{application_id}/submit",
+        {},
+        token_from=f"/applications/{application_id}/preview",
+    )
