@@ -15,6 +15,7 @@ from portal.applications.models import Application, Submission
 from portal.applications.presenters import present_report
 from portal.auth.forms import ActionForm
 from portal.calls.models import Call
+from portal.core.integers import db_int
 from portal.documents import services as documents
 from portal.documents.inspection import UploadRefused
 from portal.documents.models import DocumentKind
@@ -51,7 +52,8 @@ def list_applications():
 @bp.post("/start")
 @login_required
 def start():
-    call = db.session.get(Call, request.form.get("call_id", type=int))
+    call_id = request.form.get("call_id", type=db_int)
+    call = db.session.get(Call, call_id) if call_id is not None else None
     if call is None:
         abort(404)
     form = StartForm()

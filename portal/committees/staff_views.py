@@ -18,6 +18,7 @@ from portal.auth.models import Role
 from portal.calls.models import Call
 from portal.committees import services, staff_bp
 from portal.committees.models import CommitteeSession, Outcome
+from portal.core.integers import db_int
 from portal.extensions import db
 from portal.i18n import localized
 from portal.review.services import active_reviews
@@ -92,7 +93,7 @@ def decide(session_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     outcome = request.form.get("outcome")
-    ids = request.form.getlist("application_id", type=int)
+    ids = request.form.getlist("application_id", type=db_int)
     if outcome not in {o.value for o in Outcome} or not ids:
         flash(_("Choose the applications and the decision."), "error")
         return redirect(url_for("committees.show", session_id=session.id))
@@ -104,7 +105,7 @@ def decide(session_id: int):
         application = db.session.get(Application, application_id)
         if application is None or application.call_id != session.call_id:
             abort(404)
-        jobs = request.form.get(f"jobs_{application_id}", type=int)
+        jobs = request.form.get(f"jobs_{application_id}", type=db_int)
         try:
             services.decide(
                 session, application, outcome, jobs=jobs, reason=reason, by=current_user

@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from portal.applications.models import Application
@@ -17,6 +18,7 @@ from tests.support.accounts import (
     login,
     post,
 )
+from tests.support.agreements import submitted
 from tests.support.applications import fill_component1, start
 
 
@@ -193,3 +195,29 @@ def test_a_rule_overridden_with_a_reason_recomputes_the_outcome(app):
         assert report.results[1]["outcome"] == "fail"  # what the rule said is kept
     page = applicant.get(f"/applications/{application_id}").get_data(as_text=True)
     assert "الوثائق مودعة ورقيا لدى الكتابة" in page
+
+
+@pytest.mark.parametrize(
+    ("what", "deadline", "error"),
+    [
+        ("", "2099-01-31", "هذا الحقل إلزامي."),
+        ("أضيفوا لائحة العمال", "2001-01-31", "يجب ألا يكون التاريخ في الماضي."),
+    ],
+)
+def test_a_refused_change_request_says_why_and_keeps_what_the_reviewer_typed(
+    app, what, deadline, error
+):
+    application_id, _owner, _client = submitted(app, 1, province="Guelmim")
+    staff_page = f"/backoffice/applications/{application_id}"
+    secretariat = app.test_client()
+    login(secretariat, create_staff(app, "secretariat", provinces=("Guelmim",)))
+    response = post(
+        secretariat, f"{staff_page}/changes", {"what": what, "deadline": deadline}, staff_page
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert error in page and 'aria-invalid="true"' in page
+    assert re.search(rf">\s*{what}</textarea>", page) and f'value="{deadline}"' in page
+    assert re.search(r"<details[^>]*\bopen\b[^>]*><summary>طلب تعديلات", page)
+    with app.app_context():
+        assert db.session.get(Application, application_id).status == "eligible"
