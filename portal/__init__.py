@@ -1,6 +1,7 @@
 """The Awrach portal: `create_app()` reads like a table of contents."""
 
 from flask import Flask, has_request_context
+from flask_talisman import Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import access, cli, config, i18n, logs
@@ -15,7 +16,6 @@ from portal.extensions import (
     login_manager,
     migrate,
     sqlite_pragmas,
-    talisman,
 )
 
 CONTENT_SECURITY_POLICY = {
@@ -63,7 +63,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
-    talisman.init_app(
+    Talisman().init_app(
         app,
         force_https=app.config["FORCE_HTTPS"],
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
