@@ -1,5 +1,6 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
@@ -196,6 +197,7 @@ def preview(application_id: int):
         application=application,
         data=data,
         missing=services.missing_for_submission(application, data),
+        failing=services.blocking_failures(report),
         report=present_report(report.as_dict(), data),
         steps=steps.steps_for(application),
         titles=steps.TITLES,
@@ -210,12 +212,23 @@ def submit(application_id: int):
     application = _application(application_id, "edit")
     if not ActionForm().validate_on_submit():
         abort(400)
-    data = services.snapshot(application, by=current_user, at=utcnow())
-    if services.missing_for_submission(application, data):
-        flash(_("Some answers are missing: see the list below."), "error")
-        return redirect(url_for("applications.preview", application_id=application.id))
     try:
         services.submit(application, by=current_user)
+    except services.SubmissionRefused as refusal:
+        if refusal.missing:
+            flash(_("Some answers are missing: see the list below."), "error")
+        else:
+            flash(
+                ngettext(
+                    "%(num)d rule is not met: the pre-check below says why. Correct your "
+                    "answers, then submit.",
+                    "%(num)d rules are not met: the pre-check below says why. Correct your "
+                    "answers, then submit.",
+                    len(refusal.failing),
+                ),
+                "error",
+            )
+        return redirect(url_for("applications.preview", application_id=application.id))
     except TransitionRefused:
         flash(_("This application cannot be submitted in its current status."), "error")
     else:
