@@ -8,7 +8,7 @@ from portal.applications.lifecycle import TRANSITIONS
 from portal.applications.models import Status
 from portal.eligibility.rules import N_, RULES
 from portal.i18n import current_language, date_filter, datetime_filter, number
-from portal.organisations.forms import LEGAL_FORMS
+from portal.organisations.forms import LEGAL_FORMS, legal_form_label
 
 # The organisation's identifiers a rule may find missing, named as on the profile's form.
 IDENTIFIER_LABELS = {
@@ -30,7 +30,7 @@ def _name(code: str, kinds: dict) -> str:
 
 
 def _legal_form(code) -> str:
-    return str(LEGAL_FORMS[code]) if code in LEGAL_FORMS else str(code)
+    return legal_form_label(code) if code in LEGAL_FORMS else str(code)
 
 
 def _shown(key: str, value):
