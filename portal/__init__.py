@@ -1,10 +1,12 @@
 """The Awrach portal: `create_app()` reads like a table of contents."""
 
 from flask import Flask, has_request_context
+from flask_talisman import Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import access, cli, config, i18n, logs
 from portal.celery_app import celery_init_app
+from portal.core import integers
 from portal.core.errors import init_app as init_errors
 from portal.extensions import (
     babel,
@@ -14,7 +16,6 @@ from portal.extensions import (
     login_manager,
     migrate,
     sqlite_pragmas,
-    talisman,
 )
 
 CONTENT_SECURITY_POLICY = {
@@ -46,6 +47,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     register_extensions(app)
     celery_init_app(app)
+    integers.init_app(app)
     register_blueprints(app)
     access.init_app(app)
     init_errors(app)
@@ -61,7 +63,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
-    talisman.init_app(
+    Talisman().init_app(
         app,
         force_https=app.config["FORCE_HTTPS"],
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],

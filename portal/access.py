@@ -7,6 +7,7 @@ account and role rules added with accounts). `check_request` runs before every r
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
+from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, redirect, request, session, url_for
 from flask_login import current_user
@@ -92,8 +93,16 @@ def authorize(action: str, obj):
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
-    """`target` if it is a path of this site, else `default`: never an open redirect."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+    """`target` if it is a path of this site, else `default`: never an open redirect.
+
+    Browsers drop tabs and newlines from a URL, read a backslash as a slash and normalise
+    look-alike characters, so only printable ASCII is accepted (what the portal's own links
+    hold: `request.full_path` is percent-encoded); what remains must parse as a bare path.
+    """
+    if not target or "\\" in target or not all("!" <= c <= "~" for c in target):
+        return default
+    url = urlsplit(target)
+    if url.scheme or url.netloc or not target.startswith("/") or target.startswith("//"):
         return default
     return target
 

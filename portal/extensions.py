@@ -23,6 +23,8 @@ db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
+# For its per-view decorator only: Flask-Talisman keeps its settings on the instance, so each
+# app gets an instance of its own (a second app in the tests no longer changes the first's).
 talisman = Talisman()
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address)

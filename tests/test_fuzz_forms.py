@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.applications.test_journey import start
 from tests.support.accounts import create_organisation, create_user, csrf_token, login
+from tests.support.applications import start
 
 NASTY = st.sampled_from(
     [

@@ -1,8 +1,11 @@
 """Security headers, HSTS behind an HTTPS proxy, request ids, the secret key, access rules."""
 
+from urllib.parse import urlencode, urlsplit
+
 import pytest
 
 from portal import config
+from tests.support.accounts import PASSWORD, create_user, post
 
 
 def test_security_headers_on_every_response(client):
@@ -92,3 +95,92 @@ def test_the_public_endpoints_are_the_ones_we_meant(app):
         "core.set_language",
         "static",
     ]
+
+
+# Targets an attacker puts in `next=`, as typed in a link (percent-encoded where a browser would
+# send them so): each must lead to a page of this site, never elsewhere, and never to an error.
+OPEN_REDIRECTS = [
+    "//evil.example",
+    "///evil.example",
+    "////evil.example",
+    "%2F%2Fevil.example",
+    "/%2F/evil.example",
+    "/%09/evil.example",
+    "%09//evil.example",
+    "/%0A/evil.example",
+    "/%0D/evil.example",
+    "/%0D%0ALocation:%20https://evil.example",
+    "%20//evil.example",
+    "/%00/evil.example",
+    "/%5Cevil.example",
+    "/%5C/evil.example",
+    "%5C%5Cevil.example",
+    "%5C/evil.example",
+    "/%EF%BC%8Fevil.example",  # a fullwidth solidus, a slash once normalised
+    "%EF%BC%8F%EF%BC%8Fevil.example",
+    "/%E2%80%8B/evil.example",  # a zero-width space
+    "/%E2%80%AE/evil.example",  # a right-to-left override
+    "https://evil.example",
+    "https:evil.example",
+    "https:/evil.example",
+    "HTTPS://evil.example",
+    "javascript:alert(document.domain)",
+    "JaVaScRiPt:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "evil.example",
+    "@evil.example",
+]
+
+
+def stays_on_site(location: str) -> bool:
+    url = urlsplit(location)
+    return (
+        url.scheme in ("", "http")
+        and url.netloc in ("", "localhost")
+        and url.path.startswith("/")
+        and not url.path.startswith("//")
+        and all("!" <= c <= "~" for c in location)
+    )
+
+
+@pytest.mark.parametrize("target", OPEN_REDIRECTS)
+def test_the_language_switch_never_sends_elsewhere(client, target):
+    response = client.get(f"/language/fr?next={target}")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/", target
+
+
+@pytest.mark.parametrize("target", OPEN_REDIRECTS)
+def test_signing_in_never_sends_elsewhere(app, applicant, target):
+    client = app.test_client()
+    response = post(
+        client,
+        f"/account/login?next={target}",
+        {"email": applicant.email, "password": PASSWORD},
+        token_from="/account/login",
+    )
+    assert response.status_code == 302
+    assert stays_on_site(response.headers["Location"]), target
+    assert "evil" not in response.headers["Location"]
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["/calls/", "/applications/12/steps/worksite", "/backoffice/applications/?page=2&q=%D8%A7"],
+)
+def test_a_path_of_the_site_is_where_the_language_switch_and_signing_in_lead(
+    app, client, applicant, target
+):
+    assert client.get("/language/fr", query_string={"next": target}).headers["Location"] == target
+    signed_in = post(
+        app.test_client(),
+        "/account/login?" + urlencode({"next": target}),
+        {"email": applicant.email, "password": PASSWORD},
+        token_from="/account/login",
+    )
+    assert signed_in.headers["Location"] == target
+
+
+@pytest.fixture(scope="module")
+def applicant(app):
+    return create_user(app)

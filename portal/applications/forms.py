@@ -14,17 +14,53 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.auth.forms import REQUIRED
-from portal.i18n import current_language, localized
+from portal.eligibility.rules import field_bounds
+from portal.i18n import current_language, date_filter, localized, number
+from portal.timeutil import local_date
+
+RANGE = _l("Enter a number between %(min)s and %(max)s.")
+# The edition's bounds, named in the message of the field that passes them.
+WORKERS = _l(
+    "Enter between %(min)s and %(max)s workers: the limits of this edition for a worksite."
+)
+DURATION = _l("Enter a duration between %(min)s and %(max)s months: the limits of this edition.")
+HIRES = _l("Enter between %(min)s and %(max)s hires: at most %(max)s per employer in this edition.")
+CONTRACT = _l(
+    "Enter a contract of %(min)s to %(max)s months: this edition asks for at least %(min)s."
+)
+WAGE = _l("Enter a monthly wage of %(min)s to %(max)s MAD: at least the minimum wage in force.")
+TURNOVER = _l(
+    "Enter an amount between %(min)s and %(max)s MAD: above %(max)s MAD a year, the company "
+    "cannot apply to this edition."
+)
+# Where the edition sets a minimum only, a bound that no real answer reaches.
+MAX_CONTRACT_MONTHS = 120
+MAX_MONTHLY_WAGE = 1_000_000
+
+
+class InRange(NumberRange):
+    """NumberRange whose message gives its bounds as the reader writes numbers."""
+
+    def __call__(self, form, field):
+        try:
+            super().__call__(form, field)
+        except ValidationError:
+            shown = {"min": number(self.min, "#,##0.##"), "max": number(self.max, "#,##0.##")}
+            raise ValidationError(self.message % shown) from None
 
 
 def _count(low: int, high: int, required: bool = True):
-    return [
-        REQUIRED if required else Optional(),
-        NumberRange(low, high, message=_l("Enter a number between %(min)s and %(max)s.")),
-    ]
+    return [REQUIRED if required else Optional(), InRange(low, high, message=RANGE)]
+
+
+def bound(field, low, high, message) -> None:
+    """Check `field` against the edition's (low, high): in its message and on the input."""
+    others = [v for v in field.validators if not isinstance(v, NumberRange)]
+    field.validators = [*others, InRange(low, high, message=message)]
+    field.flags.min, field.flags.max = low, high
 
 
 def label(item: dict) -> str:
@@ -37,9 +73,9 @@ class WorksiteForm(FlaskForm):
     sector = SelectField(_l("Sector"), [REQUIRED])
     commune_id = SelectField(_l("Commune of the worksite"), [REQUIRED])
     location = StringField(_l("Place (douar, district, site)"), [REQUIRED, Length(max=300)])
-    workers_planned = IntegerField(_l("Workers to hire"), _count(1, 10_000))
+    workers_planned = IntegerField(_l("Workers to hire"), [REQUIRED])
     supervisors = IntegerField(_l("Supervisors"), _count(0, 1_000, required=False))
-    duration_months = IntegerField(_l("Duration in months"), _count(1, 60))
+    duration_months = IntegerField(_l("Duration in months"), [REQUIRED])
     planned_start = DateField(_l("Planned start"), [REQUIRED])
 
     def fill(self, edition: dict, province) -> None:
@@ -49,6 +85,19 @@ class WorksiteForm(FlaskForm):
         self.commune_id.choices = [SelectChoice("", "—")] + [
             SelectChoice(str(c.id), localized(c)) for c in province.communes
         ]
+        bounds = field_bounds(edition, local_date())
+        bound(self.workers_planned, *bounds["workers_planned"], WORKERS)
+        bound(self.duration_months, *bounds["duration_months"], DURATION)
+        self.planned_start.flags.min = local_date().isoformat()
+
+    def validate_planned_start(self, field):
+        if field.data and field.data < local_date():
+            raise ValidationError(
+                _l(
+                    "The start must not be in the past: choose %(date)s or a later day.",
+                    date=date_filter(local_date()),
+                )
+            )
 
 
 class DescriptionForm(FlaskForm):
@@ -86,7 +135,17 @@ def posts_form(categories: list[dict], rows: int):
         posts = FieldList(FormField(PostRow), min_entries=rows, max_entries=20)
 
         def fill(self, edition: dict, province) -> None:
-            pass
+            bounds = field_bounds(edition, local_date())
+            _one, hires = bounds["count"]
+            for entry in self.posts:
+                row = entry.form
+                bound(row.count, *bounds["count"], HIRES)
+                bound(
+                    row.contract_months, bounds["contract_months"][0], MAX_CONTRACT_MONTHS, CONTRACT
+                )
+                bound(row.monthly_wage, bounds["monthly_wage"][0], MAX_MONTHLY_WAGE, WAGE)
+                for category in categories:
+                    bound(row[f"cat_{category['code']}"], 0, hires, RANGE)
 
     PostsForm.categories = categories
     return PostsForm
@@ -98,7 +157,10 @@ class TurnoverForm(FlaskForm):
     year_3 = DecimalField(_l("Turnover three years ago (MAD)"), _count(0, 10**12))
 
     def fill(self, edition: dict, province) -> None:
-        pass
+        low, cap = field_bounds(edition, local_date())["turnover"]
+        if cap:  # the step is there only when the edition caps the turnover
+            for field in (self.year_1, self.year_2, self.year_3):
+                bound(field, low, cap, TURNOVER)
 
 
 class DeclarationForm(FlaskForm):

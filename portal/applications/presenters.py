@@ -1,20 +1,56 @@
 """Turning a report (plain data) into lines people read, in their language."""
 
+from datetime import date, datetime
+
 from flask_babel import gettext
 
 from portal.applications.lifecycle import TRANSITIONS
 from portal.applications.models import Status
 from portal.eligibility.rules import N_, RULES
-from portal.i18n import current_language, number
+from portal.i18n import current_language, date_filter, datetime_filter, number
+from portal.organisations.forms import LEGAL_FORMS, legal_form_label
+
+# The organisation's identifiers a rule may find missing, named as on the profile's form.
+IDENTIFIER_LABELS = {
+    "ice": N_("ICE (common company identifier)"),
+    "rc": N_("Trade register number (RC)"),
+    "cnss_affiliation": N_("CNSS affiliation number"),
+}
 
 
-def _names(codes: list[str], kinds: dict) -> str:
-    language = current_language()
-    return (
-        "، ".join(kinds.get(c, {}).get(language, c) for c in codes)
-        if language == "ar"
-        else ", ".join(kinds.get(c, {}).get(language, c) for c in codes)
-    )
+def _joined(items) -> str:
+    return ("، " if current_language() == "ar" else ", ").join(str(item) for item in items)
+
+
+def _name(code: str, kinds: dict) -> str:
+    """A document kind's or an identifier's name in the reader's language."""
+    if code in kinds:
+        return kinds[code].get(current_language(), code)
+    return gettext(IDENTIFIER_LABELS[code]) if code in IDENTIFIER_LABELS else code
+
+
+def _legal_form(code) -> str:
+    return legal_form_label(code) if code in LEGAL_FORMS else str(code)
+
+
+def _shown(key: str, value):
+    """A value of a rule as the sentence gives it: numbers and dates as the reader writes them,
+    lists of post titles joined, legal forms named."""
+    if key == "legal_form":
+        return _legal_form(value)
+    if key == "allowed":
+        return _joined(_legal_form(code) for code in value)
+    if key in ("short", "low"):
+        return _joined(value)
+    if key.endswith("_at") and isinstance(value, str):
+        return datetime_filter(datetime.fromisoformat(value))
+    if key == "on" and isinstance(value, str):
+        return date_filter(date.fromisoformat(value))
+    if isinstance(value, float):
+        return number(value, "#,##0.00")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return number(value)
+    return value
 
 
 def present_report(report: dict, data: dict) -> dict:
@@ -22,15 +58,9 @@ def present_report(report: dict, data: dict) -> dict:
     kinds = data["call"].get("document_kinds", {})
     lines = []
     for result in report["results"]:
-        values = dict(result["values"])
-        values["missing_names"] = _names(
-            values.get("missing", []) + values.get("expired", []), kinds
-        )
-        for key, value in list(values.items()):
-            if isinstance(value, float):
-                values[key] = number(value, "#,##0.00")
-            elif isinstance(value, int) and not isinstance(value, bool):
-                values[key] = number(value)
+        values = {key: _shown(key, value) for key, value in result["values"].items()}
+        missing = result["values"].get("missing", []) + result["values"].get("expired", [])
+        values["missing_names"] = _joined(_name(code, kinds) for code in missing)
         rule = RULES.get(result["rule"])
         msgid = result["message"]  # a variable, so the extractor does not take the key for text
         try:

@@ -241,10 +241,27 @@ def missing_for_submission(application: Application, data: dict) -> list[str]:
 
 def precheck(application: Application, *, by: User) -> eligibility.Report:
     """The rules on the draft as it is now: the same engine as the official check."""
-    data = snapshot(application, by=by, at=utcnow())
+    return _evaluate(application, snapshot(application, by=by, at=utcnow()))
+
+
+def _evaluate(application: Application, data: dict) -> eligibility.Report:
     return eligibility.evaluate(
         data, {"remaining_quota": remaining_quota(application.call_id, application.province_id)}
     )
+
+
+def blocking_failures(report: eligibility.Report) -> list[str]:
+    """The rules that fail and block: a rule of severity `review` never fails (the engine
+    turns its failure into a question for staff), so these are the edition's blocking ones."""
+    return [result.rule for result in report.results if result.outcome == eligibility.FAIL]
+
+
+class SubmissionRefused(Exception):
+    """The draft cannot be submitted yet: answers are missing, or a blocking rule fails."""
+
+    def __init__(self, missing: list[str], failing: list[str]):
+        super().__init__(missing, failing)
+        self.missing, self.failing = missing, failing
 
 
 def remaining_quota(call_id: int, province_id: int) -> int | None:
@@ -291,9 +308,16 @@ def _next_number(application: Application, at: datetime) -> str:
 
 def submit(application: Application, *, by: User) -> Submission:
     """Freeze a snapshot, number the application the first time, write the receipt and the
-    pending check in one transaction, then enqueue the check."""
+    pending check in one transaction, then enqueue the check. Refused (SubmissionRefused)
+    while an answer is missing or a blocking rule fails on the snapshot."""
+    if not allowed(application, "submit"):
+        raise TransitionRefused("submit")
     now = utcnow()
     data = snapshot(application, by=by, at=now)
+    missing = missing_for_submission(application, data)
+    failing = blocking_failures(_evaluate(application, data))
+    if missing or failing:
+        raise SubmissionRefused(missing, failing)
     first = application.first_submitted_at is None
     number = application.number or _next_number(application, now)
     resubmission = application.status == Status.CHANGES_REQUESTED

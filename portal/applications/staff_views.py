@@ -1,14 +1,20 @@
 """Back office: the queue of applications and the staff's view of one application."""
 
-from flask import abort, render_template, request
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 
 from portal.access import authorize, staff_required
 from portal.agreements import services as agreements
 from portal.applications import queue, services, staff_bp
 from portal.applications.dossier import dossier_response
+from portal.applications.lifecycle import TransitionRefused
 from portal.applications.models import Application
 from portal.applications.presenters import present_report
+from portal.auth.models import Role
+from portal.core.integers import db_int, page_arg
 from portal.extensions import db
+from portal.review.forms import ChangeRequestForm
 
 
 def _filters() -> queue.Filters:
@@ -18,23 +24,21 @@ def _filters() -> queue.Filters:
         args.get("outcome") if args.get("outcome") in ("pass", "fail", "needs_review") else None
     )
     return queue.Filters(
-        call=args.get("call", type=int),
-        component=args.get("component", type=int),
-        province=args.get("province", type=int),
+        call=args.get("call", type=db_int),
+        component=args.get("component", type=db_int),
+        province=args.get("province", type=db_int),
         status=status,
         outcome=outcome,
         q=args.get("q", "")[:100],
         flagged=args.get("flagged") == "1",
         sort=args.get("sort", "updated"),
-        page=args.get("page", 1, type=int),
+        page=page_arg(args),
     )
 
 
 @staff_bp.get("/")
 @staff_required()
 def list_applications():
-    from flask_login import current_user
-
     filters = _filters()
     calls, provinces = queue.choices(current_user)
     counts = queue.counts_by_status(current_user, filters)
@@ -53,7 +57,12 @@ def list_applications():
 @staff_bp.get("/<int:application_id>")
 @staff_required()
 def show(application_id: int):
-    application = authorize("view", db.session.get(Application, application_id))
+    return staff_page(authorize("view", db.session.get(Application, application_id)))
+
+
+def staff_page(application: Application, status: int = 200, **forms):
+    """The staff's page of an application; `forms` replace the panel's empty forms (a refused
+    form is shown again with what was typed and its errors)."""
     submission = services.latest_submission(application)
     if submission is None:
         abort(404)
@@ -72,8 +81,24 @@ def show(application_id: int):
         documents=services.application_documents(application),
         grant=services.grant_for(submission.data),
         agreement=agreements.current_agreement(application),
-        **review_panel(application),
-    )
+        **(review_panel(application) | forms),
+    ), status
+
+
+@staff_bp.post("/<int:application_id>/changes")
+@staff_required(Role.SECRETARIAT, Role.TECHNICAL_COMMITTEE)
+def request_changes(application_id: int):
+    application = authorize("request_changes", db.session.get(Application, application_id))
+    form = ChangeRequestForm()
+    if not form.validate_on_submit():
+        return staff_page(application, status=400, change_form=form)
+    try:
+        services.request_changes(application, form.what.data, form.deadline.data, by=current_user)
+    except TransitionRefused:
+        flash(_("Changes cannot be requested in the application's current status."), "error")
+    else:
+        flash(_("The applicant is asked for the changes."), "success")
+    return redirect(url_for("applications_staff.show", application_id=application.id))
 
 
 @staff_bp.get("/<int:application_id>/dossier.pdf")
@@ -84,11 +109,9 @@ def dossier(application_id: int):
 
 def review_panel(application: Application) -> dict:
     """What the staff member may do on this application, with the forms for it."""
-    from flask_login import current_user
-
     from portal.access import can
     from portal.review import services as review
-    from portal.review.forms import ChangeRequestForm, CommentForm, FlagForm
+    from portal.review.forms import CommentForm, FlagForm
     from portal.review.staff_views import assign_form, override_form
 
     return {

@@ -1,5 +1,6 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
@@ -15,6 +16,7 @@ from portal.applications.models import Application, Submission
 from portal.applications.presenters import present_report
 from portal.auth.forms import ActionForm
 from portal.calls.models import Call
+from portal.core.integers import db_int
 from portal.documents import services as documents
 from portal.documents.inspection import UploadRefused
 from portal.documents.models import DocumentKind
@@ -51,7 +53,8 @@ def list_applications():
 @bp.post("/start")
 @login_required
 def start():
-    call = db.session.get(Call, request.form.get("call_id", type=int))
+    call_id = request.form.get("call_id", type=db_int)
+    call = db.session.get(Call, call_id) if call_id is not None else None
     if call is None:
         abort(404)
     form = StartForm()
@@ -194,6 +197,7 @@ def preview(application_id: int):
         application=application,
         data=data,
         missing=services.missing_for_submission(application, data),
+        failing=services.blocking_failures(report),
         report=present_report(report.as_dict(), data),
         steps=steps.steps_for(application),
         titles=steps.TITLES,
@@ -208,12 +212,23 @@ def submit(application_id: int):
     application = _application(application_id, "edit")
     if not ActionForm().validate_on_submit():
         abort(400)
-    data = services.snapshot(application, by=current_user, at=utcnow())
-    if services.missing_for_submission(application, data):
-        flash(_("Some answers are missing: see the list below."), "error")
-        return redirect(url_for("applications.preview", application_id=application.id))
     try:
         services.submit(application, by=current_user)
+    except services.SubmissionRefused as refusal:
+        if refusal.missing:
+            flash(_("Some answers are missing: see the list below."), "error")
+        else:
+            flash(
+                ngettext(
+                    "%(num)d rule is not met: the pre-check below says why. Correct your "
+                    "answers, then submit.",
+                    "%(num)d rules are not met: the pre-check below says why. Correct your "
+                    "answers, then submit.",
+                    len(refusal.failing),
+                ),
+                "error",
+            )
+        return redirect(url_for("applications.preview", application_id=application.id))
     except TransitionRefused:
         flash(_("This application cannot be submitted in its current status."), "error")
     else:

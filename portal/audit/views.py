@@ -10,6 +10,7 @@ from portal.access import staff_required
 from portal.audit.labels import ACTION_LABELS
 from portal.audit.models import AuditEvent
 from portal.auth.models import Role, User
+from portal.core.integers import db_int, page_arg
 from portal.extensions import db
 
 staff_bp = Blueprint("audit", __name__, url_prefix="/backoffice/audit")
@@ -26,7 +27,7 @@ def list_events():
         query = query.where(
             AuditEvent.actor_id.in_(select(User.id).where(User.email.ilike(f"%{actor}%")))
         )
-    if object_id := args.get("object_id", type=int):
+    if object_id := args.get("object_id", type=db_int):
         query = query.where(AuditEvent.object_id == object_id)
     for name, compare in (
         ("since", AuditEvent.created_at.__ge__),
@@ -37,6 +38,8 @@ def list_events():
         except ValueError:
             continue
         query = query.where(compare(day + timedelta(days=1) if name == "until" else day))
-    page = db.paginate(query.order_by(AuditEvent.id.desc()), per_page=100, error_out=False)
+    page = db.paginate(
+        query.order_by(AuditEvent.id.desc()), page=page_arg(args), per_page=100, error_out=False
+    )
     families = sorted({action.split(".")[0] for action in ACTION_LABELS})
     return render_template("audit/list.html", page=page, families=families, args=args)

@@ -17,6 +17,7 @@ from portal.auth.forms import REQUIRED, ActionForm
 from portal.calls.models import Call
 from portal.committees import services, staff_bp
 from portal.committees.models import CommitteeSession, Outcome
+from portal.core.integers import db_int
 from portal.extensions import db
 from portal.geo.models import Province
 from portal.i18n import date_filter, localized
@@ -117,7 +118,7 @@ def decide(session_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     outcome = request.form.get("outcome")
-    ids = request.form.getlist("application_id", type=int)
+    ids = request.form.getlist("application_id", type=db_int)
     if outcome not in {o.value for o in Outcome} or not ids:
         flash(_("Choose the applications and the decision."), "error")
         return redirect(url_for("committees.show", session_id=session.id))
@@ -129,7 +130,7 @@ def decide(session_id: int):
     if not all(a is not None and services.on_agenda(session, a) for a in applications):
         abort(404)  # another call's or another province's: nothing is recorded
     for application in applications:
-        jobs = request.form.get(f"jobs_{application.id}", type=int)
+        jobs = request.form.get(f"jobs_{application.id}", type=db_int)
         try:
             services.decide(
                 session, application, outcome, jobs=jobs, reason=reason, by=current_user

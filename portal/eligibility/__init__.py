@@ -5,6 +5,6 @@ draft shaped the same way) and returns one outcome per enabled rule with the val
 The same engine gives the applicant's pre-check and the official report.
 """
 
-from portal.eligibility.engine import Outcome, Report, evaluate, grant
+from portal.eligibility.engine import FAIL, PASS, REVIEW, Outcome, Report, evaluate, grant
 
-__all__ = ["Outcome", "Report", "evaluate", "grant"]
+__all__ = ["FAIL", "PASS", "REVIEW", "Outcome", "Report", "evaluate", "grant"]

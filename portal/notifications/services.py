@@ -56,7 +56,7 @@ def notify(user: User | Recipient, event: str, key: str, **context) -> Notificat
     notification = Notification(
         event_key=key,
         event=event,
-        user=user,
+        user=user if isinstance(user, User) else None,  # a Recipient has no account yet
         email=user.email,
         locale=user.locale,
         subject=subject.strip(),

@@ -14,9 +14,10 @@ from wtforms import (
 from wtforms.validators import Email, Length, Optional, ValidationError
 
 from portal.auth.forms import REQUIRED
-from portal.i18n import localized
+from portal.i18n import date_filter, localized
 from portal.organisations import identifiers
 from portal.organisations.models import LegalForm
+from portal.timeutil import local_date
 
 LEGAL_FORMS = {
     LegalForm.ASSOCIATION: _l("Association"),
@@ -88,6 +89,15 @@ class OrganisationForm(FlaskForm):
             for c in p.communes
         ]
         self._communes = {c.id: p.id for p in provinces for c in p.communes}
+
+    def validate_created_on(self, field):
+        if field.data and field.data > local_date():
+            raise ValidationError(
+                _l(
+                    "The date of creation cannot be in the future: give %(date)s or an earlier day.",
+                    date=date_filter(local_date()),
+                )
+            )
 
     def validate_province_id(self, field):
         if not field.data:

@@ -183,7 +183,10 @@ def upload_document(organisation_id: int):
 @bp.get("/<int:organisation_id>/members")
 @login_required
 def members(organisation_id: int):
-    organisation = _organisation(organisation_id)
+    return _render_members(_organisation(organisation_id), InviteForm())
+
+
+def _render_members(organisation: Organisation, invite_form: InviteForm, status: int = 200):
     return render_template(
         "organisations/members.html",
         organisation=organisation,
@@ -191,9 +194,9 @@ def members(organisation_id: int):
         join_requests=services.pending_join_requests(organisation),
         invitations=services.open_invitations(organisation),
         can_manage=can(current_user, "manage", organisation),
-        invite_form=InviteForm(),
+        invite_form=invite_form,
         action_form=ActionForm(),
-    )
+    ), status
 
 
 @bp.post("/<int:organisation_id>/invitations")
@@ -201,11 +204,10 @@ def members(organisation_id: int):
 def invite(organisation_id: int):
     organisation = _organisation(organisation_id, "manage")
     form = InviteForm()
-    if form.validate_on_submit():
-        services.invite(organisation, form.email.data, by=current_user)
-        flash(_("The invitation is sent to %(email)s.", email=form.email.data), "success")
-    else:
-        flash(" ".join(form.email.errors) or _("The form could not be checked."), "error")
+    if not form.validate_on_submit():
+        return _render_members(organisation, form, status=400)
+    services.invite(organisation, form.email.data, by=current_user)
+    flash(_("The invitation is sent to %(email)s.", email=form.email.data), "success")
     return redirect(url_for("organisations.members", organisation_id=organisation.id))
 
 

@@ -9,6 +9,7 @@ from portal.access import staff_required
 from portal.audit.services import record
 from portal.auth.forms import ActionForm
 from portal.calls.models import Call
+from portal.core.integers import db_int
 from portal.extensions import db
 from portal.reports import exports, services, staff_bp
 from portal.reports.models import Export
@@ -18,7 +19,7 @@ from portal.reports.models import Export
 @staff_required()
 def dashboard():
     calls = db.session.scalars(select(Call).order_by(Call.opens_at.desc(), Call.id)).all()
-    chosen = request.args.get("call", type=int)
+    chosen = request.args.get("call", type=db_int)
     call = next((c for c in calls if c.id == chosen), calls[0] if calls else None)
     figures = {}
     if call is not None:
@@ -41,7 +42,8 @@ def dashboard():
 @staff_bp.post("/exports")
 @staff_required()
 def request_export():
-    call = db.session.get(Call, request.form.get("call_id", type=int))
+    call_id = request.form.get("call_id", type=db_int)
+    call = db.session.get(Call, call_id) if call_id is not None else None
     fmt = request.form.get("format")
     if call is None or fmt not in ("xlsx", "csv") or not ActionForm().validate_on_submit():
         abort(400)

@@ -14,7 +14,6 @@ from portal.extensions import db
 from portal.review import services, staff_bp
 from portal.review.forms import (
     AssignForm,
-    ChangeRequestForm,
     CommentForm,
     FlagForm,
     OverrideForm,
@@ -112,25 +111,6 @@ def _render(application, current, form, grid):
         grid=grid,
         changes=services.changes_between(application),
     )
-
-
-@staff_bp.post("/<int:application_id>/changes")
-@staff_required(Role.SECRETARIAT, Role.TECHNICAL_COMMITTEE)
-def request_changes(application_id: int):
-    application = _application(application_id, "request_changes")
-    form = ChangeRequestForm()
-    if form.validate_on_submit():
-        try:
-            applications.request_changes(
-                application, form.what.data, form.deadline.data, by=current_user
-            )
-        except TransitionRefused:
-            flash(_("Changes cannot be requested in the application's current status."), "error")
-        else:
-            flash(_("The applicant is asked for the changes."), "success")
-    else:
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
-    return _back(application)
 
 
 def override_form(application: Application) -> OverrideForm:

@@ -67,6 +67,7 @@ def test_component1_agreement_reads_back_in_both_languages_with_its_font_and_qr(
     agreement = agreement_of(app, application_id)
     with app.app_context():
         path = saved(get(agreement.pdf_sha256), "agreement-c1")
+        start = db.session.get(Application, application_id).details["planned_start"]
     text = pdftotext(path)
     for expected in (
         "اتفاقية شراكة",  # the Arabic title, then the French one, in that order
@@ -75,7 +76,7 @@ def test_component1_agreement_reads_back_in_both_languages_with_its_font_and_qr(
         "تشجير مدخل المدينة",  # the worksite
         agreement.number,
         "2,970.05",  # the minimum wage in force (edition 1, since 1 Sept. 2022)
-        "01/03/2027",  # the planned start
+        "/".join(reversed(start.split("-"))),  # the planned start, dd/mm/yyyy
         local_date().strftime("%d/%m/%Y"),  # the committee's date (the session, held today)
         "24 ouvriers",
         "CNSS",

@@ -4,7 +4,6 @@ from flask import url_for
 
 from portal.applications.models import Application
 from portal.extensions import db
-from tests.applications.test_journey import fill_component1, start
 from tests.support.accounts import (
     add_documents,
     create_organisation,
@@ -13,6 +12,7 @@ from tests.support.accounts import (
     login,
     post,
 )
+from tests.support.applications import fill_component1, start
 
 
 def test_every_application_route_of_another_organisation_is_refused(app):

@@ -1,6 +1,5 @@
 """Applying through HTTP: draft in steps, pre-check, submission, report, withdrawal."""
 
-import io
 import re
 
 import pytest
@@ -8,19 +7,26 @@ from sqlalchemy import func, select
 
 from portal.applications.models import Application, EligibilityReport, Submission
 from portal.extensions import db
-from portal.geo.models import Province
 from portal.notifications.models import Notification
-from tests.support import files
 from tests.support.accounts import (
     add_documents,
+    create_company,
     create_organisation,
     create_user,
-    csrf_token,
-    demo_call,
     login,
-    new_cnss,
-    new_ice,
     post,
+)
+from tests.support.applications import (
+    field_error,
+    fill_component1,
+    open_call,
+    planned_start,
+    report_line,
+    start,
+    start_on,
+    submit,
+    upload,
+    worksite,
 )
 
 
@@ -32,66 +38,6 @@ def applicant(app):
     client = app.test_client()
     login(client, owner)
     return owner, organisation, client
-
-
-def start(app, client, organisation, component, province="Sidi Ifni"):
-    call = demo_call(app, component)
-    with app.app_context():
-        province_id = db.session.query(Province).filter_by(name_fr=province).one().id
-    response = post(
-        client,
-        "/applications/start",
-        {
-            "call_id": call.id,
-            "organisation_id": organisation.id,
-            "province_id": province_id,
-        },
-        token_from=f"/calls/{call.id}",
-    )
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
-    return int(re.search(r"/applications/(\d+)/", response.headers["Location"])[1]), province_id
-
-
-def commune_of(app, province_id):
-    with app.app_context():
-        return db.session.get(Province, province_id).communes[1].id
-
-
-def upload(client, application_id, kind):
-    path = f"/applications/{application_id}/steps/documents"
-    return client.post(
-        f"/applications/{application_id}/documents",
-        content_type="multipart/form-data",
-        data={
-            "kind": kind,
-            "csrf_token": csrf_token(client, path),
-            "file": (io.BytesIO(files.plain_pdf()), f"{kind}.pdf"),
-        },
-    )
-
-
-def fill_component1(app, client, application_id, province_id, **overrides):
-    base = f"/applications/{application_id}/steps"
-    worksite = {
-        "title": "تشجير مدخل المدينة",
-        "sector": "forests",
-        "commune_id": commune_of(app, province_id),
-        "location": "الطريق الجهوية 104",
-        "workers_planned": "24",
-        "supervisors": "2",
-        "duration_months": "6",
-        "planned_start": "2027-03-01",
-    } | overrides
-    response = post(client, f"{base}/worksite", worksite)
-    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
-    response = post(
-        client,
-        f"{base}/description",
-        {"expected_results": "غرس 5000 شجرة", "description": "أشغال الحفر والغرس والسقي"},
-    )
-    assert response.status_code == 302
-    assert upload(client, application_id, "worksite_sheet").status_code == 302
-    assert post(client, f"{base}/declaration", {"declaration": "y"}).status_code == 302
 
 
 def test_component1_from_draft_to_eligibility_report(app, applicant):
@@ -157,52 +103,64 @@ def test_submission_is_refused_while_something_is_missing(app, applicant):
         assert db.session.get(Application, application_id).status == "draft"
 
 
-def test_component2_posts_grant_and_rules(app):
+POSTS = {
+    "posts-0-title": "عامل تلفيف",
+    "posts-0-count": "3",
+    "posts-0-contract_months": "24",
+    "posts-0-monthly_wage": "3200",
+    "posts-0-cat_covid_job_loss": "2",
+    "posts-0-cat_disability": "1",
+    "posts-1-title": "سائق",
+    "posts-1-count": "1",
+    "posts-1-contract_months": "24",
+    "posts-1-monthly_wage": "3300",
+    "posts-1-cat_difficult_access": "1",
+}
+
+
+def test_component2_bounds_at_the_step_then_the_precheck_blocks_until_corrected(app):
     owner = create_user(app, phone="0528123456")
-    organisation = create_organisation(
-        app,
-        owner,
-        legal_form="company",
-        name_fr="Société Al Waha",
-        association_receipt_no=None,
-        ice=new_ice(),
-        rc="4521",
-        cnss_affiliation=new_cnss(),
-    )
+    organisation = create_company(app, owner, name_fr="Société Al Waha")
     add_documents(app, organisation, owner)
     client = app.test_client()
     login(client, owner)
     application_id, _ = start(app, client, organisation, 2, province="Tan-Tan")
     base = f"/applications/{application_id}/steps"
-    response = post(
-        client,
-        f"{base}/posts",
-        {
-            "posts-0-title": "عامل تلفيف",
-            "posts-0-count": "3",
-            "posts-0-contract_months": "24",
-            "posts-0-monthly_wage": "3200",
-            "posts-0-cat_covid_job_loss": "2",
-            "posts-0-cat_disability": "1",
-            "posts-1-title": "سائق",
-            "posts-1-count": "1",
-            "posts-1-contract_months": "12",
-            "posts-1-monthly_wage": "2500",
-            "posts-1-cat_difficult_access": "1",
-        },
-    )
-    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    # Edition 1: contracts of at least 24 months, wages of at least the SMIG (2,970.05 MAD).
+    short_and_low = POSTS | {"posts-1-contract_months": "12", "posts-1-monthly_wage": "2500"}
+    response = post(client, f"{base}/posts", short_and_low)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "24" in field_error(page, "posts-1-contract_months")
+    assert "2,970.05" in field_error(page, "posts-1-monthly_wage")
+    assert not field_error(page, "posts-0-contract_months")
+    assert 'href="#posts-1-contract_months"' in page and "{&#39;" not in page  # the summary
+    again = client.get(f"{base}/posts").get_data(as_text=True)  # the draft kept what was typed
+    assert 'value="12"' in again and 'value="2500"' in again
     assert upload(client, application_id, "posts_description").status_code == 302
     post(client, f"{base}/declaration", {"declaration": "y"})
     preview = client.get(f"/applications/{application_id}/preview").get_data(as_text=True)
     # 4 hires × 1,500 MAD × 18 months (edition 1) = 108,000 MAD, computed, never typed.
     assert "108,000.00 درهم" in preview
-    post(
-        client,
-        f"/applications/{application_id}/submit",
-        {},
-        token_from=f"/applications/{application_id}/preview",
-    )
+    outcome, text = report_line(preview, "C2-CONTRACT-MIN")
+    assert outcome == "fail" and "24" in text and "سائق" in text and "عامل تلفيف" not in text
+    outcome, text = report_line(preview, "C2-WAGE-FLOOR")
+    assert outcome == "fail" and "2,970.05" in text and "سائق" in text
+    assert report_line(preview, "C2-HIRE-CATEGORY")[0] == "pass"
+    assert report_line(preview, "C2-REGULARITY")[0] == "pass"
+    assert "/submit" not in preview  # no button while a blocking rule fails
+
+    refused = submit(client, application_id)  # the service refuses it too
+    assert refused.headers["Location"].endswith(f"/applications/{application_id}/preview")
+    assert "قاعدتان غير مستوفاتين" in client.get(refused.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Application, application_id).status == "draft"
+        assert not db.session.scalar(
+            select(func.count(Submission.id)).filter_by(application_id=application_id)
+        )
+
+    assert post(client, f"{base}/posts", POSTS).status_code == 302
+    submit(client, application_id)
     with app.app_context():
         application = db.session.get(Application, application_id)
         report = db.session.scalar(
@@ -211,9 +169,66 @@ def test_component2_posts_grant_and_rules(app):
             .filter(Submission.application_id == application_id)
         )
         outcomes = {r["rule"]: r["outcome"] for r in report.results}
-    assert application.status == "ineligible"
-    assert outcomes["C2-CONTRACT-MIN"] == "fail" and outcomes["C2-WAGE-FLOOR"] == "fail"
-    assert outcomes["C2-HIRE-CATEGORY"] == "pass" and outcomes["C2-REGULARITY"] == "pass"
+    assert application.status == "eligible"
+    assert outcomes["C2-CONTRACT-MIN"] == "pass" and outcomes["C2-WAGE-FLOOR"] == "pass"
+
+
+def test_the_worksite_step_checks_the_editions_bounds_and_dates(app, applicant):
+    _owner, organisation, client = applicant
+    application_id, province_id = start(app, client, organisation, 1)
+    path = f"/applications/{application_id}/steps/worksite"
+    typed = worksite(
+        app,
+        province_id,
+        workers_planned="61",
+        duration_months="13",
+        planned_start=planned_start(-1),
+    )
+    page = post(client, path, typed).get_data(as_text=True)
+    # Edition 1: 5 to 60 workers, 3 to 12 months, a start from today on.
+    assert "5" in field_error(page, "workers_planned") and "60" in field_error(
+        page, "workers_planned"
+    )
+    assert "3" in field_error(page, "duration_months") and "12" in field_error(
+        page, "duration_months"
+    )
+    assert "الماضي" in field_error(page, "planned_start")
+    assert 'min="5"' in page and 'max="60"' in page
+    for within in ({"workers_planned": "5"}, {"workers_planned": "60", "duration_months": "12"}):
+        response = post(client, path, worksite(app, province_id, **within))
+        assert response.status_code == 302, field_error(response.get_data(as_text=True), "x")
+
+
+def test_the_turnover_step_refuses_more_than_the_editions_cap(app):
+    owner = create_user(app)
+    company = create_company(app, owner)
+    client = app.test_client()
+    login(client, owner)
+    application_id = start_on(app, client, company, open_call(app, "awrach2_2023", 2))
+    path = f"/applications/{application_id}/steps/turnover"
+    years = {"year_1": "9000000", "year_2": "10000000", "year_3": "10000001"}
+    page = post(client, path, years).get_data(as_text=True)
+    assert "10,000,000" in field_error(page, "year_3")
+    assert not field_error(page, "year_1") and not field_error(page, "year_2")
+    assert post(client, path, years | {"year_3": "700000"}).status_code == 302
+
+
+def test_a_rule_of_severity_review_does_not_block_the_submission(app, applicant):
+    """Too many workers is refused at the step, but the rule only asks staff to look (edition
+    severity `review`): the draft keeps the number and can be submitted."""
+    _owner, organisation, client = applicant
+    application_id, province_id = start(app, client, organisation, 1)
+    fill_component1(app, client, application_id, province_id)
+    path = f"/applications/{application_id}/steps/worksite"
+    assert post(client, path, worksite(app, province_id, workers_planned="80")).status_code == 200
+    preview = client.get(f"/applications/{application_id}/preview").get_data(as_text=True)
+    outcome, text = report_line(preview, "C1-PROJ-HEADCOUNT")
+    assert outcome == "needs_review" and "80" in text and "60" in text
+    submit(client, application_id)
+    with app.app_context():
+        application = db.session.get(Application, application_id)
+        assert application.status == "eligible"
+        assert application.eligibility_outcome == "needs_review"
 
 
 def test_withdraw_with_a_reason(app, applicant):

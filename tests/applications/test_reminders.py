@@ -10,8 +10,8 @@ from portal.calls.models import Call
 from portal.extensions import db
 from portal.notifications.models import Notification
 from portal.timeutil import utcnow
-from tests.applications.test_journey import start
 from tests.support.accounts import create_organisation, create_staff, create_user, login
+from tests.support.applications import start
 
 
 def test_drafts_and_due_change_requests_are_reminded_once(app):

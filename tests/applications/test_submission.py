@@ -2,14 +2,15 @@
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import delete
 
 from portal.applications import services
 from portal.applications.models import Application, EligibilityReport
+from portal.auth.models import User
 from portal.calls.models import Call
 from portal.extensions import db
 from portal.timeutil import utcnow
-from tests.applications.test_journey import fill_component1, start
 from tests.support.accounts import (
     add_documents,
     create_organisation,
@@ -18,6 +19,7 @@ from tests.support.accounts import (
     login,
     post,
 )
+from tests.support.applications import fill_component1, planned_start, start
 
 
 def submitted_application(app):
@@ -62,8 +64,6 @@ def test_request_changes_then_resubmit_keeps_the_number_and_checks_again(app):
     _owner, client, application_id = submitted_application(app)
     staff = create_staff(app, "technical_committee", provinces=("Sidi Ifni",))
     with app.app_context():
-        from portal.auth.models import User
-
         application = db.session.get(Application, application_id)
         number = application.number
         services.request_changes(
@@ -86,7 +86,7 @@ def test_request_changes_then_resubmit_keeps_the_number_and_checks_again(app):
             "workers_planned": "30",
             "supervisors": "3",
             "duration_months": "6",
-            "planned_start": "2027-04-01",
+            "planned_start": planned_start(120),
         },
     )
     assert response.status_code == 302
@@ -153,3 +153,23 @@ def test_my_applications_runs_as_many_queries_with_four_applications_as_with_one
             assert client.get("/applications/").status_code == 200
         counts.append(queries["n"])
     assert counts[0] == counts[-1]
+
+
+def test_the_service_refuses_to_submit_while_a_blocking_rule_fails(app):
+    owner = create_user(app)
+    organisation = create_organisation(app, owner)
+    add_documents(app, organisation, owner, codes=["statutes"])  # the bureau's minutes missing
+    client = app.test_client()
+    login(client, owner)
+    application_id, province_id = start(app, client, organisation, 1)
+    fill_component1(app, client, application_id, province_id)
+    with app.app_context():
+        application = db.session.get(Application, application_id)
+        by = db.session.get(User, owner.id)
+        with pytest.raises(services.SubmissionRefused) as refusal:
+            services.submit(application, by=by)
+        assert refusal.value.failing == ["C1-ORG-DOCS"] and refusal.value.missing == []
+        db.session.rollback()
+        application = db.session.get(Application, application_id)
+        assert application.status == "draft" and application.number is None
+        assert application.submissions == []

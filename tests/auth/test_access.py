@@ -75,7 +75,7 @@ ACCESS = {
     "applications_staff.show": STAFF,
     "review.assign": {"secretariat", "admin"},
     "review.review": {"technical_committee"},
-    "review.request_changes": {"secretariat", "technical_committee"},
+    "applications_staff.request_changes": {"secretariat", "technical_committee"},
     "review.add_comment": STAFF,
     "review.flag": STAFF,
     "committees.list_sessions": {"committee_member", "secretariat", "admin"},

@@ -8,7 +8,6 @@ from sqlalchemy import insert
 from portal.applications.models import Application
 from portal.extensions import db
 from portal.geo.models import Province
-from tests.applications.test_journey import fill_component1, start
 from tests.support.accounts import (
     add_documents,
     create_organisation,
@@ -18,6 +17,7 @@ from tests.support.accounts import (
     login,
     post,
 )
+from tests.support.applications import fill_component1, start
 from tests.support.queries import count_queries
 
 

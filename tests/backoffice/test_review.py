@@ -2,13 +2,13 @@
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from portal.applications.models import Application
 from portal.extensions import db
 from portal.organisations.models import Membership
 from portal.review.models import Review
-from tests.applications.test_journey import fill_component1, start
 from tests.support.accounts import (
     add_documents,
     create_organisation,
@@ -18,6 +18,8 @@ from tests.support.accounts import (
     login,
     post,
 )
+from tests.support.agreements import submitted
+from tests.support.applications import fill_component1, planned_start, start
 
 
 def test_from_assignment_to_recommendation_through_a_change_request(make_app, smtp_sink):
@@ -111,7 +113,7 @@ def test_from_assignment_to_recommendation_through_a_change_request(make_app, sm
             "workers_planned": "26",
             "supervisors": "2",
             "duration_months": "6",
-            "planned_start": "2027-03-01",
+            "planned_start": planned_start(),
         },
     )
     post(
@@ -147,49 +149,62 @@ def test_from_assignment_to_recommendation_through_a_change_request(make_app, sm
 
 
 def test_a_rule_overridden_with_a_reason_recomputes_the_outcome(app):
-    owner = create_user(app)
-    organisation = create_organisation(app, owner, province="Guelmim")
-    add_documents(app, organisation, owner, codes=["statutes"])  # documents missing: ineligible
-    applicant = app.test_client()
-    login(applicant, owner)
-    application_id, province_id = start(app, applicant, organisation, 1, province="Guelmim")
-    fill_component1(app, applicant, application_id, province_id)
-    post(
-        applicant,
-        f"/applications/{application_id}/submit",
-        {},
-        token_from=f"/applications/{application_id}/preview",
-    )
+    """Staff find the organisation's documents not valid after all: the rule, overridden with a
+    reason, makes the application ineligible; overridden back, eligible again. (A draft whose
+    documents are missing cannot be submitted: the rule blocks it.)"""
+    application_id, _owner, applicant = submitted(app, 1, province="Guelmim")
     with app.app_context():
-        assert db.session.get(Application, application_id).status == "ineligible"
+        assert db.session.get(Application, application_id).status == "eligible"
     staff_page = f"/backoffice/applications/{application_id}"
     secretariat = app.test_client()
     login(secretariat, create_staff(app, "secretariat", provinces=("Guelmim",)))
-    refused = secretariat.post(
-        f"{staff_page}/override",
-        data={
-            "rule": "C1-ORG-DOCS",
-            "outcome": "pass",
-            "reason": "",
-            "csrf_token": csrf_token(secretariat, staff_page),
-        },
-    )
-    assert refused.status_code == 302
+
+    def override(outcome: str, reason: str):
+        return post(
+            secretariat,
+            f"{staff_page}/override",
+            {"rule": "C1-ORG-DOCS", "outcome": outcome, "reason": reason},
+            token_from=staff_page,
+        )
+
+    assert override("fail", "").status_code == 302  # refused: no reason
     with app.app_context():
-        assert db.session.get(Application, application_id).status == "ineligible"
-    secretariat.post(
-        f"{staff_page}/override",
-        data={
-            "rule": "C1-ORG-DOCS",
-            "outcome": "pass",
-            "reason": "الوثائق مودعة ورقيا لدى الكتابة",
-            "csrf_token": csrf_token(secretariat, staff_page),
-        },
-    )
+        assert db.session.get(Application, application_id).status == "eligible"
+    override("fail", "النظام الأساسي المودع لا يخص هذه الجمعية")
+    with app.app_context():
+        application = db.session.get(Application, application_id)
+        assert application.status == "ineligible" and application.eligibility_outcome == "fail"
+        report = application.submissions[-1].reports[-1]
+        assert report.results[1]["outcome"] == "pass"  # what the rule said is kept
+    page = applicant.get(f"/applications/{application_id}").get_data(as_text=True)
+    assert "النظام الأساسي المودع لا يخص هذه الجمعية" in page
+    override("pass", "الوثائق مودعة ورقيا لدى الكتابة")
     with app.app_context():
         application = db.session.get(Application, application_id)
         assert application.status == "eligible" and application.eligibility_outcome == "pass"
-        report = application.submissions[-1].reports[-1]
-        assert report.results[1]["outcome"] == "fail"  # what the rule said is kept
-    page = applicant.get(f"/applications/{application_id}").get_data(as_text=True)
-    assert "الوثائق مودعة ورقيا لدى الكتابة" in page
+
+
+@pytest.mark.parametrize(
+    ("what", "deadline", "error"),
+    [
+        ("", "2099-01-31", "هذا الحقل إلزامي."),
+        ("أضيفوا لائحة العمال", "2001-01-31", "يجب ألا يكون التاريخ في الماضي."),
+    ],
+)
+def test_a_refused_change_request_says_why_and_keeps_what_the_reviewer_typed(
+    app, what, deadline, error
+):
+    application_id, _owner, _client = submitted(app, 1, province="Guelmim")
+    staff_page = f"/backoffice/applications/{application_id}"
+    secretariat = app.test_client()
+    login(secretariat, create_staff(app, "secretariat", provinces=("Guelmim",)))
+    response = post(
+        secretariat, f"{staff_page}/changes", {"what": what, "deadline": deadline}, staff_page
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert error in page and 'aria-invalid="true"' in page
+    assert re.search(rf">\s*{what}</textarea>", page) and f'value="{deadline}"' in page
+    assert re.search(r"<details[^>]*\bopen\b[^>]*><summary>طلب تعديلات", page)
+    with app.app_context():
+        assert db.session.get(Application, application_id).status == "eligible"

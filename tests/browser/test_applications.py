@@ -11,6 +11,7 @@ from tests.support.accounts import (
     new_cnss,
     new_ice,
 )
+from tests.support.applications import planned_start
 
 pytestmark = pytest.mark.browser
 
@@ -67,7 +68,7 @@ def test_component1_journey(app, page, live_server, sign_in, check_page, tmp_pat
     page.locator("#workers_planned").fill("24")
     page.locator("#supervisors").fill("2")
     page.locator("#duration_months").fill("6")
-    page.locator("#planned_start").fill("2027-03-01")
+    page.locator("#planned_start").fill(planned_start())
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_load_state()
     page.locator("#expected_results").fill("غرس 5000 شجرة")

@@ -4,7 +4,6 @@ from datetime import date
 
 import pytest
 
-from tests.applications.test_journey import fill_component1, start
 from tests.support.accounts import (
     add_documents,
     create_organisation,
@@ -13,6 +12,7 @@ from tests.support.accounts import (
     login,
     post,
 )
+from tests.support.applications import fill_component1, start
 from tests.support.browser import staff_sign_in
 
 pytestmark = pytest.mark.browser

@@ -21,7 +21,6 @@ from portal.applications.models import Application
 from portal.calls.models import Call, CallProvince
 from portal.extensions import db
 from portal.geo.models import Province
-from tests.applications.test_journey import fill_component1
 from tests.support.accounts import (
     add_documents,
     create_organisation,
@@ -31,6 +30,7 @@ from tests.support.accounts import (
     login,
     post,
 )
+from tests.support.applications import fill_component1, planned_start, start_on
 from tests.support.browser import staff_sign_in
 
 pytestmark = pytest.mark.browser
@@ -148,14 +148,7 @@ def submitted_application(app, call_id: int, workers: int):
     login(client, owner)
     with app.app_context():
         province_id = db.session.query(Province).filter_by(name_fr=PROVINCE).one().id
-    response = post(
-        client,
-        "/applications/start",
-        {"call_id": call_id, "organisation_id": organisation.id, "province_id": province_id},
-        token_from=f"/calls/{call_id}",
-    )
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
-    application_id = int(re.search(r"/applications/(\d+)/", response.headers["Location"])[1])
+    application_id = start_on(app, client, organisation, call_id, PROVINCE)
     fill_component1(app, client, application_id, province_id, workers_planned=str(workers))
     submit(client, application_id)
     assert status_of(app, application_id) == "eligible"
@@ -347,7 +340,7 @@ def test_staff_take_an_application_from_the_queue_to_the_committee_and_the_expor
                 "workers_planned": str(WORKERS_AFTER),
                 "supervisors": "2",
                 "duration_months": "6",
-                "planned_start": "2027-03-01",
+                "planned_start": planned_start(),
             },
         )
         assert response.status_code == 302

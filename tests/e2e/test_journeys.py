@@ -16,8 +16,10 @@ reviewed in journey 2 and approved in journey 3; journey 5 exports and counts th
    Sidi Ifni's quota (the one past the quota is refused, with the reason shown) and closes the
    session: minutes, decision emails, agreements by the worker; the applicant downloads the
    agreement and its QR code leads to the verification page, which says it is valid.
-4. A company applies to component 2: the pre-check refuses short contracts, low wages and hires
-   outside the target groups, then passes; once approved, its agreement states the grant schedule.
+4. A company applies to component 2: the posts step refuses a short contract and a low wage at
+   their fields with the edition's bounds (the draft keeps them); the pre-check explains them and
+   the hires outside the target groups and blocks the submission; corrected, it passes; once
+   approved, its agreement states the grant schedule.
 5. An admin sees the dashboard of the call by province and exports its applications to XLSX.
 
 Every page visited is checked once per language (axe: no serious or critical violation; the
@@ -45,7 +47,6 @@ from portal.extensions import db
 from portal.geo.models import Province
 from portal.notifications.models import Notification
 from portal.organisations.models import Organisation
-from tests.applications.test_journey import fill_component1
 from tests.e2e.conftest import DESK, PHONE
 from tests.e2e.keyboard import choose, follow, tab_to, tick, type_date, type_into
 from tests.support import files
@@ -63,6 +64,7 @@ from tests.support.accounts import (
     unique_email,
 )
 from tests.support.agreements import approve_in_session
+from tests.support.applications import fill_component1, planned_start
 from tests.support.browser import staff_sign_in
 from tests.support.processes import wait_for
 
@@ -484,6 +486,7 @@ def register_and_apply(portal, lang: str, state: dict, problems: list[str]) -> N
     check(page, "step-worksite")
 
     # The worksite, saved as a draft; the person leaves and comes back to it.
+    start_on = planned_start()
     worksite = {
         "#title": typed["title"],
         "#location": typed["location"],
@@ -496,7 +499,7 @@ def register_and_apply(portal, lang: str, state: dict, problems: list[str]) -> N
     choose(page, "#commune_id", str(worksite_commune))
     for selector in ("#location", "#workers_planned", "#supervisors", "#duration_months"):
         type_into(page, selector, worksite[selector])
-    type_date(page, "#planned_start", "2027-03-01")
+    type_date(page, "#planned_start", start_on)
     follow(page, "main form button[name=save_and_leave]")
     assert urlsplit(page.url).path == "/applications/"
     assert notice(page) == portal.text(
@@ -512,7 +515,7 @@ def register_and_apply(portal, lang: str, state: dict, problems: list[str]) -> N
     follow(page, "main nav.progress a[href$='/steps/worksite']")
     for selector, value in worksite.items():
         assert page.eval_on_selector(selector, "el => el.value") == value, selector
-    assert page.eval_on_selector("#planned_start", "el => el.value") == "2027-03-01"
+    assert page.eval_on_selector("#planned_start", "el => el.value") == start_on
     follow(page, "main form .form-actions button:not([name])")
 
     # The description, the application's own document, the declaration of honour.
@@ -906,14 +909,16 @@ def company_applies(portal, lang: str, state: dict, problems: list[str]) -> None
     application_id = int(re.search(r"/applications/(\d+)/", page.url)[1])
     check(page, "step-posts")
 
-    def posts(rows: list[dict]) -> None:
+    def posts(rows: list[dict], then: str = r"/steps/documents$") -> None:
         for index, row in enumerate(rows):
             for name, value in row.items():
                 page.locator(f"#posts-{index}-{name}").fill(value)
         go(page, "main form .form-actions button:not([name])")
-        page.wait_for_url(re.compile(r"/steps/documents$"))
+        page.wait_for_url(re.compile(then))
 
-    # Posts whose contract is too short, wage below the minimum and hires outside the groups.
+    # A contract too short and a wage below the minimum: the step refuses them at their fields,
+    # naming the edition's bounds, and the draft keeps them; hires outside the target groups
+    # are the pre-check's to explain.
     posts(
         [
             {
@@ -923,8 +928,18 @@ def company_applies(portal, lang: str, state: dict, problems: list[str]) -> None
                 "monthly_wage": "2500",
                 "cat_covid_job_loss": "2",
             }
-        ]
+        ],
+        then=r"/steps/posts$",
     )
+    with app.app_context():
+        edition = db.session.get(Call, call_id).edition.parameters["component2"]
+    contract_error = page.locator("#posts-0-contract_months-error").inner_text()
+    assert str(edition["contract_min_months"]) in contract_error, contract_error
+    assert page.locator("#posts-0-monthly_wage-error").count() == 1
+    assert page.locator("main .error-summary a[href='#posts-0-contract_months']").count() == 1
+    check(page, "step-posts-refused")
+    go(page, "main nav.progress a[href$='/steps/documents']")
+    page.wait_for_url(re.compile(r"/steps/documents$"))
     page.locator("#file").set_input_files(state["upload"])
     go(page, "main form[enctype] button[type=submit]")
     assert page.locator("main .status-present").count() == 1
@@ -935,6 +950,10 @@ def company_applies(portal, lang: str, state: dict, problems: list[str]) -> None
     page.wait_for_url(re.compile(r"/preview$"))
     rules = ("C2-CONTRACT-MIN", "C2-WAGE-FLOOR", "C2-HIRE-CATEGORY")
     assert [outcome(page, rule) for rule in rules] == ["fail", "fail", "fail"]
+    assert page.locator("form[action$='/submit']").count() == 0  # blocked until corrected
+    assert page.locator("main .notice-error").count() == 1
+    contract_line = page.locator("table.report tbody tr").filter(has_text="C2-CONTRACT-MIN")
+    assert typed["post"] in contract_line.inner_text()  # the rule names the post it refuses
     check(page, "preview-c2-refused")
 
     # Corrected: two posts of 24 months, above the minimum wage, every hire in a target group.

@@ -2,12 +2,13 @@
 
 import copy
 import tomllib
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from portal.eligibility import evaluate, grant
-from portal.eligibility.rules import RULES, minimum_wage
+from portal.eligibility.rules import RULES, field_bounds, minimum_wage
 
 EDITIONS = {
     code: tomllib.loads((Path(__file__).parents[2] / "editions" / f"{code}.toml").read_text())
@@ -80,7 +81,7 @@ def snapshot(component: int, edition: str = "awrach1_2022", **changes) -> dict:
         *parents, last = path.split(".")
         for key in parents:
             target = target[int(key)] if isinstance(target, list) else target[key]
-        target[last] = value
+        target[int(last) if isinstance(target, list) else last] = value
     return data
 
 
@@ -315,8 +316,62 @@ def test_the_grant_is_computed_per_edition(edition, per_hire):
 
 def test_minimum_wage_by_date():
     edition = EDITIONS["awrach2_2023"]
-    from datetime import date
-
     assert minimum_wage(edition, date(2022, 1, 1)) == 2828.71
     assert minimum_wage(edition, date(2022, 9, 1)) == 2970.05
     assert minimum_wage(edition, date(2024, 1, 1)) == 3111.39
+
+
+# Each bounded number: where field_bounds puts its edge, the rule agrees (the step forms read
+# the same bounds), one step past it the rule fails (or asks for review, by severity).
+EDGES = [
+    # field, rule, component, path in the snapshot, step past the edge, end of the range
+    ("workers_planned", "C1-PROJ-HEADCOUNT", 1, "application.details.workers_planned", 1, 0),
+    ("workers_planned", "C1-PROJ-HEADCOUNT", 1, "application.details.workers_planned", 1, 1),
+    ("duration_months", "C1-PROJ-DURATION", 1, "application.details.duration_months", 1, 0),
+    ("duration_months", "C1-PROJ-DURATION", 1, "application.details.duration_months", 1, 1),
+    ("contract_months", "C2-CONTRACT-MIN", 2, "application.details.posts.0.contract_months", 1, 0),
+    ("monthly_wage", "C2-WAGE-FLOOR", 2, "application.details.posts.0.monthly_wage", 0.01, 0),
+    ("count", "C2-CAP-EMPLOYER", 2, "application.details.posts.0.count", 1, 1),
+    ("turnover", "C2-TURNOVER", 2, "application.details.turnover.0", 1, 1),
+]
+
+
+@pytest.mark.parametrize("edition", sorted(EDITIONS))
+@pytest.mark.parametrize(("field", "rule", "component", "path", "step", "end"), EDGES)
+def test_the_rules_and_the_step_forms_share_the_editions_bounds(
+    edition, field, rule, component, path, step, end
+):
+    parameters = EDITIONS[edition]
+    edge = field_bounds(parameters, date(2023, 10, 2))[field][end]
+    if edge is None:  # edition 1 sets no turnover cap: the rule passes whatever is typed
+        assert outcome_of(rule, snapshot(component, edition, **{path: str(10**12)})) == "pass"
+        return
+    past = edge + step if end else edge - step
+    within = snapshot(component, edition, **{path: str(edge)})
+    beyond = snapshot(component, edition, **{path: str(round(past, 2))})
+    if component == 2 and field == "count":  # every hire still in a target group
+        for data, hires in ((within, edge), (beyond, past)):
+            data["application"]["details"]["posts"][0]["categories"] = {"covid_job_loss": hires}
+    assert outcome_of(rule, within) == "pass"
+    assert outcome_of(rule, beyond) == (
+        "needs_review" if parameters["rules"][rule] == "review" else "fail"
+    )
+
+
+def test_the_bounds_are_the_editions_values():
+    bounds = field_bounds(EDITIONS["awrach2_2023"], date(2023, 10, 2))
+    assert bounds["workers_planned"] == (5, 60) and bounds["duration_months"] == (3, 12)
+    assert bounds["contract_months"] == (12, None) and bounds["monthly_wage"] == (3111.39, None)
+    assert bounds["count"] == (1, 20) and bounds["turnover"] == (0, 10_000_000)
+    assert field_bounds(EDITIONS["awrach1_2022"], date(2022, 3, 9))["turnover"] == (0, None)
+
+
+def test_a_failing_rule_names_the_value_and_the_allowed_range():
+    data = snapshot(1, **{"application.details.workers_planned": "80"})
+    result = next(r for r in evaluate(data).results if r.rule == "C1-PROJ-HEADCOUNT")
+    assert result.values == {"workers": 80, "min": 5, "max": 60}
+    assert "%(workers)s" in result.message and "%(max)s" in result.message
+    turnover = snapshot(2, "awrach2_2023", **{"application.details.turnover.1": "12000000"})
+    result = next(r for r in evaluate(turnover).results if r.rule == "C2-TURNOVER")
+    assert result.outcome == "fail" and result.values["highest"] == 12_000_000
+    assert "%(highest)s" in result.message and "%(cap)s" in result.message

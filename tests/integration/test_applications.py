@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from portal.applications import services
 from portal.applications.models import Application, EligibilityReport, Submission
 from portal.extensions import db
-from tests.applications.test_journey import fill_component1, start
 from tests.support.accounts import add_documents, create_organisation, create_user, login, post
+from tests.support.applications import fill_component1, start
 from tests.support.processes import start_worker, stop, wait_for
 from tests.support.smtp import free_port
 

@@ -2,6 +2,7 @@
 
 import io
 import re
+import uuid
 from datetime import date, timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from portal.extensions import db
 from portal.geo.models import Province
 from portal.notifications.models import Notification
 from portal.organisations.models import Membership, Organisation
+from portal.timeutil import today
 from tests.support import files
 from tests.support.accounts import (
     create_organisation,
@@ -310,3 +312,54 @@ def test_unknown_organisation_is_404(app, owner):
     with app.app_context():
         assert db.session.get(Organisation, 10**8) is None
     assert client.get(f"/organisations/{10**8}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("email", "error"),
+    [
+        ("", "هذا الحقل إلزامي."),
+        ("not-an-address", "أدخل عنوان بريد إلكتروني مثل name@example.ma."),
+    ],
+)
+def test_an_invitation_refused_says_why_and_keeps_what_was_typed(app, owner, email, error):
+    organisation = create_organisation(app, owner)
+    client = app.test_client()
+    login(client, owner)
+    members = f"/organisations/{organisation.id}/members"
+    response = post(
+        client, f"/organisations/{organisation.id}/invitations", {"email": email}, members
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert error in page and 'aria-invalid="true"' in page and f'value="{email}"' in page
+
+
+def test_an_invitation_to_an_address_without_an_account_is_sent_in_the_inviters_language(
+    app, owner
+):
+    organisation = create_organisation(app, owner)
+    client = app.test_client()
+    login(client, owner)
+    members = f"/organisations/{organisation.id}/members"
+    address = f"new-{uuid.uuid4().hex[:8]}@example.ma"
+    response = post(
+        client, f"/organisations/{organisation.id}/invitations", {"email": address}, members
+    )
+    assert response.status_code == 302
+    assert address in client.get(members).get_data(as_text=True)  # invitations not yet accepted
+    with app.app_context():
+        notice = db.session.scalar(select(Notification).filter_by(email=address))
+        assert notice.user_id is None and notice.locale == "ar"
+        assert "/account/register" in notice.body_text
+        assert re.search(r"/organisations/invitations/\S+", notice.body_text)
+
+
+def test_a_date_of_creation_in_the_future_is_refused_and_kept(app, client, owner):
+    login(client, owner)
+    tomorrow = (today() + timedelta(days=1)).isoformat()
+    response = post(client, "/organisations/new", form_data(app, created_on=tomorrow))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "لا يمكن أن يكون تاريخ التأسيس في المستقبل" in page and f'value="{tomorrow}"' in page
+    created = form_data(app, created_on=today().isoformat())
+    assert post(client, "/organisations/new", created).status_code == 302

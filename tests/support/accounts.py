@@ -146,6 +146,18 @@ def create_organisation(app, owner: User, **overrides):
         return organisation
 
 
+def create_company(app, owner: User, **overrides):
+    """A company (the legal form of component 2) with a valid ICE, RC and CNSS number."""
+    company = {
+        "legal_form": "company",
+        "association_receipt_no": None,
+        "ice": new_ice(),
+        "rc": "4521",
+        "cnss_affiliation": new_cnss(),
+    }
+    return create_organisation(app, owner, **(company | overrides))
+
+
 def add_documents(app, organisation, owner: User, codes=None, valid_until=None):
     """Upload a plain PDF for each kind (default: every kind the legal form needs)."""
     from datetime import date, timedelta

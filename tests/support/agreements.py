@@ -14,7 +14,6 @@ from portal.committees import services as committees
 from portal.extensions import db
 from portal.geo.models import Province
 from portal.timeutil import local_date, utcnow
-from tests.applications.test_journey import fill_component1, start
 from tests.support.accounts import (
     add_documents,
     create_organisation,
@@ -26,6 +25,7 @@ from tests.support.accounts import (
     new_ice,
     post,
 )
+from tests.support.applications import fill_component1, start
 
 # A worksite as a submission would have frozen it, for applications made without the steps.
 WORKSITE = {"title": "ورش تجريبي", "duration_months": "6", "planned_start": "2027-03-01"}
@@ -67,7 +67,7 @@ def submitted(app, component: int, province: str = "Sidi Ifni", **organisation):
     else:
         base = f"/applications/{application_id}/steps"
         assert post(client, f"{base}/posts", POSTS).status_code == 302
-        from tests.applications.test_journey import upload
+        from tests.support.applications import upload
 
         assert upload(client, application_id, "posts_description").status_code == 302
         post(client, f"{base}/declaration", {"declaration": "y"})
