@@ -127,7 +127,10 @@ def session_id(app, people):
     with app.app_context():
         call = db.session.get(Call, demo_call(app, 1).id)
         by = db.session.get(User, people["staff_user"].id)
-        return committees.open_session(call, call.opens_at.date(), ["ANAPEC"], by=by).id
+        province_id = call.provinces[0].province_id  # a provincial committee names its province
+        return committees.open_session(
+            call, call.opens_at.date(), ["ANAPEC"], by=by, province_id=province_id
+        ).id
 
 
 @pytest.mark.parametrize("value", [*BEYOND, -(2**63) - 1])
@@ -225,7 +228,7 @@ def form_cases(app, people, forms) -> dict[str, tuple]:
             | {f"quota_{p}": "10" for p in forms["provinces"]},
             [f"quota_{p}" for p in forms["provinces"]],
         ),
-        "AmendForm": (
+        "amend_form.<locals>.Form": (
             "staff",
             f"/backoffice/agreements/{forms['agreement']}/amend",
             {"jobs": "20", "reason": "تعديل"},

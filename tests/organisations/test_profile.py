@@ -12,7 +12,7 @@ from portal.extensions import db
 from portal.geo.models import Province
 from portal.notifications.models import Notification
 from portal.organisations.models import Membership, Organisation
-from portal.timeutil import today
+from portal.timeutil import local_date
 from tests.support import files
 from tests.support.accounts import (
     create_organisation,
@@ -356,10 +356,10 @@ def test_an_invitation_to_an_address_without_an_account_is_sent_in_the_inviters_
 
 def test_a_date_of_creation_in_the_future_is_refused_and_kept(app, client, owner):
     login(client, owner)
-    tomorrow = (today() + timedelta(days=1)).isoformat()
+    tomorrow = (local_date() + timedelta(days=1)).isoformat()
     response = post(client, "/organisations/new", form_data(app, created_on=tomorrow))
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "لا يمكن أن يكون تاريخ التأسيس في المستقبل" in page and f'value="{tomorrow}"' in page
-    created = form_data(app, created_on=today().isoformat())
+    created = form_data(app, created_on=local_date().isoformat())
     assert post(client, "/organisations/new", created).status_code == 302

@@ -8,14 +8,14 @@ from datetime import timedelta
 
 from portal.extensions import db
 from portal.geo.models import Province
-from portal.timeutil import today
+from portal.timeutil import local_date
 from tests.support import files
 from tests.support.accounts import csrf_token, demo_call, post
 
 
 def planned_start(days: int = 90) -> str:
     """A start date some way ahead (the worksite step refuses a date in the past)."""
-    return (today() + timedelta(days=days)).isoformat()
+    return (local_date() + timedelta(days=days)).isoformat()
 
 
 def start(app, client, organisation, component, province="Sidi Ifni"):
