@@ -1,4 +1,5 @@
-"""Catalogs are complete in Arabic and French; dates, times and amounts are formatted once."""
+"""Catalogs are complete in Arabic and French; dates, times and amounts are formatted once;
+left-to-right values are isolated."""
 
 import subprocess
 import sys
@@ -8,8 +9,9 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from flask import render_template_string
 
-from portal.i18n import date_filter, datetime_filter, mad_filter
+from portal.i18n import isolate, show_date, show_datetime, show_mad
 
 ROOT = Path(__file__).resolve().parent.parent
 PYBABEL = str(Path(sys.executable).with_name("pybabel"))
@@ -69,11 +71,46 @@ def test_every_message_is_translated(source_messages, lang, plurals):
 
 def test_dates_times_and_amounts(app):
     with app.test_request_context(headers={"Cookie": "lang=ar"}):
-        assert date_filter(date(2026, 3, 5)) == "05/03/2026"
+        assert show_date(date(2026, 3, 5)) == "05/03/2026"
         # Stored in UTC, shown in Africa/Casablanca (UTC+1 outside Ramadan).
-        assert datetime_filter(datetime(2026, 6, 15, 23, 30)) == "16/06/2026 00:30"
-        assert mad_filter(Decimal("1234567.5")) == "1,234,567.50 درهم"  # Western digits
-        assert mad_filter(None) == ""
+        assert show_datetime(datetime(2026, 6, 15, 23, 30)) == "16/06/2026 00:30"
+        assert show_mad(Decimal("1234567.5")) == "1,234,567.50 درهم"  # Western digits
+        assert show_mad(None) == ""
     with app.test_request_context(headers={"Cookie": "lang=fr"}):
-        assert date_filter(datetime(2026, 12, 31, 12)) == "31/12/2026"
-        assert mad_filter(27000).replace("\u202f", " ").replace("\xa0", " ") == "27 000,00 MAD"
+        assert show_date(datetime(2026, 12, 31, 12)) == "31/12/2026"
+        assert show_mad(27000).replace("\u202f", " ").replace("\xa0", " ") == "27 000,00 MAD"
+
+
+def test_filters_isolate_left_to_right_values(app):
+    """In HTML an LTR <bdi>; in Arabic plain text LRI…PDI; the currency stays outside."""
+    page = (
+        "{{ number | ltr }} · {{ day | date }} · {{ moment | datetime }} · {{ amount | mad }}"
+        " · {{ '' | ltr }}"
+    )
+    values = {
+        "number": "+212612345678",
+        "day": date(2026, 12, 1),
+        "moment": datetime(2026, 6, 1, 9, 30),
+        "amount": Decimal("2970.05"),
+    }
+    with app.test_request_context(headers={"Cookie": "lang=ar"}):
+        html = render_template_string(page, **values)
+        assert html == (
+            '<bdi dir="ltr">+212612345678</bdi> · <bdi dir="ltr">01/12/2026</bdi> · '
+            '<bdi dir="ltr">01/06/2026 10:30</bdi> · <bdi dir="ltr">2,970.05</bdi> درهم · '
+        )
+        # A text email is rendered without autoescaping.
+        plain = render_template_string(
+            "{% autoescape false %}" + page + "{% endautoescape %}", **values
+        )
+        assert plain == (
+            "\u2066+212612345678\u2069 · \u206601/12/2026\u2069 · \u206601/06/2026 10:30\u2069"
+            " · \u20662,970.05\u2069 درهم · "
+        )
+        # Escaped like any value, and where no tag may go (a <title>) kept as LRI…PDI.
+        assert render_template_string("{{ '<b>' | ltr }}") == '<bdi dir="ltr">&lt;b&gt;</bdi>'
+        title = "{% filter as_text %}{{ 'GON-1' | ltr }} {{ name }}{% endfilter %}"
+        rendered = render_template_string(title, name="</title><script>")
+        assert rendered == "\u2066GON-1\u2069 &lt;/title&gt;&lt;script&gt;"
+    with app.test_request_context(headers={"Cookie": "lang=fr"}):
+        assert isolate("GON-2026-C1-00001") == "GON-2026-C1-00001"  # French text reads LTR

@@ -19,7 +19,7 @@ from portal.calls.models import Call
 from portal.committees import services, staff_bp
 from portal.committees.models import CommitteeSession, Outcome
 from portal.extensions import db
-from portal.i18n import localized
+from portal.i18n import isolate, localized
 from portal.review.services import active_reviews
 from portal.storage import send
 
@@ -114,7 +114,7 @@ def decide(session_id: int):
                 _(
                     "%(number)s: %(asked)s jobs asked but only %(remaining)s left in the "
                     "province. Nothing was recorded for it.",
-                    number=application.number,
+                    number=isolate(application.number),
                     asked=refusal.asked,
                     remaining=refusal.remaining,
                 ),

@@ -196,7 +196,7 @@ def test_component2_posts_grant_and_rules(app):
     post(client, f"{base}/declaration", {"declaration": "y"})
     preview = client.get(f"/applications/{application_id}/preview").get_data(as_text=True)
     # 4 hires × 1,500 MAD × 18 months (edition 1) = 108,000 MAD, computed, never typed.
-    assert "108,000.00 درهم" in preview
+    assert '<bdi dir="ltr">108,000.00</bdi> درهم' in preview  # the figures isolated
     post(
         client,
         f"/applications/{application_id}/submit",

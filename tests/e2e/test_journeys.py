@@ -65,6 +65,7 @@ from tests.support.accounts import (
 from tests.support.agreements import approve_in_session
 from tests.support.browser import staff_sign_in
 from tests.support.processes import wait_for
+from tests.support.smtp import ISOLATES
 
 pytestmark = pytest.mark.e2e
 
@@ -272,7 +273,7 @@ def notice(page, kind: str = "success") -> str:
     assert notices.count() >= 1, (
         f"no {kind} notice on {page.url}: {page.locator('main').inner_text()[:600]}"
     )
-    return notices.first.inner_text().strip()
+    return notices.first.inner_text().strip().translate(ISOLATES)  # as a person reads it
 
 
 def no_error(page) -> None:
