@@ -1,6 +1,7 @@
 """Catalogs are complete in Arabic and French; dates, times and amounts are formatted once;
-left-to-right values are isolated."""
+counts agree with their nouns; left-to-right values are isolated."""
 
+import re
 import subprocess
 import sys
 from datetime import date, datetime
@@ -10,7 +11,10 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 from flask import render_template_string
+from flask_babel import force_locale, ngettext
 
+from portal.applications.presenters import present_report
+from portal.eligibility.rules import POSTS_WITHIN_CAP
 from portal.i18n import isolate, show_date, show_datetime, show_mad
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +37,8 @@ def source_messages(tmp_path_factory):
             "lazy_gettext",
             "-k",
             "N_",
+            "-k",
+            "N_plural:1,2",
             "-o",
             str(pot),
             "portal",
@@ -114,3 +120,106 @@ def test_filters_isolate_left_to_right_values(app):
         assert rendered == "\u2066GON-1\u2069 &lt;/title&gt;&lt;script&gt;"
     with app.test_request_context(headers={"Cookie": "lang=fr"}):
         assert isolate("GON-2026-C1-00001") == "GON-2026-C1-00001"  # French text reads LTR
+
+
+# Arabic plural forms, as the catalog's Plural-Forms header numbers them: 0, 1, 2, 3–10,
+# 100–102 (a singular after hundreds), 11–99 (an accusative singular).
+COUNTS = (0, 1, 2, 3, 11, 12, 24, 100, 101)
+
+
+def _ar(app, render) -> dict[int, str]:
+    with app.test_request_context(), force_locale("ar"):
+        return {n: render(n) for n in COUNTS}
+
+
+def test_arabic_counts_agree_with_their_noun(app):
+    months = _ar(
+        app,
+        lambda n: ngettext(
+            "%(months)s month, between %(min)s and %(max)s.",
+            "%(months)s months, between %(min)s and %(max)s.",
+            n,
+            months=n,
+            min=1,
+            max=200,
+        ).split("،")[0],
+    )
+    assert months == {
+        0: "0 شهر",
+        1: "شهر واحد",
+        2: "شهران",
+        3: "3 أشهر",
+        11: "11 شهرا",
+        12: "12 شهرا",
+        24: "24 شهرا",
+        100: "100 شهر",
+        101: "101 شهر",
+    }
+    # A rule's message through the report presenter: the report keeps the plural id.
+    posts = _ar(
+        app,
+        lambda n: present_report(
+            {
+                "outcome": "pass",
+                "results": [
+                    {
+                        "rule": "C2-CAP-EMPLOYER",
+                        "outcome": "pass",
+                        "values": {"posts": n, "cap": 200},
+                        "message": POSTS_WITHIN_CAP,
+                    }
+                ],
+            },
+            {"call": {}},
+        )["lines"][0]["message"].split("،")[0],
+    )
+    assert posts == {
+        0: "0 منصب",
+        1: "منصب واحد",
+        2: "منصبان",
+        3: "3 مناصب",
+        11: "11 منصبا",
+        12: "12 منصبا",
+        24: "24 منصبا",
+        100: "100 منصب",
+        101: "101 منصب",
+    }
+    # A template's ngettext: the jobs granted in the committee's email.
+    jobs = _ar(
+        app,
+        lambda n: render_template_string(
+            "{{ ngettext('The committee approved the application with %(num)s job. The "
+            "partnership agreement will follow.', 'The committee approved the application with "
+            "%(num)s jobs. The partnership agreement will follow.', n) }}",
+            n=n,
+        ).split(".")[0],
+    )
+    assert jobs[1] == "وافقت اللجنة على الطلب بمنصب واحد"
+    assert jobs[2] == "وافقت اللجنة على الطلب بمنصبين"
+    assert jobs[3] == "وافقت اللجنة على الطلب بـ 3 مناصب"
+    assert jobs[24] == "وافقت اللجنة على الطلب بـ 24 منصبا"
+    assert jobs[101] == "وافقت اللجنة على الطلب بـ 101 منصب"
+    with app.test_request_context(), force_locale("fr"):
+        french = [
+            ngettext("%(num)s month", "%(num)s months", n)
+            + " · "
+            + ngettext(
+                "%(posts)s post, within the limit of %(cap)s per employer.",
+                "%(posts)s posts, within the limit of %(cap)s per employer.",
+                n,
+                posts=n,
+                cap=20,
+            ).split(",")[0]
+            for n in (0, 1, 2)
+        ]
+    assert french == ["0 mois · 0 poste", "1 mois · 1 poste", "2 mois · 2 postes"]
+
+
+def test_no_count_meets_a_noun_outside_a_plural(source_messages):
+    """A message with a number placeholder right before an English noun needs ngettext."""
+    nouns = r"(?:months?|jobs?|posts?|workers?|hires?|agreements?|applications?|days?|digits?)"
+    counted = re.compile(r"%\((\w+)\)[sd] " + nouns + r"\b")
+    singular_only = [
+        m.id for m in source_messages if isinstance(m.id, str) and counted.search(m.id)
+    ]
+    assert singular_only == []

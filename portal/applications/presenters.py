@@ -1,10 +1,10 @@
 """Turning a report (plain data) into lines people read, in their language."""
 
-from flask_babel import gettext
+from flask_babel import get_translations, gettext
 
 from portal.applications.lifecycle import TRANSITIONS
 from portal.applications.models import Status
-from portal.eligibility.rules import N_, RULES
+from portal.eligibility.rules import N_, PLURALS, RULES
 from portal.i18n import current_language, number
 
 
@@ -15,6 +15,16 @@ def _names(codes: list[str], kinds: dict) -> str:
         if language == "ar"
         else ", ".join(kinds.get(c, {}).get(language, c) for c in codes)
     )
+
+
+def _message(msgid: str, values: dict) -> str:
+    """The translated message, in the plural form its counted value takes."""
+    if msgid not in PLURALS:
+        return gettext(msgid)
+    singular, count = PLURALS[msgid]
+    value = values.get(count)
+    n = value if isinstance(value, int) and not isinstance(value, bool) else 0
+    return get_translations().ungettext(singular, msgid, n)
 
 
 def present_report(report: dict, data: dict) -> dict:
@@ -33,10 +43,11 @@ def present_report(report: dict, data: dict) -> dict:
                 values[key] = number(value)
         rule = RULES.get(result["rule"])
         msgid = result["message"]  # a variable, so the extractor does not take the key for text
+        template = _message(msgid, result["values"])
         try:
-            message = gettext(msgid) % values
+            message = template % values
         except (KeyError, TypeError, ValueError):
-            message = gettext(msgid)
+            message = template
         lines.append(
             {
                 "rule": result["rule"],

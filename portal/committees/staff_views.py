@@ -3,6 +3,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -111,11 +112,13 @@ def decide(session_id: int):
             )
         except services.QuotaExceeded as refusal:
             flash(
-                _(
-                    "%(number)s: %(asked)s jobs asked but only %(remaining)s left in the "
+                ngettext(
+                    "%(number)s: %(num)s job asked but only %(remaining)s left in the "
                     "province. Nothing was recorded for it.",
+                    "%(number)s: %(num)s jobs asked but only %(remaining)s left in the "
+                    "province. Nothing was recorded for it.",
+                    refusal.asked,
                     number=isolate(application.number),
-                    asked=refusal.asked,
                     remaining=refusal.remaining,
                 ),
                 "error",

@@ -1,7 +1,8 @@
 """The rules, one pure predicate each: (snapshot, edition, context) -> (outcome, values, message).
 
 Messages are English ids marked with N_ for the catalogs and translated where they are shown;
-their %(name)s placeholders come from the values.
+their %(name)s placeholders come from the values. A message whose noun agrees with a value
+("24 months") is marked with N_plural, and shown in the form that value takes.
 """
 
 import re
@@ -17,6 +18,18 @@ PASS, FAIL, REVIEW = "pass", "fail", "needs_review"
 
 def N_(message: str) -> str:  # the gettext convention for "translate later"
     return message
+
+
+# Messages whose noun agrees with one of their values ("1 month", "24 months"): a report keeps
+# the plural id, and the reader sees the form their language gives that value.
+PLURALS: dict[str, tuple[str, str]] = {}
+
+
+def N_plural(singular: str, plural: str, count: str) -> str:
+    """Mark a message with its singular and plural for the catalogs; `count` names the value
+    that chooses the form. Called at import time, so that every process knows them."""
+    PLURALS[plural] = (singular, count)
+    return plural
 
 
 @dataclass(frozen=True)
@@ -259,14 +272,33 @@ def sector(snapshot, edition, context):
     return FAIL, {"sector": value}, N_("The sector is not one the edition funds.")
 
 
+MONTHS_WITHIN = N_plural(
+    "%(months)s month, between %(min)s and %(max)s.",
+    "%(months)s months, between %(min)s and %(max)s.",
+    "months",
+)
+MONTHS_OUTSIDE = N_plural(
+    "The duration should be between %(min)s and %(max)s month.",
+    "The duration should be between %(min)s and %(max)s months.",
+    "max",
+)
+
+
 @rule("C1-PROJ-DURATION", N_("Duration of the worksite"), (1,))
 def duration(snapshot, edition, context):
     bounds = edition["component1"]["duration_months"]
     months = _int(snapshot["application"]["details"].get("duration_months"))
     values = {"months": months, "min": bounds["min"], "max": bounds["max"]}
     if months is not None and bounds["min"] <= months <= bounds["max"]:
-        return PASS, values, N_("%(months)s months, between %(min)s and %(max)s.")
-    return FAIL, values, N_("The duration should be between %(min)s and %(max)s months.")
+        return PASS, values, MONTHS_WITHIN
+    return FAIL, values, MONTHS_OUTSIDE
+
+
+WORKERS_WITHIN = N_plural(
+    "%(workers)s worker, between %(min)s and %(max)s.",
+    "%(workers)s workers, between %(min)s and %(max)s.",
+    "workers",
+)
 
 
 @rule("C1-PROJ-HEADCOUNT", N_("Number of workers"), (1,))
@@ -275,7 +307,7 @@ def headcount(snapshot, edition, context):
     workers = _int(snapshot["application"]["details"].get("workers_planned"))
     values = {"workers": workers, "min": bounds["min"], "max": bounds["max"]}
     if workers is not None and bounds["min"] <= workers <= bounds["max"]:
-        return PASS, values, N_("%(workers)s workers, between %(min)s and %(max)s.")
+        return PASS, values, WORKERS_WITHIN
     return FAIL, values, N_("The number of workers should be between %(min)s and %(max)s.")
 
 
@@ -284,6 +316,18 @@ def headcount(snapshot, edition, context):
 
 def _posts(snapshot) -> list[dict]:
     return [p for p in snapshot["application"]["details"].get("posts", []) if p.get("title")]
+
+
+CONTRACTS_TOO_SHORT = N_plural(
+    "Every contract must last at least %(min)s month.",
+    "Every contract must last at least %(min)s months.",
+    "min",
+)
+CONTRACTS_LONG_ENOUGH = N_plural(
+    "Every contract lasts at least %(min)s month.",
+    "Every contract lasts at least %(min)s months.",
+    "min",
+)
 
 
 @rule("C2-CONTRACT-MIN", N_("Length of the contracts"), (2,))
@@ -296,8 +340,8 @@ def contract_length(snapshot, edition, context):
     if not _posts(snapshot):
         return FAIL, values, N_("Give at least one post to fill.")
     if short:
-        return FAIL, values, N_("Every contract must last at least %(min)s months.")
-    return PASS, values, N_("Every contract lasts at least %(min)s months.")
+        return FAIL, values, CONTRACTS_TOO_SHORT
+    return PASS, values, CONTRACTS_LONG_ENOUGH
 
 
 @rule("C2-WAGE-FLOOR", N_("Wages"), (2,))
@@ -338,14 +382,38 @@ def hire_category(snapshot, edition, context):
     return PASS, values, N_("Every person hired belongs to one of the edition's target groups.")
 
 
+POSTS_WITHIN_CAP = N_plural(
+    "%(posts)s post, within the limit of %(cap)s per employer.",
+    "%(posts)s posts, within the limit of %(cap)s per employer.",
+    "posts",
+)
+POSTS_ABOVE_CAP = N_plural(
+    "%(posts)s post, above the limit of %(cap)s per employer.",
+    "%(posts)s posts, above the limit of %(cap)s per employer.",
+    "posts",
+)
+
+
 @rule("C2-CAP-EMPLOYER", N_("Posts per employer"), (2,))
 def employer_cap(snapshot, edition, context):
     cap = edition["component2"]["max_posts_per_employer"]
     total = sum(_int(p.get("count")) or 0 for p in _posts(snapshot))
     values = {"posts": total, "cap": cap}
     if total <= cap:
-        return PASS, values, N_("%(posts)s posts, within the limit of %(cap)s per employer.")
-    return FAIL, values, N_("%(posts)s posts, above the limit of %(cap)s per employer.")
+        return PASS, values, POSTS_WITHIN_CAP
+    return FAIL, values, POSTS_ABOVE_CAP
+
+
+JOBS_WITHIN_QUOTA = N_plural(
+    "%(requested)s job asked, %(remaining)s left in the province.",
+    "%(requested)s jobs asked, %(remaining)s left in the province.",
+    "requested",
+)
+JOBS_ABOVE_QUOTA = N_plural(
+    "%(requested)s job asked, but only %(remaining)s left in the province.",
+    "%(requested)s jobs asked, but only %(remaining)s left in the province.",
+    "requested",
+)
 
 
 @rule("Q-PROVINCE-QUOTA", N_("Jobs left in the province"), (1, 2))
@@ -354,9 +422,5 @@ def province_quota(snapshot, edition, context):
     requested = snapshot["application"].get("jobs_requested") or 0
     values = {"requested": requested, "remaining": remaining}
     if remaining is None or requested <= remaining:
-        return PASS, values, N_("%(requested)s jobs asked, %(remaining)s left in the province.")
-    return (
-        FAIL,
-        values,
-        N_("%(requested)s jobs asked, but only %(remaining)s left in the province."),
-    )
+        return PASS, values, JOBS_WITHIN_QUOTA
+    return FAIL, values, JOBS_ABOVE_QUOTA

@@ -1,5 +1,6 @@
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -110,7 +111,13 @@ class OrganisationForm(FlaskForm):
     def validate_cnss_affiliation(self, field):
         length = current_app.config["CNSS_EMPLOYER_LENGTH"]
         if field.data and not identifiers.cnss_format_ok(field.data, length):
-            raise ValidationError(_l("The CNSS affiliation number has %(n)d digits.", n=length))
+            raise ValidationError(
+                ngettext(
+                    "The CNSS affiliation number has %(num)d digit.",
+                    "The CNSS affiliation number has %(num)d digits.",
+                    length,
+                )
+            )
 
     def validate_rib(self, field):
         if field.data and not identifiers.rib_format_ok(field.data):

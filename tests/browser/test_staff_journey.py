@@ -67,7 +67,7 @@ TEXT = {
         "open": "مفتوحة",
         "closed": "مختتمة",
         "three_decisions": "3 قرارات",
-        "target": "الهدف: {allotted} منصب شغل · المطلوب: {requested} · المقبول: {approved} · المتبقي: {left}",
+        "target": "الهدف: {allotted} منصبا · المطلوب: {requested} · المقبول: {approved} · المتبقي: {left}",
         "export": "تصدير الطلبات",
         "sheet": "الطلبات",
         "three_applications": "3 طلبات",

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, gettext, ngettext
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from portal import create_app
@@ -162,6 +162,11 @@ class Portal:
         """A message of the portal's catalogs as the portal shows it in `lang`."""
         with self.app.test_request_context(), force_locale(lang):
             return gettext(message, **values)
+
+    def ntext(self, lang: str, singular: str, plural: str, n: int, **values) -> str:
+        """A message with a plural, in the form `n` takes in `lang`."""
+        with self.app.test_request_context(), force_locale(lang):
+            return ngettext(singular, plural, n, **values)
 
     def status(self, lang: str, status: str) -> str:
         """An application's status as the pages show it in `lang`."""
