@@ -1,5 +1,5 @@
 """Catalogs are complete in Arabic and French; dates, times and amounts are formatted once;
-counts agree with their nouns; left-to-right values are isolated."""
+counts agree with their nouns; French typography; left-to-right values are isolated."""
 
 import re
 import subprocess
@@ -223,3 +223,42 @@ def test_no_count_meets_a_noun_outside_a_plural(source_messages):
         m.id for m in source_messages if isinstance(m.id, str) and counted.search(m.id)
     ]
     assert singular_only == []
+
+
+# French typography: a no-break space before ":" and inside « », a narrow one before ; ? !
+NBSP, NNBSP = "\u00a0", "\u202f"
+URL = re.compile(r"https?://\S+")
+
+
+def french_typography_problems(text: str) -> list[str]:
+    text = URL.sub("", text)
+    problems = []
+    for match in re.finditer(r"[:;?!«»]", text):
+        sign, before = match.group(), text[match.start() - 1 : match.start()]
+        after = text[match.end() : match.end() + 1]
+        if sign == ":" and before.isdigit() and after.isdigit():
+            continue  # a time, 10:30
+        wanted = {":": NBSP, "»": NBSP, "«": None}.get(sign, NNBSP)
+        if sign == "«" and after != NBSP:
+            problems.append(f"«{after!r}")
+        elif wanted and before != wanted:
+            problems.append(f"{before!r}{sign}")
+    return problems
+
+
+def test_french_typography():
+    assert french_typography_problems("Motif : %(reason)s ; « x » ? 10:30 http://a/b?c") == [
+        "' ':",
+        "' ';",
+        "«' '",
+        "' '»",
+        "' '?",
+    ]
+    assert french_typography_problems(f"Motif{NBSP}: «{NBSP}x{NBSP}»{NNBSP}?") == []
+    with open(ROOT / "translations/fr/LC_MESSAGES/messages.po", "rb") as handle:
+        catalog = read_po(handle, locale="fr")
+    problems = []
+    for message in catalog:
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        problems += [(s, p) for s in strings if message.id for p in french_typography_problems(s)]
+    assert problems == []
