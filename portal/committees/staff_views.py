@@ -7,8 +7,8 @@ from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import DateField, SelectChoice, SelectField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms import BooleanField, DateField, SelectChoice, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
 from portal.access import staff_required
 from portal.agreements import services as agreement_services
@@ -37,6 +37,15 @@ class SessionForm(FlaskForm):
 
 class DecisionForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), [Optional(), Length(max=2000)])
+
+
+class CloseSessionForm(ActionForm):
+    """Closing cannot be undone: the box must be ticked, so a stray click closes nothing."""
+
+    confirm = BooleanField(
+        _l("I confirm that the decisions are final and that each applicant can be told."),
+        [DataRequired(message=_l("Tick the box to confirm. The session is still open."))],
+    )
 
 
 def _session(session_id: int) -> CommitteeSession:
@@ -69,7 +78,10 @@ def list_sessions():
 @staff_bp.get("/<int:session_id>")
 @staff_required(*DECIDERS)
 def show(session_id: int):
-    session = _session(session_id)
+    return _show(_session(session_id), CloseSessionForm())
+
+
+def _show(session: CommitteeSession, close_form: CloseSessionForm):
     applications = services.agenda(session)
     decisions = {d.application_id: d for d in session.decisions}
     return render_template(
@@ -83,6 +95,7 @@ def show(session_id: int):
         agreements=agreement_services.session_progress(session),
         form=DecisionForm(),
         action_form=ActionForm(),
+        close_form=close_form,
     )
 
 
@@ -133,9 +146,11 @@ def decide(session_id: int):
 @staff_required(*DECIDERS)
 def close(session_id: int):
     session = _session(session_id)
-    if ActionForm().validate_on_submit():
-        services.close(session, by=current_user)
-        flash(_("The session is closed and the applicants are told."), "success")
+    form = CloseSessionForm()
+    if not form.validate_on_submit():
+        return _show(session, form), 400
+    services.close(session, by=current_user)
+    flash(_("The session is closed and the applicants are told."), "success")
     return redirect(url_for("committees.show", session_id=session.id))
 
 

@@ -171,7 +171,7 @@ def test_a_session_through_http_batch_approval_and_close_with_decision_emails(ap
         f"{session_path}/decide",
         data={"application_id": str(ids[2]), "outcome": "defer", "csrf_token": token},
     )
-    client.post(f"{session_path}/close", data={"csrf_token": token})
+    client.post(f"{session_path}/close", data={"confirm": "y", "csrf_token": token})
     with app.app_context():
         statuses = sorted(db.session.get(Application, i).status for i in ids)
         # Approved, then (eager worker) the agreement rendered: one per approval, numbered

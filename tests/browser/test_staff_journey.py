@@ -414,7 +414,9 @@ def test_staff_take_an_application_from_the_queue_to_the_committee_and_the_expor
         assert cells(ledger)[1:] == [str(QUOTA), str(APPROVED_JOBS), str(left)]
         check(page, "session")
 
-        # Closing the session freezes the decisions and moves the applications.
+        # Closing the session, once the box is ticked, freezes the decisions and moves the
+        # applications.
+        page.locator("main form[action$='/close'] input[name=confirm]").check()
         page.locator("main form[action$='/close'] button[type=submit]").click()
         page.wait_for_url(re.compile(re.escape(session_path) + "$"))
         success(page)

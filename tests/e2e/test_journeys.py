@@ -781,7 +781,9 @@ def committee_decides(portal, lang: str, state: dict, problems: list[str]) -> No
     assert ledger() == [province_name, str(quota), str(quota), "0"]
     check(desk, "session-decided")
 
-    # Closing: the minutes and the agreements come from the worker; each applicant is told.
+    # Closing, once the box is ticked: the minutes and the agreements come from the worker;
+    # each applicant is told.
+    desk.locator("main form[action$='/close'] input[name=confirm]").check()
     go(desk, "main form[action$='/close'] button[type=submit]")
     desk.wait_for_url(f"{url}{session_path}")
     assert notice(desk) == portal.text(lang, "The session is closed and the applicants are told.")
