@@ -56,7 +56,7 @@ fmt: $(VENV)/.dev-deps
 
 ## i18n-extract: refresh the message template and the catalogs after changing strings
 i18n-extract: $(VENV)/.run-deps
-	pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location --sort-output \
+	pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ -k N_plural:1,2 --no-location --sort-output \
 		--project "Awrach portal" -o translations/messages.pot portal tasks templates
 	pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 

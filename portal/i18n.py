@@ -1,12 +1,27 @@
-"""Languages (Arabic by default, French), the language cookie and the display filters."""
+"""Languages (Arabic by default, French), the language cookie and the display filters.
 
+Values that always read left to right — application and agreement numbers, dates and times,
+amounts, phone numbers, ICE, RIB, email addresses — are shown as left-to-right isolates, so
+that the Arabic around them never reorders their parts ("+212612345678" would otherwise show
+its plus sign at the far end): `<bdi dir="ltr">` in HTML, and in Arabic plain text (text
+emails and their subjects) the Unicode isolates LRI … PDI. The `date`, `datetime` and `mad`
+filters do it themselves, `ltr` does it for any other such value. Text whose direction is not
+known in advance (names, file names, reasons) goes in a plain `<bdi>` instead.
+"""
+
+import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from flask import Flask, current_app, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext
+from jinja2 import pass_eval_context
+from markupsafe import Markup, escape
 
 LANGUAGE_COOKIE = "lang"
+LRI, PDI = "\u2066", "\u2069"  # LEFT-TO-RIGHT ISOLATE, POP DIRECTIONAL ISOLATE
+LTR_HTML = Markup('<bdi dir="ltr">{}</bdi>')
+_LTR_ELEMENT = re.compile(r'<bdi dir="ltr">(.*?)</bdi>', re.S)
 
 
 def select_locale() -> str:
@@ -33,11 +48,11 @@ def localized(obj, field: str = "name") -> str:
     return obj.get(key, "") if isinstance(obj, dict) else getattr(obj, key)
 
 
-def date_filter(value: date | datetime | None) -> str:
+def show_date(value: date | datetime | None) -> str:
     return "" if value is None else format_date(value, "dd/MM/yyyy")
 
 
-def datetime_filter(value: datetime | None) -> str:
+def show_datetime(value: datetime | None) -> str:
     """A UTC timestamp shown in Africa/Casablanca time."""
     return "" if value is None else format_datetime(value, "dd/MM/yyyy HH:mm")
 
@@ -50,16 +65,65 @@ def number(value, pattern: str = "#,##0") -> str:
         return str(value)
 
 
-def mad_filter(amount: Decimal | int | float | None) -> str:
+def show_mad(amount: Decimal | int | float | None) -> str:
+    """An amount in dirhams as plain text ("1,500.00 درهم", "1 500,00 MAD")."""
     if amount is None:
         return ""
     return gettext("%(amount)s MAD", amount=number(amount, "#,##0.00"))
+
+
+def isolate(value) -> str:
+    """`value` as a left-to-right run of plain text: between LRI and PDI in Arabic.
+
+    For text that is not HTML, or not yet (a flashed message, an email's subject)."""
+    text = "" if value is None else str(value)
+    if not text or current_language() != "ar":
+        return text
+    return f"{LRI}{text}{PDI}"
+
+
+def as_text(html) -> Markup:
+    """HTML without its tags, for where no tag may go (a page's <title>), LTR isolates kept as
+    LRI…PDI; escaped again, since a filter block's result is written as it is."""
+    source = _LTR_ELEMENT.sub(lambda m: isolate(m.group(1)), str(escape(html)))
+    return escape(Markup(source).striptags())  # noqa: S704 (escaped above: a plain string is text)
+
+
+@pass_eval_context
+def ltr_filter(context, value):
+    """`value` isolated as a left-to-right run: `<bdi dir="ltr">` in HTML, LRI…PDI in text."""
+    if value is None or value == "":
+        return ""
+    return LTR_HTML.format(value) if context.autoescape else isolate(value)
+
+
+@pass_eval_context
+def date_filter(context, value):
+    return ltr_filter(context, show_date(value))
+
+
+@pass_eval_context
+def datetime_filter(context, value):
+    return ltr_filter(context, show_datetime(value))
+
+
+@pass_eval_context
+def mad_filter(context, amount):
+    """The figures isolated, the currency outside them: "2,970.05 درهم" keeps its order."""
+    if amount is None:
+        return ""
+    figures = ltr_filter(context, number(amount, "#,##0.00"))
+    if context.autoescape:
+        return escape(gettext("%(amount)s MAD")) % {"amount": figures}
+    return gettext("%(amount)s MAD", amount=figures)
 
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(date_filter, "date")
     app.add_template_filter(datetime_filter, "datetime")
     app.add_template_filter(mad_filter, "mad")
+    app.add_template_filter(ltr_filter, "ltr")
+    app.add_template_filter(as_text, "as_text")
     app.add_template_filter(localized, "localized")
     app.add_template_global(current_language)
     app.add_template_global(text_direction)

@@ -2,6 +2,7 @@
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -123,10 +124,12 @@ def amend(agreement_id: int):
         return redirect(url_for("agreements_staff.show", agreement_id=agreement.id))
     except QuotaExceeded as refusal:
         flash(
-            _(
-                "%(asked)s jobs asked but only %(remaining)s left in the province for this "
+            ngettext(
+                "%(num)s job asked but only %(remaining)s left in the province for this "
                 "agreement. Nothing was changed.",
-                asked=refusal.asked,
+                "%(num)s jobs asked but only %(remaining)s left in the province for this "
+                "agreement. Nothing was changed.",
+                refusal.asked,
                 remaining=refusal.remaining,
             ),
             "error",

@@ -1,5 +1,6 @@
 """The steps of an application, one form each, built from the edition's parameters."""
 
+from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -17,19 +18,32 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.auth.forms import REQUIRED
-from portal.eligibility.rules import field_bounds
-from portal.i18n import current_language, date_filter, localized, number
+from portal.eligibility.rules import PLURALS, N_plural, field_bounds
+from portal.i18n import current_language, isolate, localized, number, show_date
 from portal.timeutil import local_date
 
 RANGE = _l("Enter a number between %(min)s and %(max)s.")
-# The edition's bounds, named in the message of the field that passes them.
-WORKERS = _l(
-    "Enter between %(min)s and %(max)s workers: the limits of this edition for a worksite."
+# The edition's bounds, named in the message of the field that passes them (the noun agrees
+# with the upper bound).
+WORKERS = N_plural(
+    "Enter between %(min)s and %(max)s worker: the limits of this edition for a worksite.",
+    "Enter between %(min)s and %(max)s workers: the limits of this edition for a worksite.",
+    "max",
 )
-DURATION = _l("Enter a duration between %(min)s and %(max)s months: the limits of this edition.")
-HIRES = _l("Enter between %(min)s and %(max)s hires: at most %(max)s per employer in this edition.")
-CONTRACT = _l(
-    "Enter a contract of %(min)s to %(max)s months: this edition asks for at least %(min)s."
+DURATION = N_plural(
+    "Enter a duration between %(min)s and %(max)s month: the limits of this edition.",
+    "Enter a duration between %(min)s and %(max)s months: the limits of this edition.",
+    "max",
+)
+HIRES = N_plural(
+    "Enter between %(min)s and %(max)s hire: at most %(max)s per employer in this edition.",
+    "Enter between %(min)s and %(max)s hires: at most %(max)s per employer in this edition.",
+    "max",
+)
+CONTRACT = N_plural(
+    "Enter a contract of %(min)s to %(max)s month: this edition asks for at least %(min)s.",
+    "Enter a contract of %(min)s to %(max)s months: this edition asks for at least %(min)s.",
+    "max",
 )
 WAGE = _l("Enter a monthly wage of %(min)s to %(max)s MAD: at least the minimum wage in force.")
 TURNOVER = _l(
@@ -49,7 +63,14 @@ class InRange(NumberRange):
             super().__call__(form, field)
         except ValidationError:
             shown = {"min": number(self.min, "#,##0.##"), "max": number(self.max, "#,##0.##")}
-            raise ValidationError(self.message % shown) from None
+            raise ValidationError(self.template() % shown) from None
+
+    def template(self) -> str:
+        """The message translated, in the plural form its counted bound takes."""
+        if self.message not in PLURALS:
+            return str(self.message)
+        singular, count = PLURALS[self.message]
+        return get_translations().ungettext(singular, self.message, int(getattr(self, count)))
 
 
 def _count(low: int, high: int, required: bool = True):
@@ -95,7 +116,7 @@ class WorksiteForm(FlaskForm):
             raise ValidationError(
                 _l(
                     "The start must not be in the past: choose %(date)s or a later day.",
-                    date=date_filter(local_date()),
+                    date=isolate(show_date(local_date())),
                 )
             )
 

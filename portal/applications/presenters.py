@@ -2,12 +2,12 @@
 
 from datetime import date, datetime
 
-from flask_babel import gettext
+from flask_babel import get_translations, gettext
 
 from portal.applications.lifecycle import TRANSITIONS
 from portal.applications.models import Status
-from portal.eligibility.rules import N_, RULES
-from portal.i18n import current_language, date_filter, datetime_filter, number
+from portal.eligibility.rules import N_, PLURALS, RULES
+from portal.i18n import current_language, isolate, number, show_date, show_datetime
 from portal.organisations.forms import LEGAL_FORMS, legal_form_label
 
 # The organisation's identifiers a rule may find missing, named as on the profile's form.
@@ -43,14 +43,24 @@ def _shown(key: str, value):
     if key in ("short", "low"):
         return _joined(value)
     if key.endswith("_at") and isinstance(value, str):
-        return datetime_filter(datetime.fromisoformat(value))
+        return isolate(show_datetime(datetime.fromisoformat(value)))
     if key == "on" and isinstance(value, str):
-        return date_filter(date.fromisoformat(value))
+        return isolate(show_date(date.fromisoformat(value)))
     if isinstance(value, float):
         return number(value, "#,##0.00")
     if isinstance(value, int) and not isinstance(value, bool):
         return number(value)
     return value
+
+
+def _message(msgid: str, values: dict) -> str:
+    """The translated message, in the plural form its counted value takes."""
+    if msgid not in PLURALS:
+        return gettext(msgid)
+    singular, count = PLURALS[msgid]
+    value = values.get(count)
+    n = value if isinstance(value, int) and not isinstance(value, bool) else 0
+    return get_translations().ungettext(singular, msgid, n)
 
 
 def present_report(report: dict, data: dict) -> dict:
@@ -63,10 +73,11 @@ def present_report(report: dict, data: dict) -> dict:
         values["missing_names"] = _joined(_name(code, kinds) for code in missing)
         rule = RULES.get(result["rule"])
         msgid = result["message"]  # a variable, so the extractor does not take the key for text
+        template = _message(msgid, result["values"])
         try:
-            message = gettext(msgid) % values
+            message = template % values
         except (KeyError, TypeError, ValueError):
-            message = gettext(msgid)
+            message = template
         lines.append(
             {
                 "rule": result["rule"],

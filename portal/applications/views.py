@@ -21,7 +21,7 @@ from portal.documents import services as documents
 from portal.documents.inspection import UploadRefused
 from portal.documents.models import DocumentKind
 from portal.extensions import db
-from portal.i18n import localized
+from portal.i18n import isolate, localized
 from portal.organisations.forms import DocumentForm
 from portal.organisations.models import Organisation
 from portal.organisations.views import UPLOAD_ERRORS
@@ -235,7 +235,7 @@ def submit(application_id: int):
         flash(
             _(
                 "Your application is submitted under number %(number)s. We are checking it now.",
-                number=application.number,
+                number=isolate(application.number),
             ),
             "success",
         )

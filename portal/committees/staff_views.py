@@ -3,11 +3,12 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import DateField, SelectChoice, SelectField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms import BooleanField, DateField, SelectChoice, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
 from portal.access import authorize, staff_required
 from portal.agreements import services as agreement_services
@@ -20,7 +21,7 @@ from portal.committees.models import CommitteeSession, Outcome
 from portal.core.integers import db_int
 from portal.extensions import db
 from portal.geo.models import Province
-from portal.i18n import date_filter, localized
+from portal.i18n import isolate, localized, show_date
 from portal.review.services import active_reviews
 from portal.storage import send
 
@@ -38,6 +39,15 @@ class SessionForm(FlaskForm):
 
 class DecisionForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), [Optional(), Length(max=2000)])
+
+
+class CloseSessionForm(ActionForm):
+    """Closing cannot be undone: the box must be ticked, so a stray click closes nothing."""
+
+    confirm = BooleanField(
+        _l("I confirm that the decisions are final and that each applicant can be told."),
+        [DataRequired(message=_l("Tick the box to confirm. The session is still open."))],
+    )
 
 
 def _session(session_id: int, action: str = "view") -> CommitteeSession:
@@ -94,7 +104,10 @@ def list_sessions():
 @staff_bp.get("/<int:session_id>")
 @staff_required(*DECIDERS)
 def show(session_id: int):
-    session = _session(session_id)
+    return _show(_session(session_id), CloseSessionForm())
+
+
+def _show(session: CommitteeSession, close_form: CloseSessionForm):
     applications = services.agenda(session)
     decisions = {d.application_id: d for d in session.decisions}
     return render_template(
@@ -108,6 +121,7 @@ def show(session_id: int):
         agreements=agreement_services.session_progress(session),
         form=DecisionForm(),
         action_form=ActionForm(),
+        close_form=close_form,
     )
 
 
@@ -137,11 +151,13 @@ def decide(session_id: int):
             )
         except services.QuotaExceeded as refusal:
             flash(
-                _(
-                    "%(number)s: %(asked)s jobs asked but only %(remaining)s left in the "
+                ngettext(
+                    "%(number)s: %(num)s job asked but only %(remaining)s left in the "
                     "province. Nothing was recorded for it.",
-                    number=application.number,
-                    asked=refusal.asked,
+                    "%(number)s: %(num)s jobs asked but only %(remaining)s left in the "
+                    "province. Nothing was recorded for it.",
+                    refusal.asked,
+                    number=isolate(application.number),
                     remaining=refusal.remaining,
                 ),
                 "error",
@@ -156,15 +172,16 @@ def decide(session_id: int):
 @staff_required(*DECIDERS)
 def close(session_id: int):
     session = _session(session_id, "close")
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    form = CloseSessionForm()
+    if not form.validate_on_submit():
+        return _show(session, form), 400
     try:
         services.close(session, by=current_user)
     except services.NotYetHeld:
         flash(
             _(
                 "The session is held on %(date)s: it can be closed from that day on.",
-                date=date_filter(session.held_on),
+                date=isolate(show_date(session.held_on)),
             ),
             "error",
         )

@@ -1,7 +1,8 @@
 """The rules, one pure predicate each: (snapshot, edition, context) -> (outcome, values, message).
 
 Messages are English ids marked with N_ for the catalogs and translated where they are shown;
-their %(name)s placeholders come from the values.
+their %(name)s placeholders come from the values. A message whose noun agrees with a value
+("24 months") is marked with N_plural, and shown in the form that value takes.
 """
 
 import re
@@ -17,6 +18,18 @@ PASS, FAIL, REVIEW = "pass", "fail", "needs_review"
 
 def N_(message: str) -> str:  # the gettext convention for "translate later"
     return message
+
+
+# Messages whose noun agrees with one of their values ("1 month", "24 months"): a report keeps
+# the plural id, and the reader sees the form their language gives that value.
+PLURALS: dict[str, tuple[str, str]] = {}
+
+
+def N_plural(singular: str, plural: str, count: str) -> str:
+    """Mark a message with its singular and plural for the catalogs; `count` names the value
+    that chooses the form. Called at import time, so that every process knows them."""
+    PLURALS[plural] = (singular, count)
+    return plural
 
 
 @dataclass(frozen=True)
@@ -96,9 +109,7 @@ FORMER_MESSAGES = (
     N_("The CNSS affiliation number must have 7 digits."),
     N_("The contact phone number is not a Moroccan number."),
     N_("The application was first submitted outside the call's dates."),
-    N_("The duration should be between %(min)s and %(max)s months."),
     N_("The number of workers should be between %(min)s and %(max)s."),
-    N_("Every contract must last at least %(min)s months."),
     N_("Every monthly wage must be at least the minimum wage, %(minimum_wage)s MAD."),
     N_("Every person hired must belong to one of the edition's target groups."),
 )
@@ -325,6 +336,25 @@ def sector(snapshot, edition, context):
     return FAIL, {"sector": value}, N_("The sector is not one the edition funds.")
 
 
+MONTHS_WITHIN = N_plural(
+    "%(months)s month, between %(min)s and %(max)s.",
+    "%(months)s months, between %(min)s and %(max)s.",
+    "months",
+)
+MONTHS_MISSING = N_plural(
+    "The duration is missing or is not a whole number of months: this edition allows between "
+    "%(min)s and %(max)s month.",
+    "The duration is missing or is not a whole number of months: this edition allows between "
+    "%(min)s and %(max)s months.",
+    "max",
+)
+MONTHS_OUTSIDE = N_plural(
+    "The worksite lasts %(months)s month: this edition allows between %(min)s and %(max)s.",
+    "The worksite lasts %(months)s months: this edition allows between %(min)s and %(max)s.",
+    "months",
+)
+
+
 @rule("C1-PROJ-DURATION", N_("Duration of the worksite"), (1,))
 def duration(snapshot, edition, context):
     on = _day(snapshot["application"]["submitted_at"])
@@ -332,23 +362,31 @@ def duration(snapshot, edition, context):
     months = _int(snapshot["application"]["details"].get("duration_months"))
     values = {"months": months, "min": low, "max": high}
     if months is not None and low <= months <= high:
-        return PASS, values, N_("%(months)s months, between %(min)s and %(max)s.")
+        return PASS, values, MONTHS_WITHIN
     if months is None:
-        return (
-            FAIL,
-            values,
-            N_(
-                "The duration is missing or is not a whole number of months: this edition "
-                "allows between %(min)s and %(max)s months."
-            ),
-        )
-    return (
-        FAIL,
-        values,
-        N_(
-            "The worksite lasts %(months)s months: this edition allows between %(min)s and %(max)s."
-        ),
-    )
+        return FAIL, values, MONTHS_MISSING
+    return FAIL, values, MONTHS_OUTSIDE
+
+
+WORKERS_WITHIN = N_plural(
+    "%(workers)s worker, between %(min)s and %(max)s.",
+    "%(workers)s workers, between %(min)s and %(max)s.",
+    "workers",
+)
+WORKERS_MISSING = N_plural(
+    "The number of workers is missing or is not a whole number: this edition allows between "
+    "%(min)s and %(max)s worker per worksite.",
+    "The number of workers is missing or is not a whole number: this edition allows between "
+    "%(min)s and %(max)s workers per worksite.",
+    "max",
+)
+WORKERS_OUTSIDE = N_plural(
+    "The worksite plans %(workers)s worker: this edition allows between %(min)s and %(max)s "
+    "per worksite.",
+    "The worksite plans %(workers)s workers: this edition allows between %(min)s and %(max)s "
+    "per worksite.",
+    "workers",
+)
 
 
 @rule("C1-PROJ-HEADCOUNT", N_("Number of workers"), (1,))
@@ -358,24 +396,10 @@ def headcount(snapshot, edition, context):
     workers = _int(snapshot["application"]["details"].get("workers_planned"))
     values = {"workers": workers, "min": low, "max": high}
     if workers is not None and low <= workers <= high:
-        return PASS, values, N_("%(workers)s workers, between %(min)s and %(max)s.")
+        return PASS, values, WORKERS_WITHIN
     if workers is None:
-        return (
-            FAIL,
-            values,
-            N_(
-                "The number of workers is missing or is not a whole number: this edition "
-                "allows between %(min)s and %(max)s workers per worksite."
-            ),
-        )
-    return (
-        FAIL,
-        values,
-        N_(
-            "The worksite plans %(workers)s workers: this edition allows between %(min)s and "
-            "%(max)s per worksite."
-        ),
-    )
+        return FAIL, values, WORKERS_MISSING
+    return FAIL, values, WORKERS_OUTSIDE
 
 
 # Component 2: the posts
@@ -383,6 +407,20 @@ def headcount(snapshot, edition, context):
 
 def _posts(snapshot) -> list[dict]:
     return [p for p in snapshot["application"]["details"].get("posts", []) if p.get("title")]
+
+
+CONTRACTS_TOO_SHORT = N_plural(
+    "Every contract must last at least %(min)s month, the minimum of this edition; "
+    "shorter: %(short)s.",
+    "Every contract must last at least %(min)s months, the minimum of this edition; "
+    "shorter: %(short)s.",
+    "min",
+)
+CONTRACTS_LONG_ENOUGH = N_plural(
+    "Every contract lasts at least %(min)s month.",
+    "Every contract lasts at least %(min)s months.",
+    "min",
+)
 
 
 @rule("C2-CONTRACT-MIN", N_("Length of the contracts"), (2,))
@@ -396,15 +434,8 @@ def contract_length(snapshot, edition, context):
     if not _posts(snapshot):
         return FAIL, values, N_("Give at least one post to fill.")
     if short:
-        return (
-            FAIL,
-            values,
-            N_(
-                "Every contract must last at least %(min)s months, the minimum of this edition; "
-                "shorter: %(short)s."
-            ),
-        )
-    return PASS, values, N_("Every contract lasts at least %(min)s months.")
+        return FAIL, values, CONTRACTS_TOO_SHORT
+    return PASS, values, CONTRACTS_LONG_ENOUGH
 
 
 @rule("C2-WAGE-FLOOR", N_("Wages"), (2,))
@@ -451,14 +482,38 @@ def hire_category(snapshot, edition, context):
     return PASS, values, N_("Every person hired belongs to one of the edition's target groups.")
 
 
+POSTS_WITHIN_CAP = N_plural(
+    "%(posts)s post, within the limit of %(cap)s per employer.",
+    "%(posts)s posts, within the limit of %(cap)s per employer.",
+    "posts",
+)
+POSTS_ABOVE_CAP = N_plural(
+    "%(posts)s post, above the limit of %(cap)s per employer.",
+    "%(posts)s posts, above the limit of %(cap)s per employer.",
+    "posts",
+)
+
+
 @rule("C2-CAP-EMPLOYER", N_("Posts per employer"), (2,))
 def employer_cap(snapshot, edition, context):
     _low, cap = field_bounds(edition, _day(snapshot["application"]["submitted_at"]))["count"]
     total = sum(_int(p.get("count")) or 0 for p in _posts(snapshot))
     values = {"posts": total, "cap": cap}
     if total <= cap:
-        return PASS, values, N_("%(posts)s posts, within the limit of %(cap)s per employer.")
-    return FAIL, values, N_("%(posts)s posts, above the limit of %(cap)s per employer.")
+        return PASS, values, POSTS_WITHIN_CAP
+    return FAIL, values, POSTS_ABOVE_CAP
+
+
+JOBS_WITHIN_QUOTA = N_plural(
+    "%(requested)s job asked, %(remaining)s left in the province.",
+    "%(requested)s jobs asked, %(remaining)s left in the province.",
+    "requested",
+)
+JOBS_ABOVE_QUOTA = N_plural(
+    "%(requested)s job asked, but only %(remaining)s left in the province.",
+    "%(requested)s jobs asked, but only %(remaining)s left in the province.",
+    "requested",
+)
 
 
 @rule("Q-PROVINCE-QUOTA", N_("Jobs left in the province"), (1, 2))
@@ -467,9 +522,5 @@ def province_quota(snapshot, edition, context):
     requested = snapshot["application"].get("jobs_requested") or 0
     values = {"requested": requested, "remaining": remaining}
     if remaining is None or requested <= remaining:
-        return PASS, values, N_("%(requested)s jobs asked, %(remaining)s left in the province.")
-    return (
-        FAIL,
-        values,
-        N_("%(requested)s jobs asked, but only %(remaining)s left in the province."),
-    )
+        return PASS, values, JOBS_WITHIN_QUOTA
+    return FAIL, values, JOBS_ABOVE_QUOTA

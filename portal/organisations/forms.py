@@ -1,5 +1,6 @@
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -14,7 +15,7 @@ from wtforms import (
 from wtforms.validators import Email, Length, Optional, ValidationError
 
 from portal.auth.forms import REQUIRED
-from portal.i18n import date_filter, localized
+from portal.i18n import isolate, localized, show_date
 from portal.organisations import identifiers
 from portal.organisations.models import LegalForm
 from portal.timeutil import local_date
@@ -95,7 +96,7 @@ class OrganisationForm(FlaskForm):
             raise ValidationError(
                 _l(
                     "The date of creation cannot be in the future: give %(date)s or an earlier day.",
-                    date=date_filter(local_date()),
+                    date=isolate(show_date(local_date())),
                 )
             )
 
@@ -120,7 +121,13 @@ class OrganisationForm(FlaskForm):
     def validate_cnss_affiliation(self, field):
         length = current_app.config["CNSS_EMPLOYER_LENGTH"]
         if field.data and not identifiers.cnss_format_ok(field.data, length):
-            raise ValidationError(_l("The CNSS affiliation number has %(n)d digits.", n=length))
+            raise ValidationError(
+                ngettext(
+                    "The CNSS affiliation number has %(num)d digit.",
+                    "The CNSS affiliation number has %(num)d digits.",
+                    length,
+                )
+            )
 
     def validate_rib(self, field):
         if field.data and not identifiers.rib_format_ok(field.data):

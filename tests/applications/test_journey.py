@@ -141,7 +141,7 @@ def test_component2_bounds_at_the_step_then_the_precheck_blocks_until_corrected(
     post(client, f"{base}/declaration", {"declaration": "y"})
     preview = client.get(f"/applications/{application_id}/preview").get_data(as_text=True)
     # 4 hires × 1,500 MAD × 18 months (edition 1) = 108,000 MAD, computed, never typed.
-    assert "108,000.00 درهم" in preview
+    assert '<bdi dir="ltr">108,000.00</bdi> درهم' in preview  # the figures isolated
     outcome, text = report_line(preview, "C2-CONTRACT-MIN")
     assert outcome == "fail" and "24" in text and "سائق" in text and "عامل تلفيف" not in text
     outcome, text = report_line(preview, "C2-WAGE-FLOOR")

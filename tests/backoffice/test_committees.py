@@ -115,7 +115,7 @@ def test_a_session_through_http_batch_approval_and_close_with_decision_emails(ap
         f"{session_path}/decide",
         data={"application_id": str(ids[2]), "outcome": "defer", "csrf_token": token},
     )
-    client.post(f"{session_path}/close", data={"csrf_token": token})
+    client.post(f"{session_path}/close", data={"confirm": "y", "csrf_token": token})
     with app.app_context():
         statuses = sorted(db.session.get(Application, i).status for i in ids)
         # Approved, then (eager worker) the agreement rendered: one per approval, numbered
@@ -298,7 +298,8 @@ def test_a_session_closes_on_its_date_not_before(app, recommended):
     client.set_cookie("lang", "fr")
     login(client, staff)
     response = client.post(
-        f"{session_path}/close", data={"csrf_token": csrf_token(client, session_path)}
+        f"{session_path}/close",
+        data={"confirm": "y", "csrf_token": csrf_token(client, session_path)},
     )
     assert response.status_code == 302
     page = client.get(session_path).get_data(as_text=True)

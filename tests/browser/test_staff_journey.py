@@ -67,7 +67,7 @@ TEXT = {
         "open": "مفتوحة",
         "closed": "مختتمة",
         "three_decisions": "3 قرارات",
-        "target": "الهدف: {allotted} منصب شغل · المطلوب: {requested} · المقبول: {approved} · المتبقي: {left}",
+        "target": "الهدف: {allotted} منصبا · المطلوب: {requested} · المقبول: {approved} · المتبقي: {left}",
         "export": "تصدير الطلبات",
         "sheet": "الطلبات",
         "three_applications": "3 طلبات",
@@ -90,7 +90,7 @@ TEXT = {
         "changes_asked": "Les modifications sont demandées au demandeur.",
         "what_changed": "Ce qui a changé depuis le dépôt précédent",
         "recommendation_recorded": "La recommandation est enregistrée.",
-        "total": "Total : {total}",
+        "total": "Total\u00a0: {total}",
         "recommend": "Recommandée au comité",
         "workers": "Ouvriers à embaucher",
         "one_application": "1 demande",
@@ -98,7 +98,7 @@ TEXT = {
         "open": "Ouverte",
         "closed": "Clôturée",
         "three_decisions": "3 décisions",
-        "target": "Objectif : {allotted} emplois · demandés : {requested} · approuvés : {approved} · restants : {left}",
+        "target": "Objectif\u00a0: {allotted} emplois · demandés\u00a0: {requested} · approuvés\u00a0: {approved} · restants\u00a0: {left}",
         "export": "Export des demandes",
         "sheet": "Demandes",
         "three_applications": "3 demandes",
@@ -407,7 +407,9 @@ def test_staff_take_an_application_from_the_queue_to_the_committee_and_the_expor
         assert cells(ledger)[1:] == [str(QUOTA), str(APPROVED_JOBS), str(left)]
         check(page, "session")
 
-        # Closing the session freezes the decisions and moves the applications.
+        # Closing the session, once the box is ticked, freezes the decisions and moves the
+        # applications.
+        page.locator("main form[action$='/close'] input[name=confirm]").check()
         page.locator("main form[action$='/close'] button[type=submit]").click()
         page.wait_for_url(re.compile(re.escape(session_path) + "$"))
         success(page)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, gettext, ngettext
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from portal import create_app
@@ -108,14 +108,18 @@ class Mailbox:
     def wait(self, to: str, subject: str, timeout: float = 60):
         def find():
             return next(
-                (m for m in list(self.sink.messages) if m["To"] == to and m["Subject"] == subject),
+                (
+                    m
+                    for m in list(self.sink.messages)
+                    if m["To"] == to and SmtpSink.subject(m) == subject
+                ),
                 None,
             )
 
         try:
             return wait_for(find, timeout, interval=0.05, what=f"the email {subject!r} to {to}")
         except AssertionError as error:
-            received = [(m["To"], m["Subject"]) for m in self.sink.messages if m["To"] == to]
+            received = [(m["To"], SmtpSink.subject(m)) for m in self.sink.messages if m["To"] == to]
             raise AssertionError(
                 f"{error}; received for {to}: {received}; worker log:\n{self.tail()}"
             ) from None
@@ -159,6 +163,11 @@ class Portal:
         with self.app.test_request_context(), force_locale(lang):
             return gettext(message, **values)
 
+    def ntext(self, lang: str, singular: str, plural: str, n: int, **values) -> str:
+        """A message with a plural, in the form `n` takes in `lang`."""
+        with self.app.test_request_context(), force_locale(lang):
+            return ngettext(singular, plural, n, **values)
+
     def status(self, lang: str, status: str) -> str:
         """An application's status as the pages show it in `lang`."""
         from portal.applications.presenters import application_status_label
@@ -167,10 +176,10 @@ class Portal:
             return application_status_label(status)
 
     def mad(self, lang: str, amount) -> str:
-        from portal.i18n import mad_filter
+        from portal.i18n import show_mad
 
         with self.app.test_request_context(), force_locale(lang):
-            return mad_filter(amount)
+            return show_mad(amount)
 
     def check(self, page, name: str, lang: str) -> list[str]:
         """Once per page and language: the language and direction of the page, axe's serious or

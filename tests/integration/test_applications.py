@@ -60,7 +60,9 @@ def test_submit_then_receipt_report_and_result_by_a_real_worker(
             application = db.session.get(Application, application_id)
             number, status = application.number, application.status
             submission_id = application.submissions[-1].id
-        subjects = sorted(m["Subject"] for m in smtp_sink.messages if m["To"] == owner.email)
+        subjects = sorted(
+            smtp_sink.subject(m) for m in smtp_sink.messages if m["To"] == owner.email
+        )
         assert subjects == sorted([f"توصلنا بالطلب {number}", f"الطلب {number} يستوفي الشروط"])
         assert status == "eligible"
         page = client.get(f"/applications/{application_id}").get_data(as_text=True)

@@ -7,6 +7,9 @@ from email.policy import default
 
 from aiosmtpd.controller import Controller
 
+# Arabic emails isolate their numbers and dates between LRI and PDI; a reader does not see them.
+ISOLATES = dict.fromkeys(map(ord, "\u2066\u2067\u2068\u2069"))
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -40,4 +43,9 @@ class SmtpSink:
 
     @staticmethod
     def text(message) -> str:
-        return message.get_body(preferencelist=("plain",)).get_content()
+        """The plain-text body as a person reads it (without the invisible isolates)."""
+        return message.get_body(preferencelist=("plain",)).get_content().translate(ISOLATES)
+
+    @staticmethod
+    def subject(message) -> str:
+        return message["Subject"].translate(ISOLATES)
