@@ -262,3 +262,18 @@ def test_french_typography():
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         problems += [(s, p) for s in strings if message.id for p in french_typography_problems(s)]
     assert problems == []
+
+
+def test_a_time_typed_in_morocco_comes_back_as_typed_whatever_the_season(app):
+    """The times people type and the times pages show go through one time-zone database."""
+    from datetime import datetime
+
+    from flask_babel import format_datetime
+
+    from portal.timeutil import local_to_utc
+
+    with app.test_request_context():
+        for month in range(1, 13):
+            typed = datetime(2026, month, 15, 9, 30)
+            shown = format_datetime(local_to_utc(typed), "dd/MM/yyyy HH:mm")
+            assert shown == typed.strftime("%d/%m/%Y %H:%M"), month

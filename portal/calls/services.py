@@ -3,7 +3,6 @@
 import tomllib
 from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import lazyload
@@ -13,7 +12,7 @@ from portal.calls.models import Call, CallProvince, CommitteeLevel, Edition
 from portal.documents.models import DocumentKind
 from portal.extensions import db
 from portal.geo.models import Commune, Province
-from portal.timeutil import CASABLANCA, utcnow
+from portal.timeutil import local_to_utc, utcnow
 
 EDITIONS_DIR = Path(__file__).resolve().parents[2] / "editions"
 # The region's 2022 targets (source document) and an EXAMPLE split across the provinces.
@@ -50,15 +49,6 @@ def parse_signatories(text: str) -> list[dict]:
 
 def format_signatories(signatories: list[dict]) -> str:
     return "\n".join(f"{s['ar']} | {s['fr']}" for s in signatories)
-
-
-def local_to_utc(value: datetime) -> datetime:
-    """A time typed in Africa/Casablanca, as stored (naive UTC)."""
-    return value.replace(tzinfo=CASABLANCA).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
-
-
-def utc_to_local(value: datetime) -> datetime:
-    return value.replace(tzinfo=ZoneInfo("UTC")).astimezone(CASABLANCA).replace(tzinfo=None)
 
 
 def load_edition(path: str | Path) -> Edition:

@@ -25,6 +25,7 @@ from portal.calls.models import Call, CommitteeLevel, Edition
 from portal.extensions import db
 from portal.geo.models import Province
 from portal.i18n import localized
+from portal.timeutil import utc_to_local
 
 COMPONENTS = {1: _l("Temporary public works"), 2: _l("Sustainable integration grant")}
 LEVELS = {
@@ -105,8 +106,8 @@ def edit_call(call_id: int | None = None):
             "component": call.component,
             "title_ar": call.title_ar,
             "title_fr": call.title_fr,
-            "opens_at": services.utc_to_local(call.opens_at),
-            "closes_at": services.utc_to_local(call.closes_at),
+            "opens_at": utc_to_local(call.opens_at),
+            "closes_at": utc_to_local(call.closes_at),
             "committee_level": call.committee_level,
             "signatories": services.format_signatories(call.signatories),
         }
