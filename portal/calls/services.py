@@ -1,7 +1,7 @@
 """Editions and calls: loading an edition's data file, opening calls, their parameters."""
 
 import tomllib
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select, update
