@@ -513,12 +513,33 @@ def amend(
 
 
 def revoke(agreement: Agreement, reason: str, *, by: User) -> None:
-    if agreement.status in (AgreementStatus.AMENDED, AgreementStatus.REVOKED):
+    """End the agreement for good, with a reason: the jobs it held go back to the province's
+    quota, through the same locked ledger as every decision."""
+    revoked = db.session.execute(
+        update(Agreement)
+        .where(
+            Agreement.id == agreement.id,
+            Agreement.status.in_((AgreementStatus.ISSUED, AgreementStatus.SIGNED)),
+        )
+        .values(
+            status=AgreementStatus.REVOKED,
+            change_reason=reason,
+            changed_at=utcnow(),
+            changed_by_id=by.id,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not revoked:  # amended or revoked meanwhile
+        db.session.rollback()
         raise NotReady(agreement.id)
-    agreement.status = AgreementStatus.REVOKED
-    agreement.change_reason, agreement.changed_at = reason, utcnow()
-    agreement.changed_by_id = by.id
+    db.session.refresh(agreement)
     application = agreement.application
+    lock_ledger(application.call_id, application.province_id)  # before reading what it holds
+    held = db.session.scalar(
+        select(Application.jobs_granted).where(Application.id == application.id)
+    )
+    take_jobs(application.call_id, application.province_id, granted=0, released=held or 0)
+    transition(application, "revoke_agreement")
     notices = notify_members(
         application,
         "agreement_revoked",
@@ -531,7 +552,12 @@ def revoke(agreement: Agreement, reason: str, *, by: User) -> None:
         actor=by,
         obj=application,
         organisation_id=application.organisation_id,
-        after={"number": agreement.number, "version": agreement.version, "reason": reason},
+        after={
+            "number": agreement.number,
+            "version": agreement.version,
+            "reason": reason,
+            "jobs_released": held or 0,
+        },
     )
     db.session.commit()
     dispatch(*notices)

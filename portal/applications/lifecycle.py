@@ -39,6 +39,8 @@ TRANSITIONS: dict[str, tuple[set[Status], Status]] = {
     # The worker stored the agreement's PDF; staff confirmed the partner's signed copy.
     "issue_agreement": ({S.APPROVED}, S.AGREEMENT_ISSUED),
     "sign_agreement": ({S.AGREEMENT_ISSUED}, S.AGREEMENT_SIGNED),
+    # Staff revoked the agreement: its jobs go back to the province's quota.
+    "revoke_agreement": ({S.APPROVED, S.AGREEMENT_ISSUED, S.AGREEMENT_SIGNED}, S.AGREEMENT_REVOKED),
 }
 
 

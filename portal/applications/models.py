@@ -25,6 +25,7 @@ class Status(StrEnum):
     DEFERRED = "deferred"
     AGREEMENT_ISSUED = "agreement_issued"
     AGREEMENT_SIGNED = "agreement_signed"
+    AGREEMENT_REVOKED = "agreement_revoked"
     WITHDRAWN = "withdrawn"
 
 

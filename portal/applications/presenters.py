@@ -104,6 +104,7 @@ STATUS_LABELS = {
     "deferred": N_("Deferred to a later session"),
     "agreement_issued": N_("Agreement issued"),
     "agreement_signed": N_("Agreement signed"),
+    "agreement_revoked": N_("Agreement revoked"),
     "withdrawn": N_("Withdrawn"),
 }
 OUTCOME_LABELS = {"pass": N_("Met"), "fail": N_("Not met"), "needs_review": N_("To be reviewed")}

@@ -254,3 +254,31 @@ def test_a_component2_amendment_states_the_new_hires_per_post_and_the_grant(app)
         assert expected in text, expected
     shown = app.test_client().get(f"/verify/{second.verification_code}").get_data(as_text=True)
     assert "<dd>3</dd>" in shown and "81,000.00" in shown
+
+
+def test_a_revoked_agreement_gives_its_jobs_back_to_every_figure(app):
+    _call_id, (application_id,), owner = recommended_in_new_call(app, 1, jobs=10, quota=200)
+    _session_id, staff = approve_in_session(app, [application_id])
+    (issued,) = versions(app, application_id)
+    client = signed_in_staff(app, staff)
+    page = f"/backoffice/agreements/{issued.id}"
+    assert figures(app, application_id, staff)["ledger"] == 10
+
+    assert post(client, f"{page}/revoke", {"reason": "لم ينطلق الورش"}, page).status_code == 302
+    after = figures(app, application_id, staff)
+    assert after["ledger"] == 0 and after["dashboard_approved"] == 0
+    assert after["dashboard_left"] == after["remaining_quota"] == 200
+    with app.app_context():
+        assert db.session.get(Application, application_id).status == "agreement_revoked"
+        event = db.session.scalar(
+            select(AuditEvent).filter_by(action="agreement.revoked", object_id=application_id)
+        )
+        assert event.after["jobs_released"] == 10
+    # A second revocation changes nothing, and the applicant reads the new status.
+    assert post(client, f"{page}/revoke", {"reason": "encore"}, page).status_code in (302, 409)
+    assert figures(app, application_id, staff) == after
+    applicant = app.test_client()
+    login(applicant, owner)
+    assert "الاتفاقية ملغاة" in applicant.get(f"/applications/{application_id}").get_data(
+        as_text=True
+    )
