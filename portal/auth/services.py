@@ -147,7 +147,23 @@ def start_session(user: User, *, second_factor: bool = False) -> None:
     db.session.commit()
 
 
-def end_session() -> None:
+def end_sessions(user: User) -> None:
+    """End every session of the account on the server: each cookie carries the old token.
+
+    The caller commits; signing in again afterwards starts a session with the new token.
+    """
+    user.session_token = new_session_token()
+
+
+def sign_out(user: User) -> None:
+    """Sign out for good: a copy of the cookie taken before opens nothing afterwards."""
+    end_sessions(user)
+    db.session.commit()
+    forget_session()
+
+
+def forget_session() -> None:
+    """Drop this browser's session (the account's other sessions are not touched)."""
     logout_user()
     session.clear()
 
@@ -194,7 +210,7 @@ def user_for_reset(token: str) -> User:
 def set_password(user: User, password: str) -> None:
     """Change the password, end every other session, and tell the owner."""
     user.password_hash = hasher.hash(password)
-    user.session_token = new_session_token()
+    end_sessions(user)
     if user.email_verified_at is None:  # the reset link proved the address
         user.email_verified_at = utcnow()
     notice = notify(
@@ -262,7 +278,7 @@ def create_staff(
 def set_staff_active(user: User, active: bool, *, by: User | None = None) -> None:
     """Deactivate (ending every session of the account) or reactivate a staff account."""
     user.active = active
-    user.session_token = new_session_token()
+    end_sessions(user)
     record("staff.reactivated" if active else "staff.deactivated", actor=by, obj=user)
     db.session.commit()
 
@@ -364,7 +380,7 @@ def close_account(user: User) -> None:
     user.full_name = ""
     user.phone = ""
     user.password_hash = hasher.hash(secrets.token_urlsafe(32))
-    user.session_token = new_session_token()
+    end_sessions(user)
     user.totp_secret = None
     user.recovery_codes = []
     record("account.closed", actor=user, obj=user)

@@ -141,7 +141,7 @@ def two_factor():
 @bp.post("/logout")
 @login_required
 def logout():
-    services.end_session()
+    services.sign_out(current_user._get_current_object())
     flash(_("You are signed out."), "success")
     return redirect(url_for("core.home"))
 
@@ -169,7 +169,7 @@ def reset_password(token: str):
     form = NewPasswordForm()
     if form.validate_on_submit():
         services.set_password(user, form.password.data)
-        services.end_session()
+        services.forget_session()
         flash(_("Your password is changed. Sign in with the new one."), "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form)
@@ -231,7 +231,7 @@ def close_account():
             form.password.errors.append(_("This is not your current password."))
         else:
             services.close_account(current_user._get_current_object())
-            services.end_session()
+            services.forget_session()
             flash(_("Your account is closed and its data erased."), "success")
             return redirect(url_for("core.home"))
     return render_template("auth/close.html", form=form)

@@ -109,6 +109,15 @@ def login(client, user: User, password: str = PASSWORD):
     return response
 
 
+def copy_of_session(app, client):
+    """A new browser holding a copy of `client`'s session cookie, as a thief would replay it."""
+    thief = app.test_client()
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    assert cookie is not None, "no session cookie to copy"
+    thief.set_cookie(cookie.key, cookie.value)
+    return thief
+
+
 def post(client, path: str, data: dict | None = None, token_from: str | None = None):
     """POST a form with a CSRF token taken from `token_from` (default: the same path)."""
     return client.post(
