@@ -2,6 +2,7 @@
 
 import hmac
 import secrets
+import time
 from datetime import UTC, datetime, timedelta
 
 import pyotp
@@ -24,6 +25,8 @@ hasher = PasswordHasher()  # Argon2id with the library's current parameters
 _DUMMY_HASH = hasher.hash(secrets.token_hex(16))
 VERIFY_MAX_AGE = timedelta(days=3)
 RESET_MAX_AGE = timedelta(hours=2)
+# Between the password and the second factor; the limits on wrong codes outlast it.
+PENDING_MAX_AGE = timedelta(minutes=10)
 
 
 class TokenError(Exception):
@@ -387,9 +390,24 @@ def close_account(user: User) -> None:
     db.session.commit()
 
 
-def pending_staff(session_id: str | None) -> User | None:
+def begin_second_factor(user: User) -> None:
+    """The password was right: this browser may now give the second factor, for a while.
+
+    The pending sign-in has an id of its own, so that wrong codes are counted against it
+    whatever address they come from (see the limits of the two-factor page).
+    """
+    session.clear()
+    session["pending_user"] = user.get_id()
+    session["pending_sign_in"] = secrets.token_urlsafe(16)
+    session["pending_since"] = int(time.time())
+
+
+def pending_staff() -> User | None:
     """The staff account that gave its password and still owes the second factor."""
-    return load_session_user(session_id, staff_only=True)
+    since = session.get("pending_since", 0)
+    if time.time() - since > PENDING_MAX_AGE.total_seconds():
+        return None
+    return load_session_user(session.get("pending_user"), staff_only=True)
 
 
 def load_session_user(session_id: str | None, *, staff_only: bool = False) -> User | None:

@@ -1,6 +1,7 @@
 from flask import (
     current_app,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -97,8 +98,7 @@ def login():
             services.resend_verification(user)
             return render_template("auth/check_email.html", unverified=True)
         elif user.is_staff:
-            session.clear()
-            session["pending_user"] = user.get_id()
+            services.begin_second_factor(user)
             return redirect(url_for("auth.two_factor"))
         else:
             _adopt_chosen_language(user)
@@ -107,11 +107,42 @@ def login():
     return render_template("auth/login.html", form=form)
 
 
+def _pending_sign_in() -> str:
+    return session.get("pending_sign_in") or "none"
+
+
+def _pending_account() -> str:
+    return (session.get("pending_user") or "").partition(".")[0] or "none"
+
+
+def _code_refused(_response) -> bool:
+    return g.get("second_factor_refused", False)
+
+
+def _end_pending_sign_in(_limit) -> None:
+    session.clear()
+    flash(_("Too many wrong codes for this sign-in. Sign in again with your password."), "error")
+
+
+# Only wrong codes count. Per address, loosely: staff behind one address share it. Per pending
+# sign-in: after five it is over, from whatever address they came, and the password is asked
+# again (itself limited). Per account: nobody reaches this page without the password, so a
+# stranger cannot use it to lock the owner out.
 @bp.route("/two-factor", methods=["GET", "POST"])
 @public
-@limiter.limit("10 per 5 minutes", methods=["POST"])
+@limiter.limit("30 per 5 minutes", methods=["POST"], deduct_when=_code_refused)
+@limiter.limit(
+    "5 per hour",
+    key_func=_pending_sign_in,
+    methods=["POST"],
+    deduct_when=_code_refused,
+    on_breach=_end_pending_sign_in,
+)
+@limiter.limit(
+    "10 per hour", key_func=_pending_account, methods=["POST"], deduct_when=_code_refused
+)
 def two_factor():
-    user = services.pending_staff(session.get("pending_user"))
+    user = services.pending_staff()
     if user is None:
         return redirect(url_for("auth.login"))
     form = CodeForm()
@@ -122,6 +153,7 @@ def two_factor():
             if codes:
                 services.start_session(user, second_factor=True)
                 return render_template("auth/recovery_codes.html", codes=codes)
+            g.second_factor_refused = True
             form.code.errors.append(_("This code is not right. Check the time on your phone."))
         return render_template(
             "auth/two_factor_setup.html",
@@ -134,6 +166,7 @@ def two_factor():
             _adopt_chosen_language(user)
             services.start_session(user, second_factor=True)
             return redirect(url_for("backoffice.index"))
+        g.second_factor_refused = True
         form.code.errors.append(_("This code is not right. Check the time on your phone."))
     return render_template("auth/two_factor.html", form=form)
 

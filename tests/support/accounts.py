@@ -92,6 +92,14 @@ def totp_code(secret: str) -> str:
         time.sleep(totp.interval - now % totp.interval + 0.1)
 
 
+def wrong_totp_code(secret: str) -> str:
+    """A six-digit code the portal refuses: none of the time steps it accepts now."""
+    totp = pyotp.TOTP(secret)
+    now = time.time()
+    accepted = {totp.at(now + offset * totp.interval) for offset in (-2, -1, 0, 1, 2)}
+    return next(c for c in (f"{n:06d}" for n in range(10**6)) if c not in accepted)
+
+
 def login(client, user: User, password: str = PASSWORD):
     """Sign in through the forms, the second factor included for staff."""
     response = client.post(
