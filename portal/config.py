@@ -77,6 +77,10 @@ class Config:
             self.REDIS_URL
         )
         self.RATELIMIT_HEADERS_ENABLED = True
+        # Redis down: the limits go on in each process's memory (Flask-Limiter logs a warning
+        # and checks Redis again now and then) instead of every limited page answering 500.
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        self.RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
         self.CNSS_EMPLOYER_LENGTH = int(env.get("CNSS_EMPLOYER_LENGTH", 7))  # rule V-CNSS
         self.BABEL_DEFAULT_LOCALE = "ar"
         self.BABEL_DEFAULT_TIMEZONE = "Africa/Casablanca"
