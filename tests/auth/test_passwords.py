@@ -38,6 +38,19 @@ def test_password_reset_by_email_ends_other_sessions_and_works_once(app, client)
     assert latest(app, user, "password_changed") is not None
 
 
+def test_the_reset_link_carries_nothing_of_the_password_hash(app, client):
+    from itsdangerous import URLSafeTimedSerializer
+
+    user = create_user(app)
+    post(client, "/account/forgot", {"email": user.email})
+    token = LINK.search(latest(app, user, "password_reset").body_text).group(0).rsplit("/", 1)[1]
+    carried = json.dumps(URLSafeTimedSerializer("unknown").loads_unsafe(token)[1])
+    with app.app_context():
+        digest = db.session.get(User, user.id).password_hash.rsplit("$", 1)[1]
+    pieces = {digest[i : i + 6] for i in range(len(digest) - 5)}
+    assert not any(piece in carried for piece in pieces), carried
+
+
 def test_reset_for_an_unknown_address_says_the_same(client):
     page = post(client, "/account/forgot", {"email": "nobody@example.ma"})
     assert page.status_code == 200 and "تفقّد بريدك الإلكتروني" in page.get_data(as_text=True)

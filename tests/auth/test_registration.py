@@ -145,3 +145,22 @@ def test_a_language_chosen_before_signing_in_is_kept_on_the_account(app, client)
     assert '<html lang="fr" dir="ltr">' in client.get("/account/").get_data(as_text=True)
     with app.app_context():
         assert db.session.get(User, user.id).locale == "fr"
+
+
+def test_a_registered_address_costs_the_same_password_hash_as_a_new_one(app, client, monkeypatch):
+    """The answer's time must not tell a registered address: both paths hash the password."""
+
+    class CountingHasher(type(services.hasher)):
+        calls = 0
+
+        def hash(self, *args, **kwargs):
+            CountingHasher.calls += 1
+            return super().hash(*args, **kwargs)
+
+    known = create_user(app).email
+    monkeypatch.setattr(services, "hasher", CountingHasher())
+    post(client, "/account/register", form())
+    new_address = CountingHasher.calls
+    CountingHasher.calls = 0
+    post(client, "/account/register", form(email=known))
+    assert new_address >= 1 and CountingHasher.calls == new_address
