@@ -21,11 +21,13 @@ MASKED = {
 
 
 def mask(value) -> str | None:
-    """Keep the last four characters: enough to recognise, not to reuse."""
+    """Keep the last four characters at most, and never fewer than three hidden: enough to
+    recognise, not to reuse (a short value is not shown whole)."""
     if value in (None, ""):
         return value
     text = str(value)
-    return "•" * max(len(text) - 4, 2) + text[-4:]
+    shown = max(min(4, len(text) - 3), 0)
+    return "•" * max(len(text) - shown, 3) + text[len(text) - shown :]
 
 
 def masked(fields: dict | None) -> dict | None:
