@@ -184,3 +184,18 @@ def test_a_path_of_the_site_is_where_the_language_switch_and_signing_in_lead(
 @pytest.fixture(scope="module")
 def applicant(app):
     return create_user(app)
+
+
+def test_signed_in_pages_are_never_stored_and_static_files_are(app, make_app):
+    from tests.support.accounts import PASSWORD, create_staff, create_user, login, post
+
+    served = make_app()  # plain HTTP (Talisman is one object, set by the last app made)
+    client = served.test_client()
+    assert "no-store" not in client.get("/").headers.get("Cache-Control", "")
+    login(client, create_user(app))
+    for path in ("/account/", "/organisations/", "/", "/no-such-page", "/account/data"):
+        assert "no-store" in client.get(path).headers.get("Cache-Control", ""), path
+    assert "no-store" not in client.get("/static/css/portal.css").headers.get("Cache-Control", "")
+    halfway = served.test_client()  # the second factor's page shows the authenticator's key
+    post(halfway, "/account/login", {"email": create_staff(app).email, "password": PASSWORD})
+    assert "no-store" in halfway.get("/account/two-factor").headers["Cache-Control"]

@@ -279,8 +279,20 @@ ROLE_LABELS = {
 
 
 def init_app(app) -> None:
-    """Role names for templates; consent asked again when the notice has a new version."""
+    """Role names for templates; consent asked again when the notice has a new version;
+    signed-in pages kept out of caches."""
     app.add_template_global(lambda role: ROLE_LABELS[Role(role)], "role_label")
+
+    @app.after_request
+    def keep_signed_in_pages_out_of_caches(response):
+        """What a signed-in person sees (or one half-way to the second factor, whose setup
+        page shows the authenticator's key) is kept by no cache, nor by the browser's history
+        for the next person at a shared computer."""
+        if request.endpoint != "static" and (
+            current_user.is_authenticated or "pending_user" in session
+        ):
+            response.cache_control.no_store = True
+        return response
 
     @app.before_request
     def require_current_consent():
