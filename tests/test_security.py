@@ -199,3 +199,42 @@ def test_signed_in_pages_are_never_stored_and_static_files_are(app, make_app):
     halfway = served.test_client()  # the second factor's page shows the authenticator's key
     post(halfway, "/account/login", {"email": create_staff(app).email, "password": PASSWORD})
     assert "no-store" in halfway.get("/account/two-factor").headers["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "http://evil.example"},
+        {"Origin": "null"},
+        {"Origin": "https://localhost"},  # another scheme is another site
+        {"Referer": "http://evil.example/page"},
+        {"Origin": "http://evil.example", "Referer": "http://localhost/account/login"},
+    ],
+)
+def test_a_change_sent_from_another_site_is_refused_over_plain_http(make_app, headers):
+    from tests.support.accounts import PASSWORD, create_user, csrf_token
+
+    served = make_app()
+    user = create_user(served)
+    client = served.test_client()
+    client.set_cookie("lang", "fr")
+    data = {"email": user.email, "password": PASSWORD, "csrf_token": csrf_token(client)}
+    refused = client.post("/account/login", data=data, headers=headers)
+    assert refused.status_code == 400
+    assert "envoyé depuis un autre site" in refused.get_data(as_text=True)
+    with client.session_transaction() as session:
+        assert "_user_id" not in session
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Origin": "http://localhost"}, {"Referer": "http://localhost/account/login"}],
+)
+def test_a_change_from_this_site_or_without_either_header_goes_on(make_app, headers):
+    from tests.support.accounts import PASSWORD, create_user, csrf_token
+
+    served = make_app()
+    user = create_user(served)
+    client = served.test_client()
+    data = {"email": user.email, "password": PASSWORD, "csrf_token": csrf_token(client)}
+    assert client.post("/account/login", data=data, headers=headers).status_code == 302

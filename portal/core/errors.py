@@ -1,4 +1,6 @@
-"""Error pages in the visitor's language."""
+"""Error pages in the visitor's language, and the requests refused before any view."""
+
+from urllib.parse import urlsplit
 
 from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
@@ -27,9 +29,29 @@ MESSAGES = {
 }
 
 
-def render_error(code: int):
-    title, message = MESSAGES.get(code, MESSAGES[500])
-    return render_template("errors/error.html", code=code, title=title, message=message), code
+FOREIGN_ORIGIN = (
+    _l("Sent from another site"),
+    _l(
+        "This form was sent from another site, so it was refused. Open the page on the portal "
+        "itself and send the form again."
+    ),
+)
+STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def render_error(code: int, title=None, message=None):
+    default_title, default_message = MESSAGES.get(code, MESSAGES[500])
+    return render_template(
+        "errors/error.html",
+        code=code,
+        title=title or default_title,
+        message=message or default_message,
+    ), code
+
+
+def from_this_site(url: str) -> bool:
+    parts = urlsplit(url)
+    return (parts.scheme, parts.netloc.lower()) == (request.scheme, request.host.lower())
 
 
 def init_app(app: Flask) -> None:
@@ -39,6 +61,18 @@ def init_app(app: Flask) -> None:
         if request.method == "POST" and any("\x00" in v for v in request.form.values()):
             return render_error(400)
         return None
+
+    @app.before_request
+    def refuse_other_sites():
+        """A change sent from another site is refused, over plain HTTP too (Flask-WTF checks
+        the Referer only over HTTPS). The Origin decides, else the Referer; a request with
+        neither (curl, old browsers) goes on to the CSRF token alone."""
+        if request.method not in STATE_CHANGING:
+            return None
+        source = request.headers.get("Origin", request.headers.get("Referer"))
+        if source is None or from_this_site(source):
+            return None
+        return render_error(400, *FOREIGN_ORIGIN)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
