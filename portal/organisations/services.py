@@ -1,7 +1,10 @@
 """Organisations: profile, members, join requests and invitations. Every write is audited."""
 
 import secrets
+from datetime import timedelta
 
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
@@ -23,6 +26,7 @@ from portal.organisations.models import (
 )
 from portal.timeutil import utcnow
 
+JOIN_LINK_MAX_AGE = timedelta(days=1)
 PROFILE_FIELDS = (
     "legal_form",
     "name_ar",
@@ -90,6 +94,26 @@ def pending_requests_of(user: User) -> list[JoinRequest]:
     return db.session.scalars(
         select(JoinRequest).filter_by(user_id=user.id, status=RequestStatus.PENDING)
     ).all()
+
+
+def join_token(organisation: Organisation, user: User) -> str:
+    """What opens the page to ask to join `organisation`: signed for `user`, who typed one of
+    its registration numbers; a bare id would show any organisation's name to anyone."""
+    return _join_serializer().dumps({"o": organisation.id, "u": user.id})
+
+
+def organisation_to_join(token: str, user: User) -> Organisation | None:
+    try:
+        data = _join_serializer().loads(token, max_age=int(JOIN_LINK_MAX_AGE.total_seconds()))
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("u") != user.id:
+        return None
+    return db.session.get(Organisation, data.get("o"))
+
+
+def _join_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="awrach-join")
 
 
 def find_duplicate(data: dict, *, exclude_id: int | None = None) -> DuplicateIdentifier | None:

@@ -66,6 +66,7 @@ def _duplicate_error(form: OrganisationForm, duplicate: services.DuplicateIdenti
         _("This number already belongs to %(name)s.", name=duplicate.organisation.name_fr)
     )
     form.duplicate = duplicate.organisation
+    form.join_token = services.join_token(duplicate.organisation, current_user)
 
 
 bp.add_app_template_global(audit_label, "audit_label")
@@ -256,10 +257,10 @@ def decide_join_request(organisation_id: int, request_id: int):
     return redirect(url_for("organisations.members", organisation_id=organisation.id))
 
 
-@bp.route("/<int:organisation_id>/join", methods=["GET", "POST"])
+@bp.route("/join/<token>", methods=["GET", "POST"])
 @login_required
-def join(organisation_id: int):
-    organisation = db.session.get(Organisation, organisation_id)
+def join(token: str):
+    organisation = services.organisation_to_join(token, current_user)
     if organisation is None:
         abort(404)
     if not can(current_user, "join", organisation):

@@ -117,9 +117,9 @@ def test_duplicate_ice_is_refused_and_the_requester_asks_to_join(app, owner):
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "هذا الرقم مسجل باسم" in page
-    join_path = f"/organisations/{organisation.id}/join"
-    assert join_path in page
+    join_path = re.search(r'href="(/organisations/join/[^"]+)"', page).group(1)
     assert client.get(f"/organisations/{organisation.id}").status_code == 404
+    assert organisation.name_ar in client.get(join_path).get_data(as_text=True)
     post(client, join_path, {"message": "أنا أمينة المال الجديدة"})
     with app.app_context():
         notice = db.session.scalar(
@@ -142,6 +142,32 @@ def test_duplicate_ice_is_refused_and_the_requester_asks_to_join(app, owner):
         assert membership.role == "editor"
     assert client.get(f"/organisations/{organisation.id}/edit").status_code == 200
     assert client.get(f"/organisations/{organisation.id}/history").status_code == 403
+
+
+def test_the_join_page_tells_no_name_from_an_id_or_from_someone_else_s_link(app, owner):
+    ice = new_ice()
+    organisation = create_organisation(
+        app,
+        owner,
+        legal_form="company",
+        ice=ice,
+        rc="78",
+        association_receipt_no=None,
+        name_ar="شركة الكثبان الذهبية",
+    )
+    applicant, stranger = app.test_client(), app.test_client()
+    login(applicant, create_user(app))
+    login(stranger, create_user(app))
+    for n in (organisation.id, organisation.id + 1):
+        page = stranger.get(f"/organisations/{n}/join")
+        assert page.status_code == 404 and organisation.name_ar not in page.get_data(as_text=True)
+    page = post(applicant, "/organisations/new", form_data(app, ice=ice)).get_data(as_text=True)
+    join_path = re.search(r'href="(/organisations/join/[^"]+)"', page).group(1)
+    assert applicant.get(join_path).status_code == 200
+    forwarded = stranger.get(join_path)  # the link is for the person who typed the number
+    assert forwarded.status_code == 404
+    assert organisation.name_ar not in forwarded.get_data(as_text=True)
+    assert stranger.get("/organisations/join/forged").status_code == 404
 
 
 def test_invite_an_editor_who_accepts_and_hand_over_ownership(app, owner):
