@@ -5,7 +5,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 
@@ -16,11 +15,12 @@ from portal.auth.forms import REQUIRED, ActionForm
 from portal.calls.services import QuotaExceeded
 from portal.eligibility.engine import MAX_HIRES_PER_POST
 from portal.extensions import db
+from portal.forms import PortalForm
 
 A_COUNT = [InputRequired(_l("This field is required.")), NumberRange(0, MAX_HIRES_PER_POST)]
 
 
-class AmendForm(FlaskForm):
+class AmendForm(PortalForm):
     """Component 1: the workers; component 2: the hires of each post, the jobs their sum."""
 
     reason = TextAreaField(_l("Reason of the amendment"), [REQUIRED, Length(max=2000)])
@@ -59,7 +59,7 @@ def amend_form(agreement: Agreement, *, posted: bool = False) -> AmendForm:
     return Form() if posted else Form(formdata=None, data=data)
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(PortalForm):
     reason = TextAreaField(_l("Reason of the revocation"), [REQUIRED, Length(max=2000)])
 
 

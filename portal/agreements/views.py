@@ -4,7 +4,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField
 
@@ -13,6 +12,7 @@ from portal.agreements import bp, services
 from portal.agreements.models import Agreement, AgreementStatus
 from portal.documents.inspection import UploadRefused
 from portal.extensions import db, limiter
+from portal.forms import PortalForm
 from portal.organisations.views import UPLOAD_ERRORS
 from portal.storage import send
 
@@ -29,14 +29,14 @@ def agreement_status_label(status: str) -> str:
     return str(STATUS_LABELS.get(status, status))
 
 
-class SignedCopyForm(FlaskForm):
+class SignedCopyForm(PortalForm):
     file = FileField(
         _l("The signed and stamped agreement (PDF, JPEG or PNG, at most 10 MB)"),
         [FileRequired(message=_l("Choose a file."))],
     )
 
 
-class VerifyForm(FlaskForm):
+class VerifyForm(PortalForm):
     class Meta:
         csrf = False  # a read-only lookup, sent with GET
 

@@ -2,7 +2,6 @@
 
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -19,6 +18,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from portal.auth.forms import REQUIRED
 from portal.eligibility.rules import PLURALS, N_plural, field_bounds
+from portal.forms import PortalForm
 from portal.i18n import current_language, isolate, localized, number, show_date
 from portal.timeutil import local_date
 
@@ -89,7 +89,7 @@ def label(item: dict) -> str:
     return item[current_language()]
 
 
-class WorksiteForm(FlaskForm):
+class WorksiteForm(PortalForm):
     title = StringField(_l("Title of the worksite"), [REQUIRED, Length(max=200)])
     sector = SelectField(_l("Sector"), [REQUIRED])
     commune_id = SelectField(_l("Commune of the worksite"), [REQUIRED])
@@ -121,7 +121,7 @@ class WorksiteForm(FlaskForm):
             )
 
 
-class DescriptionForm(FlaskForm):
+class DescriptionForm(PortalForm):
     expected_results = TextAreaField(_l("Expected results"), [REQUIRED, Length(max=3000)])
     description = TextAreaField(_l("Description of the work"), [REQUIRED, Length(max=5000)])
 
@@ -132,7 +132,7 @@ class DescriptionForm(FlaskForm):
 def posts_form(categories: list[dict], rows: int):
     """The posts step: `rows` rows, each with a count per target group of the edition."""
 
-    class PostRow(FlaskForm):
+    class PostRow(PortalForm):
         class Meta:
             csrf = False
 
@@ -152,7 +152,7 @@ def posts_form(categories: list[dict], rows: int):
             IntegerField(label(category), _count(0, 1_000, required=False)),
         )
 
-    class PostsForm(FlaskForm):
+    class PostsForm(PortalForm):
         posts = FieldList(FormField(PostRow), min_entries=rows, max_entries=20)
 
         def fill(self, edition: dict, province) -> None:
@@ -172,7 +172,7 @@ def posts_form(categories: list[dict], rows: int):
     return PostsForm
 
 
-class TurnoverForm(FlaskForm):
+class TurnoverForm(PortalForm):
     year_1 = DecimalField(_l("Turnover last year (MAD)"), _count(0, 10**12))
     year_2 = DecimalField(_l("Turnover two years ago (MAD)"), _count(0, 10**12))
     year_3 = DecimalField(_l("Turnover three years ago (MAD)"), _count(0, 10**12))
@@ -184,7 +184,7 @@ class TurnoverForm(FlaskForm):
                 bound(field, low, cap, TURNOVER)
 
 
-class DeclarationForm(FlaskForm):
+class DeclarationForm(PortalForm):
     declaration = BooleanField(
         _l(
             "I declare on my honour that the information and documents of this application are "
@@ -197,10 +197,10 @@ class DeclarationForm(FlaskForm):
         pass
 
 
-class StartForm(FlaskForm):
+class StartForm(PortalForm):
     organisation_id = SelectField(_l("Organisation"), [REQUIRED])
     province_id = SelectField(_l("Province of the project"), [REQUIRED])
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(PortalForm):
     reason = TextAreaField(_l("Why do you withdraw the application?"), [REQUIRED, Length(max=1000)])

@@ -1,9 +1,10 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from portal.forms import PortalForm
 
 PHONE = re.compile(r"^(?:\+212|00212|0)([5-7]\d{8})$")  # rule V-PHONE
 
@@ -43,7 +44,7 @@ def _confirm(field: str):
     return [REQUIRED, EqualTo(field, message=_l("The two passwords are not the same."))]
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(PortalForm):
     full_name = StringField(_l("Full name"), [REQUIRED, Length(max=120)])
     email = EmailField(_l("Email address"), EMAIL)
     phone = StringField(_l("Phone number"), [REQUIRED, valid_phone])
@@ -55,16 +56,16 @@ class RegistrationForm(FlaskForm):
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PortalForm):
     email = EmailField(_l("Email address"), EMAIL)
     password = PasswordField(_l("Password"), [REQUIRED, Length(max=128)])
 
 
-class EmailForm(FlaskForm):
+class EmailForm(PortalForm):
     email = EmailField(_l("Email address"), EMAIL)
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(PortalForm):
     password = PasswordField(_l("New password"), NEW_PASSWORD)
     password_confirm = PasswordField(_l("New password again"), _confirm("password"))
 
@@ -73,18 +74,18 @@ class ChangePasswordForm(NewPasswordForm):
     current_password = PasswordField(_l("Current password"), [REQUIRED, Length(max=128)])
 
 
-class CodeForm(FlaskForm):
+class CodeForm(PortalForm):
     code = StringField(_l("Code"), [REQUIRED, Length(max=20)])
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(PortalForm):
     consent = BooleanField(
         CONSENT_LABEL,
         [DataRequired(message=_l("You must accept the data-protection notice to continue."))],
     )
 
 
-class CloseAccountForm(FlaskForm):
+class CloseAccountForm(PortalForm):
     password = PasswordField(_l("Password"), [REQUIRED, Length(max=128)])
     confirm = BooleanField(
         _l("I understand that my account and its data will be erased."),
@@ -92,5 +93,5 @@ class CloseAccountForm(FlaskForm):
     )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(PortalForm):
     """A form with nothing but its CSRF token, for buttons that change something."""

@@ -4,7 +4,6 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (
     DateTimeLocalField,
@@ -23,6 +22,7 @@ from portal.auth.models import Role
 from portal.calls import services, staff_bp
 from portal.calls.models import Call, CommitteeLevel, Edition
 from portal.extensions import db
+from portal.forms import PortalForm
 from portal.geo.models import Province
 from portal.i18n import localized
 from portal.timeutil import utc_to_local
@@ -35,7 +35,7 @@ LEVELS = {
 
 
 def call_form(provinces: list[Province]):
-    class CallForm(FlaskForm):
+    class CallForm(PortalForm):
         edition_id = SelectField(_l("Edition"), [REQUIRED], coerce=int)
         component = RadioField(
             _l("Component"),

@@ -5,7 +5,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, DateField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -20,6 +19,7 @@ from portal.committees import services, staff_bp
 from portal.committees.models import CommitteeSession, Outcome
 from portal.core.integers import db_int
 from portal.extensions import db
+from portal.forms import PortalForm
 from portal.geo.models import Province
 from portal.i18n import isolate, localized, show_date
 from portal.review.services import active_reviews
@@ -28,7 +28,7 @@ from portal.storage import send
 DECIDERS = services.DECIDERS
 
 
-class SessionForm(FlaskForm):
+class SessionForm(PortalForm):
     call_id = SelectField(_l("Call"), [REQUIRED])
     province_id = SelectField(_l("Province of the provincial committee"), [Optional()])
     held_on = DateField(_l("Date of the session"), [REQUIRED])
@@ -37,7 +37,7 @@ class SessionForm(FlaskForm):
     )
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(PortalForm):
     reason = TextAreaField(_l("Reason"), [Optional(), Length(max=2000)])
 
 
@@ -136,7 +136,7 @@ def decide(session_id: int):
     if outcome not in {o.value for o in Outcome} or not ids:
         flash(_("Choose the applications and the decision."), "error")
         return redirect(url_for("committees.show", session_id=session.id))
-    reason = request.form.get("reason", "")[:2000] or None
+    reason = (DecisionForm().reason.data or "")[:2000] or None  # through the form: cleaned
     if outcome == Outcome.REJECT and not reason:
         flash(_("Give the reason of the rejection."), "error")
         return redirect(url_for("committees.show", session_id=session.id))

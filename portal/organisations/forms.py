@@ -1,7 +1,6 @@
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
@@ -15,6 +14,7 @@ from wtforms import (
 from wtforms.validators import Email, Length, Optional, ValidationError
 
 from portal.auth.forms import REQUIRED
+from portal.forms import PortalForm
 from portal.i18n import isolate, localized, show_date
 from portal.organisations import identifiers
 from portal.organisations.models import LegalForm
@@ -53,7 +53,7 @@ def _clean(value):
     return identifiers.clean(value) or None
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(PortalForm):
     legal_form = RadioField(
         _l("Legal form"),
         [REQUIRED],
@@ -151,7 +151,7 @@ class OrganisationForm(FlaskForm):
         return data | {name: None for name in ID_FIELDS if name not in allowed}
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(PortalForm):
     kind = SelectField(_l("Kind of document"), [REQUIRED])
     valid_until = DateField(_l("Valid until (for certificates that expire)"), [Optional()])
     file = FileField(
@@ -159,14 +159,14 @@ class DocumentForm(FlaskForm):
     )
 
 
-class InviteForm(FlaskForm):
+class InviteForm(PortalForm):
     email = EmailField(
         _l("Email address of the person to invite"),
         [REQUIRED, Email(message=_l("Enter an email address like name@example.ma."))],
     )
 
 
-class JoinForm(FlaskForm):
+class JoinForm(PortalForm):
     message = TextAreaField(
         _l("Message to the owner (who you are, your role in the organisation)"),
         [Optional(), Length(max=1000)],

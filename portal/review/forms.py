@@ -1,7 +1,6 @@
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -15,17 +14,18 @@ from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from portal.applications.forms import label
 from portal.auth.forms import REQUIRED
+from portal.forms import PortalForm
 from portal.review.models import Recommendation
 
 
-class AssignForm(FlaskForm):
+class AssignForm(PortalForm):
     reviewer = SelectField(_l("Technical-committee member"), [REQUIRED])
 
 
 def review_form(grid: list[dict]):
     """The call's scoring grid: a score and a justification per criterion."""
 
-    class ReviewForm(FlaskForm):
+    class ReviewForm(PortalForm):
         no_conflict = BooleanField(
             _l(
                 "I declare that I have no conflict of interest with this organisation or its "
@@ -64,7 +64,7 @@ def review_form(grid: list[dict]):
     return ReviewForm
 
 
-class ChangeRequestForm(FlaskForm):
+class ChangeRequestForm(PortalForm):
     what = TextAreaField(_l("What to change"), [REQUIRED, Length(max=3000)])
     deadline = DateField(_l("By when"), [REQUIRED])
 
@@ -73,13 +73,13 @@ class ChangeRequestForm(FlaskForm):
             raise ValidationError(_l("The date must not be in the past."))
 
 
-class CommentForm(FlaskForm):
+class CommentForm(PortalForm):
     body = TextAreaField(
         _l("Internal comment (never shown to the applicant)"), [REQUIRED, Length(max=3000)]
     )
 
 
-class OverrideForm(FlaskForm):
+class OverrideForm(PortalForm):
     rule = SelectField(_l("Rule"), [REQUIRED])
     outcome = SelectField(
         _l("New result"),
@@ -93,7 +93,7 @@ class OverrideForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), [REQUIRED, Length(max=2000)])
 
 
-class FlagForm(FlaskForm):
+class FlagForm(PortalForm):
     reason = TextAreaField(
         _l("Why flag this application (leave empty to remove the flag)"),
         [Optional(), Length(max=500)],
