@@ -96,3 +96,10 @@ def test_each_page_is_laid_out_once_under_its_parts_header(
             assert header == arabic
         if "Convention de partenariat" in text:
             assert header == french
+
+
+def test_pool_processes_are_replaced_past_a_memory_ceiling(app):
+    """A worker's pool process is replaced after the task that took it past the ceiling (KiB),
+    whatever grows in it; the figure comes from make bench-pdf."""
+    ceiling = app.extensions["celery"].conf.worker_max_memory_per_child
+    assert isinstance(ceiling, int) and ceiling > 0
