@@ -4,9 +4,13 @@ and then two worker processes.
 
 Run by hand, never in CI:  make bench-pdf  [BENCH_AGREEMENTS=1000]
 It needs PostgreSQL and Redis (DATABASE_URL / REDIS_URL, or the throwaway ones of
-scripts/with-test-services.sh) and creates a database of its own.
+scripts/with-test-services.sh), creates a database of its own and uses, then empties, Redis
+database 14 of REDIS_URL's server (BENCH_REDIS_URL names another).
+The page and the agreement are rendered in turn, so that a loaded machine slows both alike; each
+is timed by the clock and by the process's CPU time (what the render itself costs).
 Targets: agreement median ≤ 3× the one-paragraph page; memory after 500 ≤ 1.2× after 100;
-two processes ≥ 0.7 parallel efficiency.
+two processes ≥ 0.7 parallel efficiency. The worker's own memory (resident, and the peak that
+`worker_max_memory_per_child` is compared with) is read after 100 renders and at the end.
 """
 
 import os
@@ -28,19 +32,27 @@ PARAGRAPH = """<p lang="ar">تحدد هذه الاتفاقية شروط إنجا
 <p lang="fr">La présente convention fixe les conditions du chantier.</p>"""
 
 
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+def memory_mb(pid="self", field="VmRSS") -> float:
+    """A process's resident memory (VmRSS) or its peak (VmHWM), in MB; 0 once it has gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    for line in status.splitlines():
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return 0.0
 
 
-def timed(render, rounds: int) -> list[float]:
-    times = []
+def timed(renders: dict, rounds: int) -> dict:
+    """Each render `rounds` times, in turn: {name: ([clock ms], [CPU ms])}."""
+    times = {name: ([], []) for name in renders}
     for _ in range(rounds):
-        started = time.perf_counter()
-        render()
-        times.append((time.perf_counter() - started) * 1000)
+        for name, render in renders.items():
+            clock, cpu = time.perf_counter(), time.process_time()
+            render()
+            times[name][0].append((time.perf_counter() - clock) * 1000)
+            times[name][1].append((time.process_time() - cpu) * 1000)
     return times
 
 
@@ -52,7 +64,9 @@ def main() -> None:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     database_url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    redis_url = os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/14"  # a database of its own
+    redis_url = (
+        os.environ.get("BENCH_REDIS_URL") or os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/14"
+    )
     env = dict(
         os.environ,
         DATABASE_URL=database_url,
@@ -80,6 +94,16 @@ def main() -> None:
         redis.Redis.from_url(redis_url).flushdb()
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def worker_children(pid: int) -> list[int]:
+    """The pool processes of the Celery worker `pid`."""
+    try:
+        return [
+            int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        ]
+    except OSError:
+        return []
 
 
 def one_agreement(app):
@@ -125,22 +149,27 @@ def in_one_process() -> None:
         def document():
             return agreement_pdf(agreement)
 
-        timed(page, 5), timed(document, 5)  # warm up: imports, fonts, caches
-        page_ms, agreement_ms = timed(page, 40), timed(document, 40)
+        renders = {"page": page, "agreement": document}
+        timed(renders, 5)  # warm up: imports, fonts, caches
+        times = timed(renders, 40)
         memory = {}
         for count in range(1, 501):
             document()
             if count in (100, 500):
-                memory[count] = rss_mb()
+                memory[count] = memory_mb()
         size = len(document()) // 1024
         rendering.render_template = original
-    print("\nIn one process (milliseconds, median of 40 after warm-up)")
-    print(f"  one-paragraph page, same renderer and fonts  {statistics.median(page_ms):7.1f}")
+    print("\nIn one process (milliseconds, median of 40 after warm-up, in turn)")
+    print("                                                  clock      CPU")
+    medians = {name: [statistics.median(t) for t in pair] for name, pair in times.items()}
+    page_clock, page_cpu = medians["page"]
+    print(f"  one-paragraph page, same renderer and fonts  {page_clock:7.1f}  {page_cpu:7.1f}")
     print(
-        f"  agreement (component 1, 4 pages, {size} KB)     {statistics.median(agreement_ms):7.1f}"
+        f"  agreement (component 1, 4 pages, {size} KB)     "
+        f"{medians['agreement'][0]:7.1f}  {medians['agreement'][1]:7.1f}"
     )
-    ratio = statistics.median(agreement_ms) / statistics.median(page_ms)
-    print(f"  ratio agreement / page: {ratio:.2f}×   (target ≤ 3×)")
+    clock, cpu = (medians["agreement"][i] / medians["page"][i] for i in (0, 1))
+    print(f"  ratio agreement / page: {clock:.2f}× by the clock, {cpu:.2f}× in CPU   (target ≤ 3×)")
     growth = memory[500] / memory[100]
     print(
         f"  memory after 100 renders {memory[100]:.0f} MB, after 500 {memory[500]:.0f} MB:"
@@ -158,7 +187,7 @@ def through_workers(env: dict) -> None:
     from portal.extensions import db
 
     app = create_app({"TESTING": True, "RATELIMIT_ENABLED": False})
-    rates = {}
+    rates, memory, children = {}, {}, set()
     model_id = one_agreement(app)
     with app.app_context():
         model = db.session.get(Agreement, model_id)
@@ -213,6 +242,14 @@ def through_workers(env: dict) -> None:
                     db.session.rollback()
                     if done and first is None:
                         first = (time.monotonic(), done)  # timing starts once warm
+                    if processes == 1:  # the one pool process: resident and peak memory
+                        pids = worker_children(worker.pid)
+                        children.update(pids)
+                        if (done >= 100 and not memory) or done == len(ids):
+                            memory[done] = [
+                                sum(memory_mb(pid, field) for pid in pids)
+                                for field in ("VmRSS", "VmHWM")
+                            ]
                     if done == len(ids):
                         break
                     if time.monotonic() - started > 3600:
@@ -226,6 +263,13 @@ def through_workers(env: dict) -> None:
     efficiency = rates[2] / (2 * rates[1])
     print(f"\n{AGREEMENTS} agreements through Celery workers (queue pdf), renders per second")
     print(f"  one process   {rates[1]:6.2f}")
+    (after, (rss, peak)), (last, (last_rss, last_peak)) = min(memory.items()), max(memory.items())
+    print(
+        f"    its pool process: {rss:.0f} MB resident (peak {peak:.0f}) after {after} renders,"
+        f" {last_rss:.0f} MB (peak {last_peak:.0f}) after {last};"
+        f" {len(children) - 1} recycled   (worker_max_memory_per_child"
+        f" {celery.conf.worker_max_memory_per_child} KB)"
+    )
     print(f"  two processes {rates[2]:6.2f}")
     print(f"  parallel efficiency {efficiency:.2f}   (target ≥ 0.7)")
 

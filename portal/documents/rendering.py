@@ -2,9 +2,12 @@
 
 WeasyPrint with installed fonts named through fontconfig (never fetched, never WOFF2), a URL
 fetcher that reads nothing but inline data, and one template rendered once per language:
-Arabic first (right to left), then French (left to right).
+Arabic first (right to left), then French (left to right). The fonts and the stylesheet are
+loaded once per process and thread, not per render.
 """
 
+import os
+import threading
 from pathlib import Path
 
 import segno
@@ -13,6 +16,7 @@ from flask_babel import force_locale
 
 LANGUAGES = ("ar", "fr")
 STYLESHEET = Path(__file__).resolve().parents[1] / "static" / "css" / "pdf.css"
+_renderer = threading.local()
 
 
 def _fetcher():
@@ -43,11 +47,32 @@ def render_html(template: str, context: dict, *, title: str) -> str:
     return render_template("pdf/document.html", sections=sections, title=title)
 
 
+def _fonts_and_stylesheet():
+    """This process's (and thread's) font configuration and the stylesheet parsed with it, made
+    by its first render and kept for the next ones: fontconfig's font list and Pango's font map
+    with the faces it loaded are made once instead of per render (one per render grew the
+    process's memory with every render), and the rules are parsed once. Made again in a process
+    forked from the one that made them, and when the stylesheet's file changes."""
+    key = os.getpid(), STYLESHEET.stat().st_mtime_ns
+    if getattr(_renderer, "key", None) != key:
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        font_config = FontConfiguration()
+        stylesheet = CSS(
+            string=STYLESHEET.read_text(encoding="utf-8"),
+            url_fetcher=_fetcher(),
+            font_config=font_config,
+        )
+        _renderer.key, _renderer.objects = key, (font_config, stylesheet)
+    return _renderer.objects
+
+
 def render_pdf(template: str, context: dict, *, title: str) -> bytes:
     """The PDF of `template` rendered with `context` in Arabic then French."""
-    from weasyprint import CSS, HTML
+    from weasyprint import HTML
 
     html = render_html(template, context, title=title)
-    stylesheet = CSS(string=STYLESHEET.read_text(encoding="utf-8"), url_fetcher=_fetcher())
+    font_config, stylesheet = _fonts_and_stylesheet()
     document = HTML(string=html, base_url=current_app.root_path, url_fetcher=_fetcher())
-    return document.write_pdf(stylesheets=[stylesheet])
+    return document.write_pdf(stylesheets=[stylesheet], font_config=font_config)
