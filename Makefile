@@ -49,6 +49,7 @@ test-fast: $(VENV)/.dev-deps translations
 lint: $(VENV)/.dev-deps
 	ruff check .
 	ruff format --check .
+	lint-imports
 
 fmt: $(VENV)/.dev-deps
 	ruff check --fix .

@@ -83,23 +83,23 @@ def register_blueprints(app: Flask) -> None:
         backoffice,
         calls,
         committees,
-        core,
         documents,
         notifications,
         organisations,
+        public,
         reports,
         review,
     )
     from portal.applications.presenters import init_app as init_presenters
-    from portal.audit import views as audit_views
     from portal.auth.services import load_session_user
     from portal.auth.views import init_app as init_consent
+    from portal.backoffice import audit_views
 
     init_presenters(app)
     login_manager.user_loader(load_session_user)
     init_consent(app)
     for blueprint in (
-        core.bp,
+        public.bp,
         auth.bp,
         auth.staff_bp,
         notifications.bp,

@@ -6,11 +6,19 @@ account and role rules added with accounts). `check_request` runs before every r
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, redirect, request, session, url_for
 from flask_login import current_user
+
+
+class Role(StrEnum):
+    SECRETARIAT = "secretariat"
+    TECHNICAL_COMMITTEE = "technical_committee"
+    COMMITTEE_MEMBER = "committee_member"
+    ADMIN = "admin"
 
 
 @dataclass(frozen=True)
@@ -61,14 +69,17 @@ def staff_required(*roles: str):
 
 
 # Object rules: one function per model, registered by its area, asked through `can`.
-_POLICIES: dict[type, Callable] = {}
+_POLICIES: dict[tuple[type, str | None], Callable] = {}
 
 
-def policy(model: type):
-    """Register `check(user, action, obj) -> bool` as the rule for objects of `model`."""
+def policy(model: type, *, actions: tuple[str, ...] = ()):
+    """Register `check(user, action, obj) -> bool` as the rule for objects of `model`: for
+    every action, or for `actions` only (an area above the model's own adds the actions it
+    owns, so the model's area need not know it)."""
 
     def register(check):
-        _POLICIES[model] = check
+        for action in actions or (None,):
+            _POLICIES[(model, action)] = check
         return check
 
     return register
@@ -78,7 +89,7 @@ def can(user, action: str, obj) -> bool:
     """The one permission function: may `user` do `action` on `obj`? Denies by default."""
     if obj is None or user is None or not user.is_authenticated:
         return False
-    check = _POLICIES.get(type(obj))
+    check = _POLICIES.get((type(obj), action)) or _POLICIES.get((type(obj), None))
     return bool(check and check(user, action, obj))
 
 

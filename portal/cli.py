@@ -8,7 +8,7 @@ import click
 from flask import Flask, current_app
 
 from portal import demo
-from portal.auth.models import Role
+from portal.access import Role
 from portal.auth.services import create_staff, request_password_reset
 from portal.calls.services import load_edition, seed_demo_calls
 from portal.config import INSTANCE

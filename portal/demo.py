@@ -11,7 +11,8 @@ from flask import current_app
 from pypdf import PdfWriter
 from sqlalchemy import select
 
-from portal.auth.models import Role, User
+from portal.access import Role
+from portal.auth.models import User
 from portal.auth.services import create_staff, hasher
 from portal.documents.models import Document, DocumentKind
 from portal.documents.services import add_document

@@ -15,10 +15,13 @@ values included (an application's steps keep `raw_data`). Passwords are left exa
 
 import re
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import PasswordField
+from wtforms.validators import DataRequired
 
+REQUIRED = DataRequired(message=_l("This field is required."))
 BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
@@ -39,3 +42,7 @@ class PortalForm(FlaskForm):
                 (key, value if key in passwords else strip_bidi_controls(value))
                 for key, value in formdata.items(multi=True)
             )
+
+
+class ActionForm(PortalForm):
+    """A form with nothing but its CSRF token, for buttons that change something."""

@@ -1,4 +1,4 @@
-"""Documents of record: agreements and committee minutes, rendered on the `pdf` queue."""
+"""Agreements, rendered on the `pdf` queue."""
 
 from celery import shared_task
 
@@ -9,9 +9,3 @@ from portal.agreements import services
 def render_agreement(agreement_id: int) -> None:
     """Render and store one agreement version's PDF (once)."""
     services.render_agreement(agreement_id)
-
-
-@shared_task(name="render_minutes")
-def render_minutes(session_id: int) -> None:
-    """Render and store a closed committee session's minutes (once)."""
-    services.render_minutes(session_id)

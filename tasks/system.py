@@ -2,8 +2,9 @@
 
 from celery import shared_task
 
-from portal.agreements.services import sweep as sweep_documents
+from portal.agreements.services import sweep as sweep_agreements
 from portal.applications.services import sweep_checks
+from portal.committees.services import sweep_minutes
 from portal.notifications.services import sweep as sweep_notifications
 from portal.reports.exports import sweep as sweep_exports
 
@@ -21,5 +22,6 @@ def sweep() -> dict:
         "notifications": sweep_notifications(),
         "eligibility_checks": sweep_checks(),
         "exports": sweep_exports(),
-        "documents": sweep_documents(),
+        "agreements": sweep_agreements(),
+        "minutes": sweep_minutes(),
     }

@@ -11,15 +11,14 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm import contains_eager
 
-from portal.access import can, policy
+from portal.access import Role, can, policy
 from portal.agreements.models import Agreement, AgreementStatus
 from portal.applications.lifecycle import TransitionRefused, transition
 from portal.applications.models import Application
 from portal.applications.services import latest_submission, next_value, notify_members
 from portal.audit.services import record
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.calls.services import DEFAULT_SIGNATORIES, lock_ledger, take_jobs
-from portal.committees.models import CommitteeSession, Decision
 from portal.documents.inspection import content_type_of
 from portal.documents.rendering import qr_data_uri, render_pdf
 from portal.eligibility import grant
@@ -32,7 +31,6 @@ from portal.storage import put
 from portal.timeutil import local_date, utcnow
 
 RENDER_TASK = "render_agreement"
-MINUTES_TASK = "render_minutes"
 CODE_RE = re.compile(r"^[A-Z2-7]{16}$")
 MANAGERS = (Role.SECRETARIAT, Role.ADMIN)
 
@@ -83,13 +81,15 @@ def write_agreement(
     jobs_granted: int,
     *,
     by: User,
-    session: CommitteeSession | None = None,
+    session_id: int | None = None,
+    held_on: date | None = None,
     number: str | None = None,
     version: int = 1,
     post_counts: list[int] | None = None,
 ) -> Agreement:
     """Add a version of the application's agreement, its facts frozen; the caller commits,
-    then calls `enqueue_render`. The first version takes the next number of its series.
+    then calls `enqueue_render`. The first version takes the next number of its series; the
+    committee's session (`session_id`, held on `held_on`) is the decision it states.
     `post_counts` (component 2, an amendment) are the hires of each post, `jobs_granted` their
     sum."""
     now = utcnow()
@@ -99,11 +99,11 @@ def write_agreement(
         number = f"{key}-{next_value(key):04d}"
     code = new_code()
     content = agreement_content(
-        application, jobs_granted, number, version, code, now, session, post_counts=post_counts
+        application, jobs_granted, number, version, code, now, held_on, post_counts=post_counts
     )
     agreement = Agreement(
         application_id=application.id,
-        session_id=session.id if session else None,
+        session_id=session_id,
         number=number,
         version=version,
         status=AgreementStatus.ISSUED,
@@ -131,7 +131,7 @@ def agreement_content(
     version: int,
     code: str,
     at: datetime,
-    session: CommitteeSession | None,
+    held_on: date | None,
     *,
     post_counts: list[int] | None = None,
 ) -> dict:
@@ -161,7 +161,7 @@ def agreement_content(
         "call_ar": call.title_ar,
         "call_fr": call.title_fr,
         "committee_level": call.committee_level,
-        "held_on": session.held_on.isoformat() if session else None,
+        "held_on": held_on.isoformat() if held_on else None,
         "signatories": call.signatories or DEFAULT_SIGNATORIES[call.committee_level],
         "province_ar": province.name_ar,
         "province_fr": province.name_fr,
@@ -228,13 +228,6 @@ def amount_of(content: dict) -> float | None:
     grant (None for an agreement written before its pay was stated)."""
     figures = content.get("pay") if content["component"] == 1 else content.get("grant")
     return figures and figures["total"]
-
-
-def write_for_session(session: CommitteeSession, approved: list[Decision], *, by: User) -> list:
-    """The agreements of a session's approvals (called by `close`, in its transaction)."""
-    return [
-        write_agreement(d.application, d.jobs_granted, by=by, session=session) for d in approved
-    ]
 
 
 def enqueue_render(*agreements: Agreement) -> None:
@@ -307,36 +300,6 @@ def render_agreement(agreement_id: int) -> str | None:
     return digest
 
 
-def minutes_pdf(session: CommitteeSession) -> bytes:
-    decisions = db.session.scalars(
-        select(Decision)
-        .where(Decision.session_id == session.id)
-        .join(Decision.application)
-        .order_by(Application.number)
-    ).all()
-    return render_pdf(
-        "pdf/minutes.html",
-        {"session": session, "decisions": decisions},
-        title=f"{session.call.title_fr} — {session.held_on.isoformat()}",
-    )
-
-
-def render_minutes(session_id: int) -> str | None:
-    """Render a closed session's minutes once and store them. Safe to run twice."""
-    session = db.session.get(CommitteeSession, session_id)
-    if session is None or session.closed_at is None or session.minutes_sha256:
-        return session and session.minutes_sha256
-    digest = put(minutes_pdf(session))
-    db.session.execute(
-        update(CommitteeSession)
-        .where(CommitteeSession.id == session.id, CommitteeSession.minutes_sha256.is_(None))
-        .values(minutes_sha256=digest)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return digest
-
-
 def sweep(older_than: timedelta | None = None) -> int:
     """Re-send the renders that a lost message or a killed worker left undone."""
     if older_than is None:
@@ -348,29 +311,14 @@ def sweep(older_than: timedelta | None = None) -> int:
             Agreement.pdf_sha256.is_(None), Agreement.render_enqueued_at < cutoff
         )
     ).all()
-    sessions = db.session.scalars(
-        select(CommitteeSession.id).where(
-            CommitteeSession.closed_at.is_not(None),
-            CommitteeSession.minutes_sha256.is_(None),
-            CommitteeSession.minutes_enqueued_at < cutoff,
-        )
-    ).all()
     if agreements:
         db.session.execute(
             update(Agreement).where(Agreement.id.in_(agreements)).values(render_enqueued_at=now)
         )
-    if sessions:
-        db.session.execute(
-            update(CommitteeSession)
-            .where(CommitteeSession.id.in_(sessions))
-            .values(minutes_enqueued_at=now)
-        )
     db.session.commit()
     for agreement_id in agreements:
         enqueue(RENDER_TASK, agreement_id)
-    for session_id in sessions:
-        enqueue(MINUTES_TASK, session_id)
-    return len(agreements) + len(sessions)
+    return len(agreements)
 
 
 # After issue
@@ -485,7 +433,8 @@ def amend(
         application,
         granted,
         by=by,
-        session=agreement.session_id and db.session.get(CommitteeSession, agreement.session_id),
+        session_id=agreement.session_id,
+        held_on=_dates(agreement.content)["held_on"],
         number=agreement.number,
         version=agreement.version + 1,
         post_counts=post_counts if application.component == 2 else None,
@@ -567,11 +516,12 @@ def find_by_code(code: str) -> Agreement | None:
     return db.session.scalar(select(Agreement).filter_by(verification_code=code))
 
 
-def session_progress(session: CommitteeSession) -> list[Agreement]:
-    """The latest version of each agreement written by the session, with its application."""
+def session_progress(session_id: int) -> list[Agreement]:
+    """The latest version of each agreement written by a committee session, with its
+    application."""
     rows = db.session.scalars(
         select(Agreement)
-        .where(Agreement.session_id == session.id)
+        .where(Agreement.session_id == session_id)
         .join(Agreement.application)
         .options(contains_eager(Agreement.application).joinedload(Application.organisation))
         .order_by(Application.number, Agreement.version.desc())

@@ -11,11 +11,11 @@ from wtforms.validators import InputRequired, Length, NumberRange
 from portal.access import authorize, can, staff_required
 from portal.agreements import services, staff_bp
 from portal.agreements.models import Agreement
-from portal.auth.forms import REQUIRED, ActionForm
+from portal.applications import pages
 from portal.calls.services import QuotaExceeded
 from portal.eligibility.engine import MAX_HIRES_PER_POST
 from portal.extensions import db
-from portal.forms import PortalForm
+from portal.forms import REQUIRED, ActionForm, PortalForm
 
 A_COUNT = [InputRequired(_l("This field is required.")), NumberRange(0, MAX_HIRES_PER_POST)]
 
@@ -153,3 +153,8 @@ def revoke(agreement_id: int):
     else:
         flash(_("The agreement is revoked and the partner is told."), "success")
     return redirect(url_for("agreements_staff.show", agreement_id=agreement.id))
+
+
+@pages.STAFF.part
+def agreement_part(application) -> dict:
+    return {"agreement": services.current_agreement(application)}

@@ -10,6 +10,7 @@ from wtforms import StringField
 from portal.access import authorize, login_required, public
 from portal.agreements import bp, services
 from portal.agreements.models import Agreement, AgreementStatus
+from portal.applications import pages
 from portal.documents.inspection import UploadRefused
 from portal.extensions import db, limiter
 from portal.forms import PortalForm
@@ -124,3 +125,9 @@ def verify(code: str):
         amount=agreement and services.amount_of(agreement.content),
         checked=True,
     ), (200 if agreement else 404)
+
+
+@pages.APPLICANT.part
+def agreement_part(application) -> dict:
+    """The application's agreement, and the form for its signed copy."""
+    return {"agreement": services.current_agreement(application), "signed_form": SignedCopyForm()}

@@ -16,9 +16,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from portal.auth.forms import REQUIRED
 from portal.eligibility.rules import PLURALS, N_plural, field_bounds
-from portal.forms import PortalForm
+from portal.forms import REQUIRED, PortalForm
 from portal.i18n import current_language, isolate, localized, number, show_date
 from portal.timeutil import local_date
 
@@ -197,10 +196,16 @@ class DeclarationForm(PortalForm):
         pass
 
 
-class StartForm(PortalForm):
-    organisation_id = SelectField(_l("Organisation"), [REQUIRED])
-    province_id = SelectField(_l("Province of the project"), [REQUIRED])
-
-
 class WithdrawForm(PortalForm):
     reason = TextAreaField(_l("Why do you withdraw the application?"), [REQUIRED, Length(max=1000)])
+
+
+class ChangeRequestForm(PortalForm):
+    """Staff ask the applicant to change something by a date."""
+
+    what = TextAreaField(_l("What to change"), [REQUIRED, Length(max=3000)])
+    deadline = DateField(_l("By when"), [REQUIRED])
+
+    def validate_deadline(self, field):
+        if field.data and field.data < local_date():
+            raise ValidationError(_l("The date must not be in the past."))

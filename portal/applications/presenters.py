@@ -6,8 +6,11 @@ from flask_babel import get_translations, gettext
 
 from portal.applications.lifecycle import TRANSITIONS
 from portal.applications.models import Status
+from portal.documents.models import DocumentKind
 from portal.eligibility.rules import N_, PLURALS, RULES
-from portal.i18n import current_language, isolate, number, show_date, show_datetime
+from portal.extensions import db
+from portal.geo.models import Commune
+from portal.i18n import current_language, isolate, localized, number, show_date, show_datetime
 from portal.organisations.forms import LEGAL_FORMS, legal_form_label
 
 # The organisation's identifiers a rule may find missing, named as on the profile's form.
@@ -162,10 +165,6 @@ def category_label(edition: dict, code) -> str:
 
 
 def commune_label(commune_id) -> str:
-    from portal.extensions import db
-    from portal.geo.models import Commune
-    from portal.i18n import localized
-
     try:
         commune = db.session.get(Commune, int(commune_id))
     except (TypeError, ValueError):
@@ -178,10 +177,6 @@ def kind_name(code: str, data: dict | None = None) -> str:
     names = (data or {}).get("call", {}).get("document_kinds", {}).get(code)
     if names:
         return names[current_language()]
-    from portal.documents.models import DocumentKind
-    from portal.extensions import db
-    from portal.i18n import localized
-
     kind = db.session.query(DocumentKind).filter_by(code=code).one_or_none()
     return localized(kind) if kind else code
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from portal.applications.models import Application, Status
 from portal.applications.queue import scope
+from portal.applications.services import notify_members
 from portal.auth.models import User
 from portal.calls.models import Call
 from portal.extensions import db
@@ -19,8 +20,6 @@ from portal.timeutil import utcnow
 
 
 def send_reminders() -> int:
-    from portal.applications.services import notify_members
-
     now = utcnow()
     days = current_app.config["REMINDER_DAYS"]
     notices = []

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from portal import eligibility
-from portal.access import policy
+from portal.access import Role, policy
 from portal.applications.lifecycle import TransitionRefused, allowed, transition
 from portal.applications.models import (
     Application,
@@ -17,8 +17,9 @@ from portal.applications.models import (
     Status,
     Submission,
 )
+from portal.audit.models import AuditEvent
 from portal.audit.services import record
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.calls.models import Call, CallProvince
 from portal.calls.services import call_parameters
 from portal.documents.models import Document, DocumentKind
@@ -56,15 +57,7 @@ def _staff_may(user: User, action: str, application: Application) -> bool:
         return True
     if action == "assign":
         return user.has_role(Role.SECRETARIAT, Role.ADMIN)
-    from portal.review.services import active_review
-
-    review = active_review(application)
-    is_reviewer = review is not None and review.reviewer_id == user.id
-    if action == "review":
-        return is_reviewer and user.has_role(Role.TECHNICAL_COMMITTEE)
-    if action in ("request_changes", "override"):
-        return user.has_role(Role.SECRETARIAT) or is_reviewer
-    return False
+    return False  # the review's actions are the review area's rule
 
 
 # Drafts
@@ -521,8 +514,6 @@ def applications_of(user: User) -> list[Application]:
 
 
 def timeline(application: Application):
-    from portal.audit.models import AuditEvent
-
     return db.session.scalars(
         select(AuditEvent)
         .filter_by(object_type="application", object_id=application.id)

@@ -4,17 +4,15 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.access import authorize, staff_required
-from portal.agreements import services as agreements
-from portal.applications import queue, services, staff_bp
+from portal.access import Role, authorize, can, staff_required
+from portal.applications import pages, queue, services, staff_bp
 from portal.applications.dossier import dossier_response
+from portal.applications.forms import ChangeRequestForm
 from portal.applications.lifecycle import TransitionRefused
 from portal.applications.models import Application
 from portal.applications.presenters import present_report
-from portal.auth.models import Role
 from portal.core.integers import db_int, page_arg
 from portal.extensions import db
-from portal.review.forms import ChangeRequestForm
 
 
 def _filters() -> queue.Filters:
@@ -80,8 +78,15 @@ def staff_page(application: Application, status: int = 200, **forms):
         else None,
         documents=services.application_documents(application),
         grant=services.grant_for(submission.data),
-        agreement=agreements.current_agreement(application),
-        **(review_panel(application) | forms),
+        **(
+            {
+                "change_form": ChangeRequestForm()
+                if can(current_user, "request_changes", application)
+                else None
+            }
+            | pages.STAFF.context(application)
+            | forms
+        ),
     ), status
 
 
@@ -105,29 +110,3 @@ def request_changes(application_id: int):
 @staff_required()
 def dossier(application_id: int):
     return dossier_response(authorize("view", db.session.get(Application, application_id)))
-
-
-def review_panel(application: Application) -> dict:
-    """What the staff member may do on this application, with the forms for it."""
-    from portal.access import can
-    from portal.review import services as review
-    from portal.review.forms import CommentForm, FlagForm
-    from portal.review.staff_views import assign_form, override_form
-
-    return {
-        "assign_form": assign_form(application)
-        if can(current_user, "assign", application)
-        else None,
-        "can_review": can(current_user, "review", application),
-        "change_form": ChangeRequestForm()
-        if can(current_user, "request_changes", application)
-        else None,
-        "comment_form": CommentForm(),
-        "flag_form": FlagForm(data={"reason": application.flag}),
-        "override_form": override_form(application)
-        if can(current_user, "override", application)
-        else None,
-        "comments": review.comments(application),
-        "active_review": review.active_review(application),
-        "changes": review.changes_between(application),
-    }

@@ -6,24 +6,24 @@ from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
 from portal.access import authorize, can, login_required
-from portal.agreements import services as agreements
-from portal.agreements.views import SignedCopyForm
-from portal.applications import bp, services, steps
+from portal.applications import bp, pages, services, steps
 from portal.applications.dossier import dossier_response
-from portal.applications.forms import StartForm, WithdrawForm
+from portal.applications.forms import WithdrawForm
 from portal.applications.lifecycle import TransitionRefused, allowed
 from portal.applications.models import Application, Submission
 from portal.applications.presenters import present_report
-from portal.auth.forms import ActionForm
+from portal.calls.forms import StartForm
 from portal.calls.models import Call
 from portal.core.integers import db_int
 from portal.documents import services as documents
 from portal.documents.inspection import UploadRefused
 from portal.documents.models import DocumentKind
 from portal.extensions import db
+from portal.forms import ActionForm
 from portal.i18n import isolate, localized
 from portal.organisations.forms import DocumentForm
 from portal.organisations.models import Organisation
+from portal.organisations.services import organisations_of
 from portal.organisations.views import UPLOAD_ERRORS
 from portal.timeutil import utcnow
 
@@ -78,8 +78,6 @@ def start():
 
 
 def _my_organisations() -> list[Organisation]:
-    from portal.organisations.services import organisations_of
-
     return [organisation for organisation, _role in organisations_of(current_user)]
 
 
@@ -263,8 +261,7 @@ def show(application_id: int):
         and allowed(application, "withdraw"),
         grant=services.grant_for(submission.data) if submission else None,
         documents=services.application_documents(application),
-        agreement=agreements.current_agreement(application),
-        signed_form=SignedCopyForm(),
+        **pages.APPLICANT.context(application),
     )
 
 

@@ -3,7 +3,6 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.auth.models import User
 from portal.extensions import db
 from portal.timeutil import utcnow
 
@@ -24,4 +23,4 @@ class AuditEvent(db.Model):
     ip: Mapped[str | None] = mapped_column(String(45))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
-    actor: Mapped[User | None] = relationship()
+    actor: Mapped["User | None"] = relationship("User")  # noqa: F821 (the accounts' model)

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
-from portal.forms import PortalForm
+from portal.forms import REQUIRED, PortalForm
 
 PHONE = re.compile(r"^(?:\+212|00212|0)([5-7]\d{8})$")  # rule V-PHONE
 
@@ -23,7 +23,6 @@ def valid_phone(form, field):
         )
 
 
-REQUIRED = DataRequired(message=_l("This field is required."))
 EMAIL = [
     REQUIRED,
     Email(message=_l("Enter an email address like name@example.ma.")),
@@ -91,7 +90,3 @@ class CloseAccountForm(PortalForm):
         _l("I understand that my account and its data will be erased."),
         [DataRequired(message=_l("Tick the box to confirm."))],
     )
-
-
-class ActionForm(PortalForm):
-    """A form with nothing but its CSRF token, for buttons that change something."""

@@ -1,6 +1,5 @@
 import secrets
 from datetime import datetime
-from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, String
@@ -8,13 +7,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
 from portal.timeutil import utcnow
-
-
-class Role(StrEnum):
-    SECRETARIAT = "secretariat"
-    TECHNICAL_COMMITTEE = "technical_committee"
-    COMMITTEE_MEMBER = "committee_member"
-    ADMIN = "admin"
 
 
 def new_session_token() -> str:

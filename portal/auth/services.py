@@ -14,8 +14,9 @@ from flask_login import login_user, logout_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, select, update
 
+from portal.access import Role
 from portal.audit.services import record
-from portal.auth.models import Role, StaffProvince, User, UserRole, new_session_token
+from portal.auth.models import StaffProvince, User, UserRole, new_session_token
 from portal.extensions import db
 from portal.notifications.models import Notification
 from portal.notifications.services import dispatch, external_url, notify

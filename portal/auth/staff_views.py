@@ -6,11 +6,11 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal.access import staff_required
+from portal.access import Role, staff_required
 from portal.auth import services, staff_bp
-from portal.auth.forms import ActionForm
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.extensions import db
+from portal.forms import ActionForm
 
 
 @staff_bp.get("/")

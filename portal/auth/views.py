@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
-from portal.access import login_required, public, safe_next
+from portal.access import Role, login_required, public, safe_next
 from portal.auth import bp, services
 from portal.auth.forms import (
     ChangePasswordForm,
@@ -27,7 +27,6 @@ from portal.auth.forms import (
     RegistrationForm,
     normalise_phone,
 )
-from portal.auth.models import Role
 from portal.extensions import limiter
 from portal.i18n import LANGUAGE_COOKIE, current_language
 

@@ -16,13 +16,11 @@ from wtforms import (
 )
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
-from portal.access import staff_required
-from portal.auth.forms import REQUIRED
-from portal.auth.models import Role
+from portal.access import Role, staff_required
 from portal.calls import services, staff_bp
 from portal.calls.models import Call, CommitteeLevel, Edition
 from portal.extensions import db
-from portal.forms import PortalForm
+from portal.forms import REQUIRED, PortalForm
 from portal.geo.models import Province
 from portal.i18n import localized
 from portal.timeutil import utc_to_local

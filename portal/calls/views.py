@@ -3,11 +3,12 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from portal.access import can, public
-from portal.applications.forms import StartForm
 from portal.calls import bp, services
+from portal.calls.forms import StartForm
 from portal.calls.models import Call
 from portal.extensions import db
 from portal.i18n import localized
+from portal.organisations.services import organisations_of
 from portal.timeutil import utcnow
 
 
@@ -25,8 +26,6 @@ def show(call_id: int):
         abort(404)
     form, organisations = None, []
     if current_user.is_authenticated and not current_user.is_staff:
-        from portal.organisations.services import organisations_of
-
         organisations = [
             o for o, _role in organisations_of(current_user) if can(current_user, "edit", o)
         ]

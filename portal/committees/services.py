@@ -5,25 +5,31 @@ province of the call for the regional committee. Only deciders who hold every on
 (admins hold them all) see its agenda and minutes, decide and close it: a regional committee
 member is a staff account given all the region's provinces, never a side effect of a role."""
 
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import exists, select
+from flask import current_app
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import joinedload
 
-from portal.access import policy
+from portal.access import Role, policy
+from portal.agreements import services as agreements_area
 from portal.applications.lifecycle import TransitionRefused, transition
 from portal.applications.models import Application, Status
 from portal.applications.services import jobs_requested, notify_members
 from portal.audit.services import record
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.calls.models import Call, CallProvince, CommitteeLevel
 from portal.calls.services import QuotaExceeded as QuotaExceeded  # raised by `decide`
 from portal.calls.services import lock_ledger, take_jobs
 from portal.committees.models import CommitteeSession, Decision, Outcome, SessionProvince
+from portal.documents.rendering import render_pdf
 from portal.extensions import db
 from portal.notifications.services import dispatch
 from portal.queue import enqueue
+from portal.storage import put
 from portal.timeutil import local_date, utcnow
+
+MINUTES_TASK = "render_minutes"
 
 ON_AGENDA = (Status.RECOMMENDED, Status.NOT_RECOMMENDED, Status.DEFERRED)
 DECIDERS = (Role.COMMITTEE_MEMBER, Role.SECRETARIAT, Role.ADMIN)
@@ -229,9 +235,12 @@ def close(session: CommitteeSession, *, by: User) -> None:
             f"committee_decision:{decision.id}",
             decision=decision,
         )
-    from portal.agreements import services as agreements_area  # it reads committee rows
-
-    agreements = agreements_area.write_for_session(session, approved_decisions, by=by)
+    agreements = [
+        agreements_area.write_agreement(
+            d.application, d.jobs_granted, by=by, session_id=session.id, held_on=session.held_on
+        )
+        for d in approved_decisions
+    ]
     record(
         "committee.session_closed",
         actor=by,
@@ -241,7 +250,7 @@ def close(session: CommitteeSession, *, by: User) -> None:
     db.session.commit()
     dispatch(*notices)
     agreements_area.enqueue_render(*agreements)
-    enqueue(agreements_area.MINUTES_TASK, session.id)
+    enqueue(MINUTES_TASK, session.id)
 
 
 def sessions(user: User) -> list[CommitteeSession]:
@@ -266,3 +275,60 @@ def ledger_rows(session: CommitteeSession) -> list[CallProvince]:
         )
         .order_by(CallProvince.province_id)
     ).all()
+
+
+# The minutes (worker)
+
+
+def minutes_pdf(session: CommitteeSession) -> bytes:
+    decisions = db.session.scalars(
+        select(Decision)
+        .where(Decision.session_id == session.id)
+        .join(Decision.application)
+        .order_by(Application.number)
+    ).all()
+    return render_pdf(
+        "pdf/minutes.html",
+        {"session": session, "decisions": decisions},
+        title=f"{session.call.title_fr} — {session.held_on.isoformat()}",
+    )
+
+
+def render_minutes(session_id: int) -> str | None:
+    """Render a closed session's minutes once and store them. Safe to run twice."""
+    session = db.session.get(CommitteeSession, session_id)
+    if session is None or session.closed_at is None or session.minutes_sha256:
+        return session and session.minutes_sha256
+    digest = put(minutes_pdf(session))
+    db.session.execute(
+        update(CommitteeSession)
+        .where(CommitteeSession.id == session.id, CommitteeSession.minutes_sha256.is_(None))
+        .values(minutes_sha256=digest)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return digest
+
+
+def sweep_minutes(older_than: timedelta | None = None) -> int:
+    """Re-send the minutes that a lost message or a killed worker left unrendered."""
+    if older_than is None:
+        older_than = timedelta(seconds=current_app.config["RENDER_RETRY_SECONDS"])
+    now = utcnow()
+    sessions = db.session.scalars(
+        select(CommitteeSession.id).where(
+            CommitteeSession.closed_at.is_not(None),
+            CommitteeSession.minutes_sha256.is_(None),
+            CommitteeSession.minutes_enqueued_at < now - older_than,
+        )
+    ).all()
+    if sessions:
+        db.session.execute(
+            update(CommitteeSession)
+            .where(CommitteeSession.id.in_(sessions))
+            .values(minutes_enqueued_at=now)
+        )
+    db.session.commit()
+    for session_id in sessions:
+        enqueue(MINUTES_TASK, session_id)
+    return len(sessions)

@@ -13,13 +13,12 @@ from portal.access import authorize, staff_required
 from portal.agreements import services as agreement_services
 from portal.applications.models import Application
 from portal.applications.services import jobs_requested
-from portal.auth.forms import REQUIRED, ActionForm
 from portal.calls.models import Call
 from portal.committees import services, staff_bp
 from portal.committees.models import CommitteeSession, Outcome
 from portal.core.integers import db_int
 from portal.extensions import db
-from portal.forms import PortalForm
+from portal.forms import REQUIRED, ActionForm, PortalForm
 from portal.geo.models import Province
 from portal.i18n import isolate, localized, show_date
 from portal.review.services import active_reviews
@@ -118,7 +117,7 @@ def _show(session: CommitteeSession, close_form: CloseSessionForm):
         reviews=active_reviews(applications),
         requested={a.id: jobs_requested(a.component, a.details or {}) for a in applications},
         ledger=services.ledger_rows(session),
-        agreements=agreement_services.session_progress(session),
+        agreements=agreement_services.session_progress(session.id),
         form=DecisionForm(),
         action_form=ActionForm(),
         close_form=close_form,

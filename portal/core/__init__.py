@@ -1,7 +1,2 @@
-"""Public pages shared by everyone: home, privacy notice, language switch, health, errors."""
-
-from flask import Blueprint
-
-bp = Blueprint("core", __name__)
-
-from portal.core import views  # noqa: E402,F401  (routes register on import)
+"""What every area shares, below them all: error pages, health, bounded integers, the
+gapless counters, province scope and the unit of work. It imports no area."""

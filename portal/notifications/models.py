@@ -5,7 +5,6 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.auth.models import User
 from portal.extensions import db
 from portal.timeutil import utcnow
 
@@ -38,7 +37,7 @@ class Notification(db.Model):
     read_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    user: Mapped[User | None] = relationship()
+    user: Mapped["User | None"] = relationship("User")  # noqa: F821 (the accounts' model)
 
     @property
     def message_id(self) -> str:

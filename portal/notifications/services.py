@@ -16,7 +16,6 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from sqlalchemy import func, select, update
 
-from portal.auth.models import User
 from portal.extensions import db
 from portal.notifications.models import DeliveryStatus, Notification
 from portal.queue import enqueue
@@ -41,7 +40,7 @@ class Recipient:
     full_name: str = ""
 
 
-def notify(user: User | Recipient, event: str, key: str, **context) -> Notification:
+def notify(user, event: str, key: str, **context) -> Notification:
     """Add the notification of `event` for `user` to the session; the caller commits.
 
     `key` identifies the event: the same key never makes a second notification.
@@ -56,7 +55,7 @@ def notify(user: User | Recipient, event: str, key: str, **context) -> Notificat
     notification = Notification(
         event_key=key,
         event=event,
-        user=user if isinstance(user, User) else None,  # a Recipient has no account yet
+        user=None if isinstance(user, Recipient) else user,  # a Recipient has no account yet
         email=user.email,
         locale=user.locale,
         subject=subject.strip(),
@@ -205,13 +204,13 @@ def resend(notification: Notification) -> None:
     dispatch(notification)
 
 
-def unread_count(user: User) -> int:
+def unread_count(user) -> int:
     return db.session.scalar(
         select(func.count(Notification.id)).filter_by(user_id=user.id, read_at=None)
     )
 
 
-def inbox(user: User, limit: int = 50) -> list[Notification]:
+def inbox(user, limit: int = 50) -> list[Notification]:
     return db.session.scalars(
         select(Notification)
         .filter_by(user_id=user.id)
@@ -220,7 +219,7 @@ def inbox(user: User, limit: int = 50) -> list[Notification]:
     ).all()
 
 
-def mark_read(user: User) -> None:
+def mark_read(user) -> None:
     db.session.execute(
         update(Notification).filter_by(user_id=user.id, read_at=None).values(read_at=utcnow())
     )

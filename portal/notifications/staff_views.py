@@ -3,10 +3,9 @@
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from portal.access import staff_required
-from portal.auth.forms import ActionForm
-from portal.auth.models import Role
+from portal.access import Role, staff_required
 from portal.extensions import db
+from portal.forms import ActionForm
 from portal.notifications import services, staff_bp
 from portal.notifications.models import DeliveryStatus, Notification
 

@@ -13,8 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import Email, Length, Optional, ValidationError
 
-from portal.auth.forms import REQUIRED
-from portal.forms import PortalForm
+from portal.forms import REQUIRED, PortalForm
 from portal.i18n import isolate, localized, show_date
 from portal.organisations import identifiers
 from portal.organisations.models import LegalForm

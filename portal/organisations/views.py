@@ -7,11 +7,11 @@ from wtforms import SelectChoice
 from portal.access import authorize, can, login_required
 from portal.audit.labels import audit_label
 from portal.audit.services import organisation_history
-from portal.auth.forms import ActionForm
 from portal.documents import services as documents
 from portal.documents.inspection import UploadRefused
 from portal.documents.models import DocumentKind
 from portal.extensions import db
+from portal.forms import ActionForm
 from portal.geo.models import Province
 from portal.i18n import localized
 from portal.organisations import bp, services

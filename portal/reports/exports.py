@@ -24,6 +24,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import contains_eager
 
 from portal import storage
+from portal.access import Role
 from portal.applications.models import Application
 from portal.applications.presenters import (
     application_status_label,
@@ -34,7 +35,7 @@ from portal.applications.presenters import (
 )
 from portal.applications.queue import scope
 from portal.audit.services import mask, record
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.calls.models import Call
 from portal.committees.models import CommitteeSession, Decision
 from portal.extensions import db

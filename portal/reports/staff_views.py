@@ -7,10 +7,10 @@ from sqlalchemy import select
 from portal import storage
 from portal.access import staff_required
 from portal.audit.services import record
-from portal.auth.forms import ActionForm
 from portal.calls.models import Call
 from portal.core.integers import db_int
 from portal.extensions import db
+from portal.forms import ActionForm
 from portal.reports import exports, services, staff_bp
 from portal.reports.models import Export
 

@@ -1,20 +1,16 @@
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DateField,
     IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
     TextAreaField,
 )
-from wtforms.validators import Length, NumberRange, Optional, ValidationError
+from wtforms.validators import Length, NumberRange, Optional
 
 from portal.applications.forms import label
-from portal.auth.forms import REQUIRED
-from portal.forms import PortalForm
+from portal.forms import REQUIRED, PortalForm
 from portal.review.models import Recommendation
 
 
@@ -62,15 +58,6 @@ def review_form(grid: list[dict]):
         )
     ReviewForm.grid = grid
     return ReviewForm
-
-
-class ChangeRequestForm(PortalForm):
-    what = TextAreaField(_l("What to change"), [REQUIRED, Length(max=3000)])
-    deadline = DateField(_l("By when"), [REQUIRED])
-
-    def validate_deadline(self, field):
-        if field.data and field.data < date.today():
-            raise ValidationError(_l("The date must not be in the past."))
 
 
 class CommentForm(PortalForm):

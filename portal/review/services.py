@@ -2,10 +2,13 @@
 
 from sqlalchemy import select, update
 
+from portal.access import Role, can, policy
 from portal.applications.lifecycle import transition
 from portal.applications.models import Application, Submission
 from portal.audit.services import record
-from portal.auth.models import Role, StaffProvince, User, UserRole
+from portal.auth.models import StaffProvince, User, UserRole
+from portal.eligibility.engine import Outcome as RuleOutcome
+from portal.eligibility.engine import combine
 from portal.extensions import db
 from portal.organisations.models import Membership
 from portal.review.models import Comment, Recommendation, Review
@@ -48,6 +51,19 @@ def active_reviews(applications: list[Application]) -> dict[int, Review]:
 
 def active_review(application: Application) -> Review | None:
     return db.session.scalar(select(Review).filter_by(application_id=application.id, active=True))
+
+
+@policy(Application, actions=("review", "request_changes", "override"))
+def review_policy(user: User, action: str, application: Application) -> bool:
+    """Staff who see the application: its reviewer scores it; the reviewer or the secretariat
+    asks for changes or overrides a rule."""
+    if not user.is_staff or not can(user, "view", application):
+        return False
+    review = active_review(application)
+    is_reviewer = review is not None and review.reviewer_id == user.id
+    if action == "review":
+        return is_reviewer and user.has_role(Role.TECHNICAL_COMMITTEE)
+    return user.has_role(Role.SECRETARIAT) or is_reviewer
 
 
 def assign(application: Application, reviewer: User, *, by: User) -> Review:
@@ -164,9 +180,6 @@ def override_rule(
 ) -> str:
     """Change one rule's outcome on the latest report, with a reason; the overall outcome is
     recomputed and the application moves between eligible and ineligible if it changes."""
-    from portal.eligibility.engine import Outcome as RuleOutcome
-    from portal.eligibility.engine import combine
-
     submission = application.submissions[-1]
     report = submission.reports[-1]
     if rule not in {r["rule"] for r in report.results}:

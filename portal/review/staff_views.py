@@ -5,11 +5,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from portal.access import authorize, staff_required
+from portal.access import Role, authorize, can, staff_required
+from portal.applications import pages
 from portal.applications import services as applications
 from portal.applications.lifecycle import TransitionRefused
 from portal.applications.models import Application
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.extensions import db
 from portal.review import services, staff_bp
 from portal.review.forms import (
@@ -156,3 +157,22 @@ def add_comment(application_id: int):
     else:
         abort(400)
     return _back(application)
+
+
+@pages.STAFF.part
+def review_part(application: Application) -> dict:
+    """What the staff member may do on this application in the review, with the forms for it."""
+    return {
+        "assign_form": assign_form(application)
+        if can(current_user, "assign", application)
+        else None,
+        "can_review": can(current_user, "review", application),
+        "comment_form": CommentForm(),
+        "flag_form": FlagForm(data={"reason": application.flag}),
+        "override_form": override_form(application)
+        if can(current_user, "override", application)
+        else None,
+        "comments": services.comments(application),
+        "active_review": services.active_review(application),
+        "changes": services.changes_between(application),
+    }

@@ -3,10 +3,10 @@ from flask_login import current_user
 
 from portal.access import public, safe_next
 from portal.auth.services import set_locale
-from portal.core import bp
 from portal.core.services import health
 from portal.geo.services import provinces_with_commune_counts
 from portal.i18n import LANGUAGE_COOKIE
+from portal.public import bp
 
 
 @bp.get("/")

@@ -1,4 +1,4 @@
-"""Back office: the audit trail, filterable (admins)."""
+"""Back office: the whole audit trail, for admins (a page above every area it reads)."""
 
 from datetime import datetime, timedelta
 
@@ -6,10 +6,10 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal.access import staff_required
+from portal.access import Role, staff_required
 from portal.audit.labels import ACTION_LABELS
 from portal.audit.models import AuditEvent
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.core.integers import db_int, page_arg
 from portal.extensions import db
 
