@@ -15,10 +15,11 @@ from portal.access import Role, can, policy
 from portal.agreements.models import Agreement, AgreementStatus
 from portal.applications.lifecycle import TransitionRefused, transition
 from portal.applications.models import Application
-from portal.applications.services import latest_submission, next_value, notify_members
+from portal.applications.services import latest_submission, notify_members
 from portal.audit.services import record
 from portal.auth.models import User
 from portal.calls.services import DEFAULT_SIGNATORIES, lock_ledger, take_jobs
+from portal.core.counters import next_value
 from portal.documents.inspection import content_type_of
 from portal.documents.rendering import qr_data_uri, render_pdf
 from portal.eligibility import grant

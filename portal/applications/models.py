@@ -113,10 +113,3 @@ class EligibilityReport(db.Model):
                 }
             results.append(result)
         return results
-
-
-class Counter(db.Model):
-    """Gapless numbers: the row is locked while the number is taken, in the same transaction."""
-
-    key: Mapped[str] = mapped_column(String(40), primary_key=True)
-    value: Mapped[int] = mapped_column(default=0)

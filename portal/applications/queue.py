@@ -12,6 +12,7 @@ from sqlalchemy.orm import contains_eager
 from portal.applications.models import Application, Status
 from portal.auth.models import User
 from portal.calls.models import Call
+from portal.core.scope import in_provinces
 from portal.extensions import db
 from portal.geo.models import Province
 from portal.organisations.models import Organisation
@@ -40,10 +41,7 @@ class Filters:
 
 def scope(user: User):
     """Submitted applications (drafts are the applicant's own) in the user's provinces."""
-    condition = Application.number.is_not(None)
-    if not user.has_role("admin"):
-        condition = condition & Application.province_id.in_(user.province_ids or [-1])
-    return condition
+    return Application.number.is_not(None) & in_provinces(user, Application.province_id)
 
 
 def _filtered(user: User, filters: Filters, *, with_status: bool = True):
@@ -111,9 +109,7 @@ def total(counts: dict[str, int], filters: Filters) -> int:
 
 def choices(user: User) -> tuple[list[Call], list[Province]]:
     calls = db.session.scalars(select(Call).order_by(Call.opens_at.desc())).all()
-    provinces = select(Province).order_by(Province.id)
-    if not user.has_role("admin"):
-        provinces = provinces.where(Province.id.in_(user.province_ids or [-1]))
+    provinces = select(Province).where(in_provinces(user, Province.id)).order_by(Province.id)
     return calls, db.session.scalars(provinces).all()
 
 

@@ -12,7 +12,6 @@ from portal.access import Role, policy
 from portal.applications.lifecycle import TransitionRefused, allowed, transition
 from portal.applications.models import (
     Application,
-    Counter,
     EligibilityReport,
     Status,
     Submission,
@@ -22,6 +21,8 @@ from portal.audit.services import record
 from portal.auth.models import User
 from portal.calls.models import Call, CallProvince
 from portal.calls.services import call_parameters
+from portal.core.counters import next_value
+from portal.core.scope import sees_province
 from portal.documents.models import Document, DocumentKind
 from portal.extensions import db
 from portal.notifications.services import dispatch, external_url, notify
@@ -48,9 +49,7 @@ def application_policy(user: User, action: str, application: Application) -> boo
 
 def _staff_may(user: User, action: str, application: Application) -> bool:
     """Staff of the province, once the application has been submitted, each by their role."""
-    in_scope = application.number is not None and (
-        user.has_role(Role.ADMIN) or application.province_id in user.province_ids
-    )
+    in_scope = application.number is not None and sees_province(user, application.province_id)
     if not in_scope:
         return False
     if action in ("view", "comment"):
@@ -277,20 +276,6 @@ def remaining_quota(call_id: int, province_id: int) -> int | None:
 
 
 # Submitting
-
-
-def next_value(key: str) -> int:
-    """The next number of the series `key`, from its counter row locked until the commit: a
-    rolled-back transaction gives its number back, so there are no gaps."""
-    if db.session.get(Counter, key) is None:
-        try:
-            with db.session.begin_nested():  # two first numbers may race to create the row
-                db.session.add(Counter(key=key, value=0))
-        except IntegrityError:
-            pass
-    counter = db.session.scalar(select(Counter).filter_by(key=key).with_for_update())
-    counter.value += 1
-    return counter.value
 
 
 def _next_number(application: Application, at: datetime) -> str:

@@ -17,6 +17,7 @@ from portal.calls.models import Call
 from portal.committees import services, staff_bp
 from portal.committees.models import CommitteeSession, Outcome
 from portal.core.integers import db_int
+from portal.core.scope import sees_province
 from portal.extensions import db
 from portal.forms import REQUIRED, ActionForm, PortalForm
 from portal.geo.models import Province
@@ -65,7 +66,7 @@ def _session_form() -> SessionForm:
     form.province_id.choices = [
         SelectChoice(str(p.id), localized(p))
         for p in provinces
-        if current_user.has_role("admin") or p.id in current_user.province_ids
+        if sees_province(current_user, p.id)
     ]
     return form
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from portal.access import policy
 from portal.audit.services import changes, record
 from portal.auth.models import User
+from portal.core.scope import sees_province
 from portal.documents.models import Document
 from portal.extensions import db
 from portal.notifications.services import Recipient, dispatch, external_url, notify
@@ -55,15 +56,11 @@ def membership(user: User, organisation: Organisation) -> Membership | None:
     return db.session.get(Membership, (organisation.id, user.id))
 
 
-def _staff_sees(user: User, province_id: int) -> bool:
-    return user.is_staff and (user.has_role("admin") or province_id in user.province_ids)
-
-
 @policy(Organisation)
 def organisation_policy(user: User, action: str, organisation: Organisation) -> bool:
     member = membership(user, organisation)
     if action == "view":
-        return member is not None or _staff_sees(user, organisation.province_id)
+        return member is not None or sees_province(user, organisation.province_id)
     if action == "edit":
         return member is not None
     if action == "manage":  # members, ownership, history

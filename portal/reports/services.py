@@ -10,6 +10,7 @@ from portal.applications.models import Application, Status
 from portal.applications.queue import scope
 from portal.auth.models import User
 from portal.calls.models import Call, CallProvince
+from portal.core.scope import sees_province
 from portal.extensions import db
 from portal.geo.models import Province
 from portal.timeutil import utcnow
@@ -55,9 +56,7 @@ def jobs_by_province(call: Call, user: User) -> list[ProvinceLine]:
         .order_by(Province.id)
     )
     lines = [ProvinceLine(p, quota, int(req), int(app)) for p, quota, req, app in rows]
-    if not user.has_role("admin"):
-        lines = [line for line in lines if line.province.id in user.province_ids]
-    return lines
+    return [line for line in lines if sees_province(user, line.province.id)]
 
 
 def by_status(call: Call, user: User) -> dict[str, int]:
