@@ -14,7 +14,7 @@ from portal.applications.forms import StartForm, WithdrawForm
 from portal.applications.lifecycle import TransitionRefused, allowed
 from portal.applications.models import Application, Submission
 from portal.applications.presenters import present_report
-from portal.auth.forms import ActionForm
+from portal.auth.forms import PLACEHOLDER, ActionForm
 from portal.calls.models import Call
 from portal.core.integers import db_int
 from portal.documents import services as documents
@@ -59,8 +59,10 @@ def start():
         abort(404)
     form = StartForm()
     organisations = [o for o in _my_organisations() if can(current_user, "edit", o)]
-    form.organisation_id.choices = [SelectChoice(str(o.id), localized(o)) for o in organisations]
-    form.province_id.choices = [
+    form.organisation_id.choices = [PLACEHOLDER] + [
+        SelectChoice(str(o.id), localized(o)) for o in organisations
+    ]
+    form.province_id.choices = [PLACEHOLDER] + [
         SelectChoice(str(p.province_id), localized(p.province)) for p in call.provinces
     ]
     if not call.is_open(utcnow()):
@@ -131,7 +133,9 @@ def _documents_step(
     application: Application, names: list[str], form: DocumentForm, status: int = 200
 ):
     kinds = _application_kinds(application)
-    form.kind.choices = [SelectChoice(k.code, localized(k)) for k in kinds]
+    form.kind.choices = [PLACEHOLDER] + [SelectChoice(k.code, localized(k)) for k in kinds]
+    if form.kind.data is None and len(kinds) == 1:
+        form.kind.data = kinds[0].code
     return render_template(
         "applications/documents_step.html",
         application=application,
@@ -162,7 +166,9 @@ def upload_document(application_id: int):
     names = steps.steps_for(application)
     form = DocumentForm()
     kinds = {k.code: k for k in _application_kinds(application)}
-    form.kind.choices = [SelectChoice(code, localized(k)) for code, k in kinds.items()]
+    form.kind.choices = [PLACEHOLDER] + [
+        SelectChoice(code, localized(k)) for code, k in kinds.items()
+    ]
     if form.validate_on_submit():
         try:
             documents.add_document(

@@ -1,7 +1,7 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from portal.forms import PortalForm
@@ -24,6 +24,15 @@ def valid_phone(form, field):
 
 
 REQUIRED = DataRequired(message=_l("This field is required."))
+# The first option of a required <select>: an empty value, so the person chooses (HTML asks it).
+PLACEHOLDER = SelectChoice("", "—")
+
+
+def chosen_id(value) -> int | None:
+    """The coercion of a <select> of ids that starts with PLACEHOLDER (None when not chosen)."""
+    return int(value) if value not in ("", None) else None
+
+
 EMAIL = [
     REQUIRED,
     Email(message=_l("Enter an email address like name@example.ma.")),

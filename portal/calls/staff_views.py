@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from portal.access import staff_required
-from portal.auth.forms import REQUIRED
+from portal.auth.forms import PLACEHOLDER, REQUIRED, chosen_id
 from portal.auth.models import Role
 from portal.calls import services, staff_bp
 from portal.calls.models import Call, CommitteeLevel, Edition
@@ -36,7 +36,7 @@ LEVELS = {
 
 def call_form(provinces: list[Province]):
     class CallForm(PortalForm):
-        edition_id = SelectField(_l("Edition"), [REQUIRED], coerce=int)
+        edition_id = SelectField(_l("Edition"), [REQUIRED], coerce=chosen_id)
         component = RadioField(
             _l("Component"),
             [REQUIRED],
@@ -119,7 +119,7 @@ def edit_call(call_id: int | None = None):
             )
         }
     form = call_form(provinces)(data=initial)
-    form.edition_id.choices = [
+    form.edition_id.choices = [PLACEHOLDER] + [
         SelectChoice(e.id, localized(e))
         for e in db.session.scalars(select(Edition).order_by(Edition.code))
     ]

@@ -4,6 +4,7 @@ from wtforms import SelectChoice
 
 from portal.access import can, public
 from portal.applications.forms import StartForm
+from portal.auth.forms import PLACEHOLDER
 from portal.calls import bp, services
 from portal.calls.models import Call
 from portal.extensions import db
@@ -31,10 +32,12 @@ def show(call_id: int):
             o for o, _role in organisations_of(current_user) if can(current_user, "edit", o)
         ]
         form = StartForm()
-        form.organisation_id.choices = [
+        form.organisation_id.choices = [PLACEHOLDER] + [
             SelectChoice(str(o.id), localized(o)) for o in organisations
         ]
-        form.province_id.choices = [
+        if len(organisations) == 1:
+            form.organisation_id.data = str(organisations[0].id)
+        form.province_id.choices = [PLACEHOLDER] + [
             SelectChoice(str(p.province_id), localized(p.province)) for p in call.provinces
         ]
     return render_template(

@@ -13,7 +13,7 @@ from portal.access import authorize, staff_required
 from portal.agreements import services as agreement_services
 from portal.applications.models import Application
 from portal.applications.services import jobs_requested
-from portal.auth.forms import REQUIRED, ActionForm
+from portal.auth.forms import PLACEHOLDER, REQUIRED, ActionForm
 from portal.calls.models import Call
 from portal.committees import services, staff_bp
 from portal.committees.models import CommitteeSession, Outcome
@@ -61,7 +61,9 @@ def _session_form() -> SessionForm:
     calls = services.openable_calls(
         current_user, db.session.scalars(select(Call).order_by(Call.id))
     )
-    form.call_id.choices = [SelectChoice(str(c.id), localized(c, "title")) for c in calls]
+    form.call_id.choices = [PLACEHOLDER] + [
+        SelectChoice(str(c.id), localized(c, "title")) for c in calls
+    ]
     provinces = db.session.scalars(select(Province).order_by(Province.id)).all()
     form.province_id.choices = [
         SelectChoice(str(p.id), localized(p))

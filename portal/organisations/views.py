@@ -7,7 +7,7 @@ from wtforms import SelectChoice
 from portal.access import authorize, can, login_required
 from portal.audit.labels import audit_label
 from portal.audit.services import organisation_history
-from portal.auth.forms import ActionForm
+from portal.auth.forms import PLACEHOLDER, ActionForm
 from portal.documents import services as documents
 from portal.documents.inspection import UploadRefused
 from portal.documents.models import DocumentKind
@@ -108,7 +108,7 @@ def profile(organisation_id: int):
 
 
 def _kind_choices(checklist) -> list[SelectChoice]:
-    return [
+    return [PLACEHOLDER] + [
         SelectChoice(item.kind.code, localized(item.kind))
         for group in checklist.values()
         for item in group

@@ -13,7 +13,7 @@ from wtforms import (
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from portal.applications.forms import label
-from portal.auth.forms import REQUIRED
+from portal.auth.forms import PLACEHOLDER, REQUIRED
 from portal.forms import PortalForm
 from portal.review.models import Recommendation
 
@@ -85,6 +85,7 @@ class OverrideForm(PortalForm):
         _l("New result"),
         [REQUIRED],
         choices=[
+            PLACEHOLDER,
             SelectChoice("pass", _l("Met")),
             SelectChoice("needs_review", _l("To be reviewed")),
             SelectChoice("fail", _l("Not met")),

@@ -44,6 +44,7 @@ def test_application_review_and_session_pages_pass_axe(app, browser, live_server
     page.wait_for_load_state()
     page.goto(f"{live_server}/backoffice/sessions/")
     page.locator("#held_on").fill(date.today().isoformat())
+    page.locator("#call_id").select_option(index=1)
     page.locator("#members_present").fill("Secrétaire général\nANAPEC")
     page.locator("main form button[type=submit]").last.click()
     page.wait_for_load_state()
