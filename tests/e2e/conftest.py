@@ -21,6 +21,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from portal import create_app
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import REDIS_URL, SERVER_DATABASE_URL
+from tests.support.browser import OVERFLOWING
 from tests.support.html import ServedHtml
 from tests.support.processes import start_worker, stop, wait_for
 from tests.support.smtp import SmtpSink, free_port
@@ -30,35 +31,6 @@ PHONE = {"width": 360, "height": 740}
 DESK = {"width": 1280, "height": 900}
 # The browser's work for one journey; a hung page fails the journey rather than the session.
 JOURNEY_TIMEOUT = 240
-
-# What sticks out of a 360 px page with no scrolling container to hold it: boxes past the
-# edges, or content wider than its box (to explain a failure).
-OVERFLOWING = """() => {
-  const width = document.documentElement.clientWidth;
-  const held = (el) => {
-    // An absolutely positioned box escapes the scrolling frames that are not positioned.
-    if (['absolute', 'fixed'].includes(getComputedStyle(el).position)) return false;
-    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
-      if (['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(p).overflowX)) return true;
-    }
-    return false;
-  };
-  const found = [];
-  for (const el of document.body.querySelectorAll('*')) {
-    const box = el.getBoundingClientRect();
-    if (box.width === 0 || held(el)) continue;
-    const name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
-      (typeof el.className === 'string' && el.className.trim()
-        ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
-    if (box.right > width + 1 || box.left < -1) {
-      found.push(`${name} box [${Math.round(box.left)}, ${Math.round(box.right)}]`);
-    } else if (getComputedStyle(el).overflowX === 'visible' && el.scrollWidth > el.clientWidth + 1
-               && el.clientWidth > 0) {
-      found.push(`${name} content ${el.scrollWidth} > ${el.clientWidth}`);
-    }
-  }
-  return found.slice(-10);
-}"""
 
 
 class QuietHandler(WSGIRequestHandler):
