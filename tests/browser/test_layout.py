@@ -1,6 +1,6 @@
 """The pages with tables and long values on a 360 px phone and a 1280 px desk, in Arabic and
 French: no word of a table cell or a value laid out a letter per line, nothing scrolls sideways
-but the tables' own frames."""
+but the tables' own frames, and a refused upload shows its error where the eye is."""
 
 import pytest
 from sqlalchemy import select
@@ -9,6 +9,7 @@ from portal.agreements.models import Agreement
 from portal.applications.models import Application
 from portal.extensions import db
 from tests.browser.conftest import SCREENSHOTS
+from tests.support import files
 from tests.support.agreements import approve_in_session, submitted
 from tests.support.browser import OVERFLOWING, SPLIT_WORDS, staff_sign_in
 
@@ -74,3 +75,29 @@ def test_tables_and_values_keep_their_words_whole_on_a_phone(
             page.set_viewport_size(PHONE)
         context.close()
     assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_a_refused_upload_takes_the_eye_to_its_error_on_a_phone(
+    app, browser, live_server, sign_in, check_page, agreed, tmp_path, lang
+):
+    paths, owner, _staff = agreed
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server}/language/{lang}")
+    sign_in(page, owner)
+    page.goto(live_server + paths["applicant"]["organisation"])
+    upload = tmp_path / "statuts.pdf"
+    upload.write_bytes(files.javascript_pdf())
+    page.locator("#kind").select_option("statutes")
+    page.locator("#file").set_input_files(str(upload))
+    page.locator("#upload ~ div form button[type=submit]").click()
+    page.wait_for_load_state()
+    summary = page.locator(".error-summary")
+    assert summary.count() == 1
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    box = summary.bounding_box()
+    assert 0 <= box["y"] < PHONE["height"], box  # scrolled into sight, not left at the page's end
+    assert summary.locator("a[href='#file']").count() == 1
+    assert check_page(page, f"layout-refused-upload-{lang}") == []
+    context.close()
