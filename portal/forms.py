@@ -18,10 +18,12 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import PasswordField
+from wtforms import PasswordField, SelectChoice
 from wtforms.validators import DataRequired
 
 REQUIRED = DataRequired(message=_l("This field is required."))
+# The first option of a required <select>: an empty value, so the person chooses (HTML asks it).
+PLACEHOLDER = SelectChoice("", "—")
 BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
@@ -46,3 +48,8 @@ class PortalForm(FlaskForm):
 
 class ActionForm(PortalForm):
     """A form with nothing but its CSRF token, for buttons that change something."""
+
+
+def chosen_id(value) -> int | None:
+    """The coercion of a <select> of ids that starts with PLACEHOLDER (None when not chosen)."""
+    return int(value) if value not in ("", None) else None

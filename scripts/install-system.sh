@@ -8,7 +8,7 @@ profile=${1:-test}
 run_pkgs=(python3 python3-venv python3-dev build-essential
           libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fontconfig
           fonts-noto-core fonts-dejavu-core)
-test_pkgs=(postgresql redis-server chromium poppler-utils zbar-tools qpdf systemd)
+test_pkgs=(postgresql redis-server chromium poppler-utils zbar-tools qpdf systemd default-jre-headless)
 bench_pkgs=(wrk)
 
 pkgs=("${run_pkgs[@]}")

@@ -122,3 +122,16 @@ def smtp_sink():
     sink.start()
     yield sink
     sink.stop()
+
+
+@pytest.fixture(scope="session")
+def html_pages():
+    """Where tests save the pages they visit; at the end of the session the Nu HTML Checker
+    reads them all in one run, and any error fails the session (warnings do not)."""
+    from tests.support.html import Pages
+
+    pages = Pages()
+    yield pages
+    errors = pages.errors()
+    if errors:
+        pytest.fail(f"HTML errors in {pages.folder}:\n" + "\n".join(errors), pytrace=False)

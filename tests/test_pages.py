@@ -1,4 +1,5 @@
-"""Home, privacy and language switch: Arabic by default (RTL), French after switching."""
+"""Home, privacy and language switch: Arabic by default (RTL), French after switching. The
+pages rendered here go to the session's HTML check (tests/support/html.py)."""
 
 
 def test_home_is_arabic_right_to_left_by_default(client):
@@ -10,11 +11,12 @@ def test_home_is_arabic_right_to_left_by_default(client):
     assert "D-GC-000/2026" in page  # the CNDP declaration number, a setting
 
 
-def test_switching_to_french_is_remembered_by_cookie(client):
+def test_switching_to_french_is_remembered_by_cookie(client, html_pages):
     response = client.get("/language/fr?next=/privacy")
     assert response.status_code == 302 and response.headers["Location"] == "/privacy"
     assert "lang=fr" in response.headers["Set-Cookie"]
     page = client.get("/").get_data(as_text=True)
+    html_pages.save("pages-home-fr", page)
     assert '<html lang="fr" dir="ltr">' in page
     assert "Chantiers publics temporaires" in page and "Sidi Ifni" in page
     assert "4 communes" not in page and "19 communes" in page  # plural forms
@@ -33,13 +35,16 @@ def test_unknown_language_is_ignored(client):
     assert response.status_code == 302 and "Set-Cookie" not in response.headers
 
 
-def test_every_page_offers_the_other_language_and_the_privacy_notice(client):
+def test_every_page_offers_the_other_language_and_the_privacy_notice(client, html_pages):
     for path in ("/", "/privacy", "/no-such-page"):
         page = client.get(path).get_data(as_text=True)
         assert 'hreflang="fr"' in page and "/privacy" in page
+        html_pages.save(f"pages-{path.strip('/') or 'home'}-ar", page)
 
 
-def test_privacy_notice_in_both_languages(client):
+def test_privacy_notice_in_both_languages(client, html_pages):
     assert "09-08" in client.get("/privacy").get_data(as_text=True)
     client.set_cookie("lang", "fr")
-    assert "Vos droits" in client.get("/privacy").get_data(as_text=True)
+    page = client.get("/privacy").get_data(as_text=True)
+    assert "Vos droits" in page
+    html_pages.save("pages-privacy-fr", page)

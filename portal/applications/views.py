@@ -19,7 +19,7 @@ from portal.documents import services as documents
 from portal.documents.inspection import UploadRefused
 from portal.documents.models import DocumentKind
 from portal.extensions import db
-from portal.forms import ActionForm
+from portal.forms import PLACEHOLDER, ActionForm
 from portal.i18n import isolate, localized
 from portal.organisations.forms import DocumentForm
 from portal.organisations.models import Organisation
@@ -59,8 +59,10 @@ def start():
         abort(404)
     form = StartForm()
     organisations = [o for o in _my_organisations() if can(current_user, "edit", o)]
-    form.organisation_id.choices = [SelectChoice(str(o.id), localized(o)) for o in organisations]
-    form.province_id.choices = [
+    form.organisation_id.choices = [PLACEHOLDER] + [
+        SelectChoice(str(o.id), localized(o)) for o in organisations
+    ]
+    form.province_id.choices = [PLACEHOLDER] + [
         SelectChoice(str(p.province_id), localized(p.province)) for p in call.provinces
     ]
     if not call.is_open(utcnow()):
@@ -129,7 +131,9 @@ def _documents_step(
     application: Application, names: list[str], form: DocumentForm, status: int = 200
 ):
     kinds = _application_kinds(application)
-    form.kind.choices = [SelectChoice(k.code, localized(k)) for k in kinds]
+    form.kind.choices = [PLACEHOLDER] + [SelectChoice(k.code, localized(k)) for k in kinds]
+    if form.kind.data is None and len(kinds) == 1:
+        form.kind.data = kinds[0].code
     return render_template(
         "applications/documents_step.html",
         application=application,
@@ -160,7 +164,9 @@ def upload_document(application_id: int):
     names = steps.steps_for(application)
     form = DocumentForm()
     kinds = {k.code: k for k in _application_kinds(application)}
-    form.kind.choices = [SelectChoice(code, localized(k)) for code, k in kinds.items()]
+    form.kind.choices = [PLACEHOLDER] + [
+        SelectChoice(code, localized(k)) for code, k in kinds.items()
+    ]
     if form.validate_on_submit():
         try:
             documents.add_document(

@@ -20,7 +20,7 @@ from portal.access import Role, staff_required
 from portal.calls import services, staff_bp
 from portal.calls.models import Call, CommitteeLevel, Edition
 from portal.extensions import db
-from portal.forms import REQUIRED, PortalForm
+from portal.forms import PLACEHOLDER, REQUIRED, PortalForm, chosen_id
 from portal.geo.models import Province
 from portal.i18n import localized
 from portal.timeutil import utc_to_local
@@ -34,7 +34,7 @@ LEVELS = {
 
 def call_form(provinces: list[Province]):
     class CallForm(PortalForm):
-        edition_id = SelectField(_l("Edition"), [REQUIRED], coerce=int)
+        edition_id = SelectField(_l("Edition"), [REQUIRED], coerce=chosen_id)
         component = RadioField(
             _l("Component"),
             [REQUIRED],
@@ -117,7 +117,7 @@ def edit_call(call_id: int | None = None):
             )
         }
     form = call_form(provinces)(data=initial)
-    form.edition_id.choices = [
+    form.edition_id.choices = [PLACEHOLDER] + [
         SelectChoice(e.id, localized(e))
         for e in db.session.scalars(select(Edition).order_by(Edition.code))
     ]

@@ -7,6 +7,7 @@ from portal.calls import bp, services
 from portal.calls.forms import StartForm
 from portal.calls.models import Call
 from portal.extensions import db
+from portal.forms import PLACEHOLDER
 from portal.i18n import localized
 from portal.organisations.services import organisations_of
 from portal.timeutil import utcnow
@@ -30,10 +31,12 @@ def show(call_id: int):
             o for o, _role in organisations_of(current_user) if can(current_user, "edit", o)
         ]
         form = StartForm()
-        form.organisation_id.choices = [
+        form.organisation_id.choices = [PLACEHOLDER] + [
             SelectChoice(str(o.id), localized(o)) for o in organisations
         ]
-        form.province_id.choices = [
+        if len(organisations) == 1:
+            form.organisation_id.data = str(organisations[0].id)
+        form.province_id.choices = [PLACEHOLDER] + [
             SelectChoice(str(p.province_id), localized(p.province)) for p in call.provinces
         ]
     return render_template(

@@ -19,7 +19,7 @@ from portal.committees.models import CommitteeSession, Outcome
 from portal.core.integers import db_int
 from portal.core.scope import sees_province
 from portal.extensions import db
-from portal.forms import REQUIRED, ActionForm, PortalForm
+from portal.forms import PLACEHOLDER, REQUIRED, ActionForm, PortalForm
 from portal.geo.models import Province
 from portal.i18n import isolate, localized, show_date
 from portal.review.services import active_reviews
@@ -61,7 +61,9 @@ def _session_form() -> SessionForm:
     calls = services.openable_calls(
         current_user, db.session.scalars(select(Call).order_by(Call.id))
     )
-    form.call_id.choices = [SelectChoice(str(c.id), localized(c, "title")) for c in calls]
+    form.call_id.choices = [PLACEHOLDER] + [
+        SelectChoice(str(c.id), localized(c, "title")) for c in calls
+    ]
     provinces = db.session.scalars(select(Province).order_by(Province.id)).all()
     form.province_id.choices = [
         SelectChoice(str(p.id), localized(p))

@@ -50,7 +50,19 @@ def portal_links(text: str) -> Markup:
     return Markup("").join(html)
 
 
+# An email's HTML is a whole document; the mailbox page shows what its <body> holds.
+EMAIL_BODY = re.compile(r"<body\b[^>]*>(.*)</body>", re.DOTALL | re.IGNORECASE)
+
+
+def email_body(html: str | None) -> str:
+    """The content of an email's <body> (a document inside the page would be invalid HTML)."""
+    match = EMAIL_BODY.search(html or "")
+    return match.group(1) if match else html or ""
+
+
 @bp.get("/dev-mailbox")
 @dev_only
 def dev_mailbox():
-    return render_template("notifications/dev_mailbox.html", emails=services.recent_emails())
+    return render_template(
+        "notifications/dev_mailbox.html", emails=services.recent_emails(), email_body=email_body
+    )

@@ -13,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import Email, Length, Optional, ValidationError
 
-from portal.forms import REQUIRED, PortalForm
+from portal.forms import PLACEHOLDER, REQUIRED, PortalForm, chosen_id
 from portal.i18n import isolate, localized, show_date
 from portal.organisations import identifiers
 from portal.organisations.models import LegalForm
@@ -61,8 +61,8 @@ class OrganisationForm(PortalForm):
     name_ar = StringField(_l("Name in Arabic"), [REQUIRED, Length(max=200)])
     name_fr = StringField(_l("Name in French"), [REQUIRED, Length(max=200)])
     created_on = DateField(_l("Date of creation"), [REQUIRED])
-    province_id = SelectField(_l("Province"), [REQUIRED], coerce=int)
-    commune_id = SelectField(_l("Commune"), [REQUIRED], coerce=int)
+    province_id = SelectField(_l("Province"), [REQUIRED], coerce=chosen_id)
+    commune_id = SelectField(_l("Commune"), [REQUIRED], coerce=chosen_id)
     address = StringField(_l("Address of the seat"), [REQUIRED, Length(max=300)])
     legal_representative = StringField(
         _l("Legal representative (full name)"), [REQUIRED, Length(max=120)]
@@ -80,10 +80,10 @@ class OrganisationForm(PortalForm):
 
     def set_places(self, provinces):
         """Provinces, and communes grouped by province (the commune must be in the province)."""
-        self.province_id.choices = [SelectChoice(0, "—")] + [
+        self.province_id.choices = [PLACEHOLDER] + [
             SelectChoice(p.id, localized(p)) for p in provinces
         ]
-        self.commune_id.choices = [SelectChoice(0, "—")] + [
+        self.commune_id.choices = [PLACEHOLDER] + [
             SelectChoice(c.id, localized(c), optgroup=localized(p))
             for p in provinces
             for c in p.communes

@@ -11,7 +11,7 @@ from portal.documents import services as documents
 from portal.documents.inspection import UploadRefused
 from portal.documents.models import DocumentKind
 from portal.extensions import db
-from portal.forms import ActionForm
+from portal.forms import PLACEHOLDER, ActionForm
 from portal.geo.models import Province
 from portal.i18n import localized
 from portal.organisations import bp, services
@@ -108,7 +108,7 @@ def profile(organisation_id: int):
 
 
 def _kind_choices(checklist) -> list[SelectChoice]:
-    return [
+    return [PLACEHOLDER] + [
         SelectChoice(item.kind.code, localized(item.kind))
         for group in checklist.values()
         for item in group

@@ -10,7 +10,7 @@ from wtforms import (
 from wtforms.validators import Length, NumberRange, Optional
 
 from portal.applications.forms import label
-from portal.forms import REQUIRED, PortalForm
+from portal.forms import PLACEHOLDER, REQUIRED, PortalForm
 from portal.review.models import Recommendation
 
 
@@ -72,6 +72,7 @@ class OverrideForm(PortalForm):
         _l("New result"),
         [REQUIRED],
         choices=[
+            PLACEHOLDER,
             SelectChoice("pass", _l("Met")),
             SelectChoice("needs_review", _l("To be reviewed")),
             SelectChoice("fail", _l("Not met")),

@@ -12,6 +12,7 @@ from portal.applications.lifecycle import TransitionRefused
 from portal.applications.models import Application
 from portal.auth.models import User
 from portal.extensions import db
+from portal.forms import PLACEHOLDER
 from portal.review import services, staff_bp
 from portal.review.forms import (
     AssignForm,
@@ -32,7 +33,7 @@ def _back(application: Application):
 
 def assign_form(application: Application) -> AssignForm:
     form = AssignForm()
-    form.reviewer.choices = [
+    form.reviewer.choices = [PLACEHOLDER] + [
         SelectChoice(str(u.id), u.full_name) for u in services.reviewers_for(application)
     ]
     return form
@@ -118,7 +119,7 @@ def override_form(application: Application) -> OverrideForm:
     form = OverrideForm()
     submission = applications.latest_submission(application)
     rules = submission.reports[-1].results if submission and submission.reports else []
-    form.rule.choices = [SelectChoice(r["rule"], r["rule"]) for r in rules]
+    form.rule.choices = [PLACEHOLDER] + [SelectChoice(r["rule"], r["rule"]) for r in rules]
     return form
 
 

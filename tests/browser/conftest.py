@@ -8,6 +8,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from portal import create_app
+from tests.support.html import ServedHtml
 from tests.support.smtp import free_port
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -25,13 +26,18 @@ SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "build/screenshots"))
 
 
 @pytest.fixture(scope="session")
-def live_server(app, settings):
+def served_html():
+    """The HTML live_server last sent for each address."""
+    return ServedHtml()
+
+
+@pytest.fixture(scope="session")
+def live_server(app, settings, served_html):
     """The portal on a free port, its email links pointing at itself."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    server = make_server(
-        "127.0.0.1", port, create_app({**settings, "PUBLIC_BASE_URL": url}), threaded=True
-    )
+    served_html.app = create_app({**settings, "PUBLIC_BASE_URL": url})
+    server = make_server("127.0.0.1", port, served_html, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield url
@@ -66,10 +72,12 @@ def axe():
 
 
 @pytest.fixture
-def check_page(axe):
-    """Run axe on the page, save a screenshot, and return the serious or critical violations."""
+def check_page(axe, served_html, html_pages):
+    """Run axe on the page, save a screenshot and the HTML the server sent (checked at the end
+    of the session), and return the serious or critical violations."""
 
     def check(page, name: str) -> list[str]:
+        html_pages.save(name, served_html.html(page))
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
         results = axe.run(page)

@@ -4,11 +4,13 @@ from datetime import date
 
 import pytest
 
+from portal.extensions import db
 from tests.support.accounts import (
     add_documents,
     create_organisation,
     create_staff,
     create_user,
+    demo_call,
     login,
     post,
 )
@@ -44,10 +46,50 @@ def test_application_review_and_session_pages_pass_axe(app, browser, live_server
     page.wait_for_load_state()
     page.goto(f"{live_server}/backoffice/sessions/")
     page.locator("#held_on").fill(date.today().isoformat())
+    page.locator("#call_id").select_option(index=1)
     page.locator("#members_present").fill("Secrétaire général\nANAPEC")
     page.locator("main form button[type=submit]").last.click()
     page.wait_for_load_state()
     assert check_page(page, f"backoffice-session-{lang}") == []
     page.goto(f"{live_server}/backoffice/reports/dashboard")
     assert check_page(page, f"backoffice-dashboard-{lang}") == []
+    context.close()
+
+
+def test_a_waiting_export_reloads_itself_when_done_and_offers_a_link_without_script(
+    app, browser, live_server, check_page
+):
+    from portal.reports import exports
+    from portal.reports.models import Export
+
+    staff = create_staff(app, "admin")
+    call = demo_call(app, 1)
+
+    def waiting() -> int:
+        with app.app_context():
+            export = Export(call_id=call.id, format="csv", requested_by_id=staff.id)
+            db.session.add(export)
+            db.session.commit()
+            return export.id
+
+    export_id = waiting()
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    staff_sign_in(page, live_server, staff, "ar")
+    page.goto(f"{live_server}/backoffice/reports/exports/{export_id}")
+    assert page.locator("meta[http-equiv=refresh]").count() == 0
+    assert page.locator("main progress").count() == 1
+    assert check_page(page, "export-waiting-ar") == []
+    with app.app_context():
+        assert exports.build(export_id) == "done"
+    page.locator("main a[href$='/download']").wait_for(timeout=15_000)  # the script reloaded
+    context.close()
+
+    export_id = waiting()
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    staff_sign_in(page, live_server, staff, "fr")
+    page.goto(f"{live_server}/backoffice/reports/exports/{export_id}")
+    refresh = page.get_by_role("link", name="Actualiser la page")
+    assert refresh.get_attribute("href") == f"/backoffice/reports/exports/{export_id}"
     context.close()

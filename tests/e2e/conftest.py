@@ -21,6 +21,8 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from portal import create_app
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import REDIS_URL, SERVER_DATABASE_URL
+from tests.support.browser import OVERFLOWING
+from tests.support.html import ServedHtml
 from tests.support.processes import start_worker, stop, wait_for
 from tests.support.smtp import SmtpSink, free_port
 
@@ -29,35 +31,6 @@ PHONE = {"width": 360, "height": 740}
 DESK = {"width": 1280, "height": 900}
 # The browser's work for one journey; a hung page fails the journey rather than the session.
 JOURNEY_TIMEOUT = 240
-
-# What sticks out of a 360 px page with no scrolling container to hold it: boxes past the
-# edges, or content wider than its box (to explain a failure).
-OVERFLOWING = """() => {
-  const width = document.documentElement.clientWidth;
-  const held = (el) => {
-    // An absolutely positioned box escapes the scrolling frames that are not positioned.
-    if (['absolute', 'fixed'].includes(getComputedStyle(el).position)) return false;
-    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
-      if (['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(p).overflowX)) return true;
-    }
-    return false;
-  };
-  const found = [];
-  for (const el of document.body.querySelectorAll('*')) {
-    const box = el.getBoundingClientRect();
-    if (box.width === 0 || held(el)) continue;
-    const name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
-      (typeof el.className === 'string' && el.className.trim()
-        ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
-    if (box.right > width + 1 || box.left < -1) {
-      found.push(`${name} box [${Math.round(box.left)}, ${Math.round(box.right)}]`);
-    } else if (getComputedStyle(el).overflowX === 'visible' && el.scrollWidth > el.clientWidth + 1
-               && el.clientWidth > 0) {
-      found.push(`${name} content ${el.scrollWidth} > ${el.clientWidth}`);
-    }
-  }
-  return found.slice(-10);
-}"""
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -148,6 +121,8 @@ class Portal:
     mail: Mailbox
     browser_thread: BrowserThread
     axe: object
+    served: ServedHtml
+    html_pages: object
     checked: set = field(default_factory=set)
 
     @property
@@ -184,10 +159,12 @@ class Portal:
     def check(self, page, name: str, lang: str) -> list[str]:
         """Once per page and language: the language and direction of the page, axe's serious or
         critical violations, and whether the body scrolls sideways at 360 px. A screenshot goes
-        to build/screenshots/e2e-<name>-<lang>.png. Returns the problems found (empty if none)."""
+        to build/screenshots/e2e-<name>-<lang>.png, the HTML the server sent to the session's
+        HTML check. Returns the problems found (empty if none)."""
         key = f"e2e-{name}-{lang}"
         assert key not in self.checked, f"{key} is checked twice"
         self.checked.add(key)
+        self.html_pages.save(key, self.served.html(page))
         problems = []
         html = page.locator("html")
         direction = "rtl" if lang == "ar" else "ltr"
@@ -219,7 +196,7 @@ class Portal:
 
 
 @pytest.fixture(scope="module")
-def portal(app, settings, tmp_path_factory):
+def portal(app, settings, tmp_path_factory, html_pages):
     """The portal served by a thread (tasks not eager, emails to the sink), its worker, the
     browser: everything the journeys need, started once for the module and stopped after it,
     so that this worker takes no task of the tests that follow (they share Redis's queues)."""
@@ -238,7 +215,8 @@ def portal(app, settings, tmp_path_factory):
     live = create_app(
         {**settings, **overrides, "CELERY": {**settings["CELERY"], "task_always_eager": False}}
     )
-    server = make_server("127.0.0.1", port, live, threaded=True, request_handler=QuietHandler)
+    served = ServedHtml(live)
+    server = make_server("127.0.0.1", port, served, threaded=True, request_handler=QuietHandler)
     serving = threading.Thread(target=server.serve_forever, daemon=True)
     serving.start()
 
@@ -267,6 +245,8 @@ def portal(app, settings, tmp_path_factory):
             mail=Mailbox(sink, url, log),
             browser_thread=browser_thread,
             axe=Axe(),
+            served=served,
+            html_pages=html_pages,
         )
     finally:
         if browser_thread is not None:

@@ -104,6 +104,20 @@ def test_the_number_required_by_the_legal_form_and_the_commune_of_the_province(a
     assert "مطلوب بالنسبة لشكلك القانوني" in found and "ليست في الإقليم" in found
 
 
+def test_a_province_and_a_commune_left_on_the_placeholder_are_asked_for(app, client, owner):
+    login(client, owner)
+    page = client.get("/organisations/new").get_data(as_text=True)
+    assert page.count('<option selected value="">—</option>') == 2  # nothing chosen for them
+    response = post(
+        client,
+        "/organisations/new",
+        form_data(app, province_id="", commune_id=""),
+        token_from="/organisations/new",
+    )
+    assert errors(response) == ["هذا الحقل إلزامي."] * 2
+    assert response.get_data(as_text=True).count('<option selected value="">—</option>') == 2
+
+
 def test_duplicate_ice_is_refused_and_the_requester_asks_to_join(app, owner):
     ice = new_ice()
     organisation = create_organisation(

@@ -1,4 +1,5 @@
-// Warns five minutes before the idle timeout and lets the person stay signed in.
+// The portal's small script, for signed-in pages; every page works without it.
+// 1. Warns five minutes before the idle timeout and lets the person stay signed in.
 (function () {
   "use strict";
   var body = document.body;
@@ -19,4 +20,27 @@
     fetch(body.dataset.keepaliveUrl, { credentials: "same-origin" }).then(arm);
   });
   arm();
+})();
+
+// 2. A part of a page waiting for the worker (data-poll-seconds, with an id) asks the server for
+// the page again every few seconds, shows the new progress, and reloads the page once that part
+// is gone (the work is done). Without script, the page offers a link instead.
+(function () {
+  "use strict";
+  var waiting = document.querySelector("[data-poll-seconds][id]");
+  if (!waiting || !window.fetch || !window.DOMParser) { return; }
+  var delay = Math.max(parseInt(waiting.dataset.pollSeconds, 10) || 2, 1) * 1000;
+  function poll() {
+    fetch(window.location.href, { credentials: "same-origin" })
+      .then(function (response) { return response.text(); })
+      .then(function (html) {
+        var page = new DOMParser().parseFromString(html, "text/html");
+        var fresh = page.getElementById(waiting.id);
+        if (!fresh) { window.location.reload(); return; }
+        waiting.innerHTML = fresh.innerHTML;
+        setTimeout(poll, delay);
+      })
+      .catch(function () { setTimeout(poll, delay); });
+  }
+  setTimeout(poll, delay);
 })();
