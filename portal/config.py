@@ -1,8 +1,13 @@
-"""Configuration, read from environment variables (documented in the README)."""
+"""Configuration, read from environment variables (documented in the README) and checked at
+start: a variable of the wrong type, or a setting production needs and lacks, stops the start
+with a message that names the variable."""
 
-import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Literal
+
+from pydantic import NonNegativeInt, PositiveInt, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
@@ -10,9 +15,64 @@ COMMUNES_CSV = ROOT / "portal" / "geo" / "data" / "communes.csv"
 DEFAULT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 (refused outside development)
 
 
-def _bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    return default if value is None else value.strip().lower() in {"1", "true", "yes", "on"}
+class SettingsError(RuntimeError):
+    """A setting is missing or wrong: the message names the environment variable."""
+
+
+class Environment(BaseSettings):
+    """Every environment variable the portal reads, with its type and its default (an empty
+    variable counts as unset). Booleans take 1/0, true/false, yes/no, on/off."""
+
+    model_config = SettingsConfigDict(case_sensitive=True, env_ignore_empty=True, extra="ignore")
+
+    PORTAL_ENV: Literal["production", "development", "test"] = "production"
+    SECRET_KEY: str = DEFAULT_SECRET_KEY
+    DATABASE_URL: str = "sqlite:///portal.db"
+    REDIS_URL: str | None = None
+    CELERY_EAGER: bool = False
+    PUBLIC_BASE_URL: str = ""
+    WEB_PORT: PositiveInt = 5000
+    CNDP_DECLARATION: str = "D-GC-000/2026"
+    REGION_CODE: str = "GON"
+    COMMUNES_CSV: str = str(COMMUNES_CSV)
+    MAX_CONTENT_LENGTH: PositiveInt = 12 * 1024 * 1024
+    PROXY_COUNT: NonNegativeInt = 0
+    FORCE_HTTPS: bool | None = None  # default: on behind a proxy
+    SESSION_COOKIE_SECURE: bool | None = None  # default: as FORCE_HTTPS
+    CONSENT_VERSION: str = "2026-11"
+    IDLE_TIMEOUT_MINUTES: PositiveInt = 60
+    MAIL_SERVER: str = ""
+    MAIL_PORT: PositiveInt = 25
+    MAIL_USE_TLS: bool = False
+    MAIL_USERNAME: str = ""
+    MAIL_PASSWORD: str = ""
+    MAIL_FROM: str = "Awrach <no-reply@awrach.invalid>"
+    MAIL_RETRY_BASE_SECONDS: NonNegativeInt = 30
+    RENDER_RETRY_SECONDS: PositiveInt = 300
+    MAIL_MAX_ATTEMPTS: PositiveInt = 8
+    DEV_MAILBOX: bool | None = None  # default: on in development without an SMTP server
+    REMINDER_DAYS: PositiveInt = 3
+    SWEEP_PENDING_AFTER_SECONDS: NonNegativeInt = 120
+    SWEEP_SENDING_AFTER_SECONDS: PositiveInt = 300
+    SWEEP_EVERY_SECONDS: PositiveInt = 60
+    RATELIMIT_ENABLED: bool = True
+    RATELIMIT_STORAGE_URI: str | None = None
+    CNSS_EMPLOYER_LENGTH: PositiveInt = 7
+
+
+def read_environment() -> Environment:
+    try:
+        return Environment()
+    except ValidationError as error:
+        problems = "; ".join(_problem(e) for e in error.errors())
+        raise SettingsError(f"Wrong setting in the environment: {problems}.") from None
+
+
+def _problem(error: dict) -> str:
+    name = ".".join(map(str, error["loc"]))
+    secret = any(word in name for word in ("SECRET", "PASSWORD"))
+    shown = "" if secret else f"={error['input']!r}"
+    return f"{name}{shown}: {error['msg']}"
 
 
 def embedded_redis_url() -> str:
@@ -29,59 +89,62 @@ class Config:
     """Every setting the portal reads, with its environment variable."""
 
     def __init__(self) -> None:
-        env = os.environ
-        self.ENV_NAME = env.get("PORTAL_ENV", "production")
-        self.SECRET_KEY = env.get("SECRET_KEY", DEFAULT_SECRET_KEY)
-        self.SQLALCHEMY_DATABASE_URI = env.get("DATABASE_URL", "sqlite:///portal.db")
+        env = read_environment()
+        self.ENV_NAME = env.PORTAL_ENV
+        self.SECRET_KEY = env.SECRET_KEY
+        self.SQLALCHEMY_DATABASE_URI = env.DATABASE_URL
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-        self.REDIS_URL = env.get("REDIS_URL") or embedded_redis_url()
-        self.CELERY_EAGER = _bool("CELERY_EAGER")
+        self.REDIS_URL = env.REDIS_URL or embedded_redis_url()
+        self.CELERY_EAGER = env.CELERY_EAGER
         # Frozen into every agreement's QR code and every email: required in production;
         # elsewhere the address `make run` serves (WEB_PORT).
-        self.PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL", "")
-        self.CNDP_DECLARATION = env.get("CNDP_DECLARATION", "D-GC-000/2026")
-        self.REGION_CODE = env.get("REGION_CODE", "GON")
+        self.PUBLIC_BASE_URL = env.PUBLIC_BASE_URL
+        self.WEB_PORT = env.WEB_PORT
+        self.CNDP_DECLARATION = env.CNDP_DECLARATION
+        self.REGION_CODE = env.REGION_CODE
         # The region's communes, carried by the project (portal/geo/data, with its sources).
-        self.COMMUNES_CSV = env.get("COMMUNES_CSV") or str(COMMUNES_CSV)
-        self.MAX_CONTENT_LENGTH = int(env.get("MAX_CONTENT_LENGTH", 12 * 1024 * 1024))
+        self.COMMUNES_CSV = env.COMMUNES_CSV
+        self.MAX_CONTENT_LENGTH = env.MAX_CONTENT_LENGTH
         # Number of reverse proxies in front of the app (for ProxyFix); 0 when served directly.
-        self.PROXY_COUNT = int(env.get("PROXY_COUNT", 0))
-        self.FORCE_HTTPS = _bool("FORCE_HTTPS", self.PROXY_COUNT > 0)
-        self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", self.FORCE_HTTPS)
+        self.PROXY_COUNT = env.PROXY_COUNT
+        self.FORCE_HTTPS = env.FORCE_HTTPS if env.FORCE_HTTPS is not None else env.PROXY_COUNT > 0
+        self.SESSION_COOKIE_SECURE = (
+            env.SESSION_COOKIE_SECURE if env.SESSION_COOKIE_SECURE is not None else self.FORCE_HTTPS
+        )
         self.SESSION_COOKIE_SAMESITE = "Lax"
         # A person typing a long form must not lose the token: it lives as long as the session.
         self.WTF_CSRF_TIME_LIMIT = None
-        self.CONSENT_VERSION = env.get("CONSENT_VERSION", "2026-11")
+        self.CONSENT_VERSION = env.CONSENT_VERSION
         # Signed out after this long without a request (the page warns five minutes before).
-        self.PERMANENT_SESSION_LIFETIME = timedelta(
-            minutes=int(env.get("IDLE_TIMEOUT_MINUTES", 60))
-        )
+        self.PERMANENT_SESSION_LIFETIME = timedelta(minutes=env.IDLE_TIMEOUT_MINUTES)
         self.SESSION_COOKIE_HTTPONLY = True
-        self.MAIL_SERVER = env.get("MAIL_SERVER", "")
-        self.MAIL_PORT = int(env.get("MAIL_PORT", 25))
-        self.MAIL_USE_TLS = _bool("MAIL_USE_TLS")
-        self.MAIL_USERNAME = env.get("MAIL_USERNAME", "")
-        self.MAIL_PASSWORD = env.get("MAIL_PASSWORD", "")
-        self.MAIL_FROM = env.get("MAIL_FROM", "Awrach <no-reply@awrach.invalid>")
-        self.MAIL_RETRY_BASE_SECONDS = int(env.get("MAIL_RETRY_BASE_SECONDS", 30))
+        self.MAIL_SERVER = env.MAIL_SERVER
+        self.MAIL_PORT = env.MAIL_PORT
+        self.MAIL_USE_TLS = env.MAIL_USE_TLS
+        self.MAIL_USERNAME = env.MAIL_USERNAME
+        self.MAIL_PASSWORD = env.MAIL_PASSWORD
+        self.MAIL_FROM = env.MAIL_FROM
+        self.MAIL_RETRY_BASE_SECONDS = env.MAIL_RETRY_BASE_SECONDS
         # A PDF not stored this long after it was asked for is asked for again by the sweep.
-        self.RENDER_RETRY_SECONDS = int(env.get("RENDER_RETRY_SECONDS", 300))
-        self.MAIL_MAX_ATTEMPTS = int(env.get("MAIL_MAX_ATTEMPTS", 8))
+        self.RENDER_RETRY_SECONDS = env.RENDER_RETRY_SECONDS
+        self.MAIL_MAX_ATTEMPTS = env.MAIL_MAX_ATTEMPTS
         # Without an SMTP server, mail stays in the database and shows on /dev/mailbox.
-        self.DEV_MAILBOX = _bool("DEV_MAILBOX", not self.MAIL_SERVER and self.is_development)
-        self.REMINDER_DAYS = int(env.get("REMINDER_DAYS", 3))
-        self.SWEEP_PENDING_AFTER_SECONDS = int(env.get("SWEEP_PENDING_AFTER_SECONDS", 120))
-        self.SWEEP_SENDING_AFTER_SECONDS = int(env.get("SWEEP_SENDING_AFTER_SECONDS", 300))
-        self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
-        self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI") or limiter_storage(
-            self.REDIS_URL
+        self.DEV_MAILBOX = (
+            env.DEV_MAILBOX
+            if env.DEV_MAILBOX is not None
+            else not self.MAIL_SERVER and self.is_development
         )
+        self.REMINDER_DAYS = env.REMINDER_DAYS
+        self.SWEEP_PENDING_AFTER_SECONDS = env.SWEEP_PENDING_AFTER_SECONDS
+        self.SWEEP_SENDING_AFTER_SECONDS = env.SWEEP_SENDING_AFTER_SECONDS
+        self.RATELIMIT_ENABLED = env.RATELIMIT_ENABLED
+        self.RATELIMIT_STORAGE_URI = env.RATELIMIT_STORAGE_URI or limiter_storage(self.REDIS_URL)
         self.RATELIMIT_HEADERS_ENABLED = True
         # Redis down: the limits go on in each process's memory (Flask-Limiter logs a warning
         # and checks Redis again now and then) instead of every limited page answering 500.
         self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
         self.RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
-        self.CNSS_EMPLOYER_LENGTH = int(env.get("CNSS_EMPLOYER_LENGTH", 7))  # rule V-CNSS
+        self.CNSS_EMPLOYER_LENGTH = env.CNSS_EMPLOYER_LENGTH  # rule V-CNSS
         self.BABEL_DEFAULT_LOCALE = "ar"
         self.BABEL_DEFAULT_TIMEZONE = "Africa/Casablanca"
         self.BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
@@ -142,7 +205,7 @@ class Config:
                 "interval_step": 0.2,
             },
             "beat_schedule": {
-                "sweep": {"task": "sweep", "schedule": float(env.get("SWEEP_EVERY_SECONDS", 60))},
+                "sweep": {"task": "sweep", "schedule": float(env.SWEEP_EVERY_SECONDS)},
                 "reminders": {"task": "send_reminders", "schedule": 6 * 3600.0},
             },
             "worker_hijack_root_logger": False,
@@ -163,14 +226,14 @@ def load(overrides: dict | None = None) -> dict:
     if settings["ENV_NAME"] not in {"development", "test"} and (
         settings["SECRET_KEY"] == DEFAULT_SECRET_KEY or len(settings["SECRET_KEY"]) < 32
     ):
-        raise RuntimeError(
+        raise SettingsError(
             "SECRET_KEY must be set to a random value of at least 32 characters "
             "outside development (PORTAL_ENV=development for a local run)."
         )
     if not settings["PUBLIC_BASE_URL"] and settings["ENV_NAME"] != "production":
-        settings["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{os.environ.get('WEB_PORT', 5000)}"
+        settings["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{settings['WEB_PORT']}"
     if not settings["PUBLIC_BASE_URL"].startswith(("https://", "http://")):
-        raise RuntimeError(
+        raise SettingsError(
             "PUBLIC_BASE_URL must be set in production (e.g. https://awrach.example.ma): "
             "it is printed in every agreement's QR code and every email's links."
         )
