@@ -6,19 +6,29 @@ account and role rules added with accounts). `check_request` runs before every r
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
 from functools import wraps
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, redirect, request, session, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from portal.core.labels import LabelledEnum
 
-class Role(StrEnum):
+
+class Role(LabelledEnum):
     SECRETARIAT = "secretariat"
     TECHNICAL_COMMITTEE = "technical_committee"
     COMMITTEE_MEMBER = "committee_member"
     ADMIN = "admin"
+
+    __labels__: ClassVar[dict] = {
+        "secretariat": _l("Secretariat (ANAPEC)"),
+        "technical_committee": _l("Technical committee"),
+        "committee_member": _l("Deciding committee"),
+        "admin": _l("Administrator"),
+    }
 
 
 @dataclass(frozen=True)

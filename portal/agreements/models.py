@@ -1,19 +1,28 @@
 from datetime import datetime
-from enum import StrEnum
+from typing import ClassVar
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.applications.models import Application
+from portal.core.labels import LabelledEnum
 from portal.extensions import db
 from portal.timeutil import utcnow
 
 
-class AgreementStatus(StrEnum):
+class AgreementStatus(LabelledEnum):
     ISSUED = "issued"
     SIGNED = "signed"
     AMENDED = "amended"  # a newer version replaces it
     REVOKED = "revoked"
+
+    __labels__: ClassVar[dict] = {
+        "issued": _l("Issued, waiting for the signed copy"),
+        "signed": _l("Signed"),
+        "amended": _l("Replaced by a newer version"),
+        "revoked": _l("Revoked"),
+    }
 
 
 class Agreement(db.Model):

@@ -17,17 +17,10 @@ from portal.forms import PortalForm
 from portal.organisations.views import UPLOAD_ERRORS
 from portal.storage import send
 
-STATUS_LABELS = {
-    AgreementStatus.ISSUED: _l("Issued, waiting for the signed copy"),
-    AgreementStatus.SIGNED: _l("Signed"),
-    AgreementStatus.AMENDED: _l("Replaced by a newer version"),
-    AgreementStatus.REVOKED: _l("Revoked"),
-}
-
 
 @bp.app_template_global()
 def agreement_status_label(status: str) -> str:
-    return str(STATUS_LABELS.get(status, status))
+    return AgreementStatus.label_of(status)
 
 
 class SignedCopyForm(PortalForm):

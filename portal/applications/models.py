@@ -1,17 +1,19 @@
 from datetime import date, datetime
-from enum import StrEnum
+from typing import ClassVar
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.calls.models import Call
+from portal.core.labels import LabelledEnum
 from portal.extensions import db
 from portal.geo.models import Province
 from portal.organisations.models import Organisation
 from portal.timeutil import utcnow
 
 
-class Status(StrEnum):
+class Status(LabelledEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
     ELIGIBLE = "eligible"
@@ -27,6 +29,24 @@ class Status(StrEnum):
     AGREEMENT_SIGNED = "agreement_signed"
     AGREEMENT_REVOKED = "agreement_revoked"
     WITHDRAWN = "withdrawn"
+
+    __labels__: ClassVar[dict] = {
+        "draft": _l("Draft"),
+        "submitted": _l("Submitted, being checked"),
+        "eligible": _l("Eligible, waiting for review"),
+        "ineligible": _l("Not eligible"),
+        "in_review": _l("Under technical review"),
+        "changes_requested": _l("Changes requested"),
+        "recommended": _l("Recommended to the committee"),
+        "not_recommended": _l("Not recommended"),
+        "approved": _l("Approved"),
+        "rejected": _l("Rejected"),
+        "deferred": _l("Deferred to a later session"),
+        "agreement_issued": _l("Agreement issued"),
+        "agreement_signed": _l("Agreement signed"),
+        "agreement_revoked": _l("Agreement revoked"),
+        "withdrawn": _l("Withdrawn"),
+    }
 
 
 class Application(db.Model):

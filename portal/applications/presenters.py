@@ -11,7 +11,7 @@ from portal.eligibility.rules import N_, PLURALS, RULES
 from portal.extensions import db
 from portal.geo.models import Commune
 from portal.i18n import current_language, isolate, localized, number, show_date, show_datetime
-from portal.organisations.forms import LEGAL_FORMS, legal_form_label
+from portal.organisations.forms import legal_form_label
 
 # The organisation's identifiers a rule may find missing, named as on the profile's form.
 IDENTIFIER_LABELS = {
@@ -33,7 +33,7 @@ def _name(code: str, kinds: dict) -> str:
 
 
 def _legal_form(code) -> str:
-    return legal_form_label(code) if code in LEGAL_FORMS else str(code)
+    return legal_form_label(code)
 
 
 def _shown(key: str, value):
@@ -93,23 +93,6 @@ def present_report(report: dict, data: dict) -> dict:
     return {"outcome": report["outcome"], "lines": lines}
 
 
-STATUS_LABELS = {
-    "draft": N_("Draft"),
-    "submitted": N_("Submitted, being checked"),
-    "eligible": N_("Eligible, waiting for review"),
-    "ineligible": N_("Not eligible"),
-    "in_review": N_("Under technical review"),
-    "changes_requested": N_("Changes requested"),
-    "recommended": N_("Recommended to the committee"),
-    "not_recommended": N_("Not recommended"),
-    "approved": N_("Approved"),
-    "rejected": N_("Rejected"),
-    "deferred": N_("Deferred to a later session"),
-    "agreement_issued": N_("Agreement issued"),
-    "agreement_signed": N_("Agreement signed"),
-    "agreement_revoked": N_("Agreement revoked"),
-    "withdrawn": N_("Withdrawn"),
-}
 OUTCOME_LABELS = {"pass": N_("Met"), "fail": N_("Not met"), "needs_review": N_("To be reviewed")}
 COMPONENT_LABELS = {1: N_("Temporary public works"), 2: N_("Sustainable integration grant")}
 MISSING_LABELS = {
@@ -127,7 +110,7 @@ MISSING_LABELS = {
 
 
 def application_status_label(status: str) -> str:
-    return gettext(STATUS_LABELS.get(status, status))
+    return Status.label_of(status)
 
 
 def outcome_label(outcome: str) -> str:

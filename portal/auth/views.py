@@ -10,7 +10,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
@@ -269,18 +268,10 @@ def close_account():
     return render_template("auth/close.html", form=form)
 
 
-ROLE_LABELS = {
-    Role.SECRETARIAT: _l("Secretariat (ANAPEC)"),
-    Role.TECHNICAL_COMMITTEE: _l("Technical committee"),
-    Role.COMMITTEE_MEMBER: _l("Deciding committee"),
-    Role.ADMIN: _l("Administrator"),
-}
-
-
 def init_app(app) -> None:
     """Role names for templates; consent asked again when the notice has a new version;
     signed-in pages kept out of caches."""
-    app.add_template_global(lambda role: ROLE_LABELS[Role(role)], "role_label")
+    app.add_template_global(lambda role: Role(role).label, "role_label")
 
     @app.after_request
     def keep_signed_in_pages_out_of_caches(response):

@@ -1,19 +1,28 @@
 import hashlib
 from datetime import datetime
-from enum import StrEnum
+from typing import ClassVar
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.core.labels import LabelledEnum
 from portal.extensions import db
 from portal.timeutil import utcnow
 
 
-class DeliveryStatus(StrEnum):
+class DeliveryStatus(LabelledEnum):
     PENDING = "pending"
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+
+    __labels__: ClassVar[dict] = {
+        "pending": _l("waiting"),
+        "sending": _l("sending"),
+        "sent": _l("sent"),
+        "failed": _l("not delivered"),
+    }
 
 
 class Notification(db.Model):

@@ -1,7 +1,6 @@
 import re
 
 from flask import current_app, render_template
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
 
@@ -19,17 +18,9 @@ def inbox():
     return render_template("notifications/inbox.html", notifications=notifications, unread=unread)
 
 
-STATUS_LABELS = {
-    DeliveryStatus.PENDING: _l("waiting"),
-    DeliveryStatus.SENDING: _l("sending"),
-    DeliveryStatus.SENT: _l("sent"),
-    DeliveryStatus.FAILED: _l("not delivered"),
-}
-
-
 @bp.app_template_global("status_label")
 def status_label(status: str) -> str:
-    return STATUS_LABELS[DeliveryStatus(status)]
+    return DeliveryStatus(status).label
 
 
 @bp.app_template_filter("portal_links")

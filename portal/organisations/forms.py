@@ -19,16 +19,10 @@ from portal.organisations import identifiers
 from portal.organisations.models import LegalForm
 from portal.timeutil import local_date
 
-LEGAL_FORMS = {
-    LegalForm.ASSOCIATION: _l("Association"),
-    LegalForm.COOPERATIVE: _l("Cooperative"),
-    LegalForm.COMPANY: _l("Company"),
-}
-
 
 def legal_form_label(value: str) -> str:
     """The legal form as the pages and the exports name it, in the reader's language."""
-    return str(LEGAL_FORMS[value])
+    return LegalForm.label_of(value)
 
 
 SHARED_IDS = {"ice", "cnss_affiliation", "rib"}
@@ -56,7 +50,7 @@ class OrganisationForm(PortalForm):
     legal_form = RadioField(
         _l("Legal form"),
         [REQUIRED],
-        choices=[SelectChoice(k.value, v) for k, v in LEGAL_FORMS.items()],
+        choices=[SelectChoice(form.value, form.lazy_label) for form in LegalForm],
     )
     name_ar = StringField(_l("Name in Arabic"), [REQUIRED, Length(max=200)])
     name_fr = StringField(_l("Name in French"), [REQUIRED, Length(max=200)])

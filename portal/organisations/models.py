@@ -1,19 +1,28 @@
 from datetime import date, datetime
 from enum import StrEnum
+from typing import ClassVar
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
+from portal.core.labels import LabelledEnum
 from portal.extensions import db
 from portal.geo.models import Commune, Province
 from portal.timeutil import utcnow
 
 
-class LegalForm(StrEnum):
+class LegalForm(LabelledEnum):
     ASSOCIATION = "association"
     COOPERATIVE = "cooperative"
     COMPANY = "company"
+
+    __labels__: ClassVar[dict] = {
+        "association": _l("Association"),
+        "cooperative": _l("Cooperative"),
+        "company": _l("Company"),
+    }
 
 
 class MemberRole(StrEnum):
