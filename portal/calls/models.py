@@ -2,6 +2,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -61,6 +62,11 @@ class CallProvince(db.Model):
     province_id: Mapped[int] = mapped_column(ForeignKey("province.id"), primary_key=True)
     quota_jobs: Mapped[int]
     committed_jobs: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    @hybrid_property
+    def remaining_jobs(self) -> int:
+        """What is left to grant: the one place where it is computed, in Python and in SQL."""
+        return self.quota_jobs - self.committed_jobs
 
     call: Mapped[Call] = relationship(back_populates="provinces")
     province: Mapped[Province] = relationship(lazy="joined")

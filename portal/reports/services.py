@@ -25,10 +25,7 @@ class ProvinceLine:
     allotted: int
     requested: int
     approved: int
-
-    @property
-    def remaining(self) -> int:
-        return self.allotted - self.approved
+    remaining: int  # the quota ledger's, as every decision reads it
 
 
 def jobs_by_province(call: Call, user: User) -> list[ProvinceLine]:
@@ -43,7 +40,7 @@ def jobs_by_province(call: Call, user: User) -> list[ProvinceLine]:
         func.sum(case((Application.status.in_(GRANTED), Application.jobs_granted), else_=0)), 0
     )
     rows = db.session.execute(
-        select(Province, CallProvince.quota_jobs, requested, approved)
+        select(Province, CallProvince.quota_jobs, requested, approved, CallProvince.remaining_jobs)
         .join(CallProvince, CallProvince.province_id == Province.id)
         .outerjoin(
             Application,
@@ -52,10 +49,10 @@ def jobs_by_province(call: Call, user: User) -> list[ProvinceLine]:
             & scope(user),
         )
         .where(CallProvince.call_id == call.id)
-        .group_by(Province.id, CallProvince.quota_jobs)
+        .group_by(Province.id, CallProvince.quota_jobs, CallProvince.committed_jobs)
         .order_by(Province.id)
     )
-    lines = [ProvinceLine(p, quota, int(req), int(app)) for p, quota, req, app in rows]
+    lines = [ProvinceLine(p, quota, int(req), int(app), left) for p, quota, req, app, left in rows]
     return [line for line in lines if sees_province(user, line.province.id)]
 
 

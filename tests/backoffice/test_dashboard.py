@@ -27,7 +27,7 @@ def test_dashboard_figures_per_province(app):
             closes_at=template.closes_at,
         )
         call.provinces = [
-            CallProvince(province_id=sidi_ifni, quota_jobs=30),
+            CallProvince(province_id=sidi_ifni, quota_jobs=30, committed_jobs=12),  # the approval
             CallProvince(province_id=tantan, quota_jobs=50),
         ]
         db.session.add(call)
