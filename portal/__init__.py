@@ -6,7 +6,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import access, cli, config, i18n, logs
 from portal.celery_app import celery_init_app
-from portal.core import integers
+from portal.core import integers, uow
 from portal.core.errors import init_app as init_errors
 from portal.extensions import (
     babel,
@@ -46,6 +46,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         n = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     register_extensions(app)
+    uow.init_app(app)
     celery_init_app(app)
     integers.init_app(app)
     register_blueprints(app)

@@ -1,4 +1,4 @@
-"""Commands for operators: `flask seed-demo`, `flask embedded-redis`."""
+"""Commands for operators: `flask seed-demo`, `flask embedded-redis`; each commits once."""
 
 import os
 import shutil
@@ -12,6 +12,7 @@ from portal.access import Role
 from portal.auth.services import create_staff, request_password_reset
 from portal.calls.services import load_edition, seed_demo_calls
 from portal.config import INSTANCE
+from portal.core.uow import unit_of_work
 from portal.documents.services import load_kinds
 from portal.extensions import db
 from portal.geo.models import Province
@@ -49,12 +50,14 @@ def load_reference():
 
 def init_app(app: Flask) -> None:
     @app.cli.command("load-reference")
+    @unit_of_work()
     def load_reference_command():
         """Reference data every deployment needs: the region's geography, the kinds of
         document and the editions (run at each release, after `flask db upgrade`)."""
         load_reference()
 
     @app.cli.command("seed-demo")
+    @unit_of_work()
     def seed_demo():
         """Reference data, then, outside production, demo calls and accounts."""
         region = load_reference()
@@ -77,6 +80,7 @@ def init_app(app: Flask) -> None:
 
     @app.cli.command("load-edition")
     @click.argument("source")
+    @unit_of_work()
     def load_edition_command(source):
         """Load or update an edition from editions/<SOURCE>.toml (or a path)."""
         edition = load_edition(source)
@@ -89,6 +93,7 @@ def init_app(app: Flask) -> None:
         "--role", "roles", multiple=True, required=True, type=click.Choice([r.value for r in Role])
     )
     @click.option("--province", "provinces", multiple=True, help="French or Arabic name")
+    @unit_of_work()
     def create_staff_command(email, full_name, roles, provinces):
         """Create (or update) a staff account and email it a link to set its password."""
         user = create_staff(

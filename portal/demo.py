@@ -83,10 +83,8 @@ def seed_applicant() -> User:
             consent_at=utcnow(),
         )
         db.session.add(user)
-        db.session.commit()
-
+        db.session.flush()
     user.consent_version = current_app.config["CONSENT_VERSION"]
-    db.session.commit()
     for data in ORGANISATIONS:
         organisation = db.session.scalar(select(Organisation).filter_by(name_fr=data["name_fr"]))
         if organisation is None:

@@ -75,6 +75,7 @@ def app(settings):
         load_communes(app.config["COMMUNES_CSV"], region_code=app.config["REGION_CODE"])
         load_kinds()
         seed_demo_calls()
+        db.session.commit()
         db.session.remove()
     return app
 

@@ -135,6 +135,7 @@ def test_a_change_request_and_the_reasons_of_staff_are_stored_without_controls(a
             by=db.session.get(User, staff.id),
             province_id=application.province_id,
         )
+        db.session.commit()
         session_id = session.id
     sessions = f"/backoffice/sessions/{session_id}"
     post(

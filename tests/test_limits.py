@@ -165,6 +165,7 @@ def forms(app, people):
         application = db.session.get(Application, application_id)
         reviewer = db.session.get(User, staff.id)
         review.assign(application, reviewer, by=reviewer)
+        db.session.commit()
         grid = application.call.edition.parameters["scoring"]
     approve_in_session(app, [application_id], province="Guelmim")
     with app.app_context():

@@ -18,16 +18,16 @@ from portal.applications.models import Application
 from portal.applications.services import latest_submission, notify_members
 from portal.audit.services import record
 from portal.auth.models import User
-from portal.calls.services import DEFAULT_SIGNATORIES, lock_ledger, take_jobs
+from portal.calls.services import DEFAULT_SIGNATORIES, QuotaExceeded, lock_ledger, take_jobs
 from portal.core.counters import next_value
+from portal.core.uow import after_commit
 from portal.documents.inspection import content_type_of
 from portal.documents.rendering import qr_data_uri, render_pdf
 from portal.eligibility import grant
 from portal.eligibility.rules import minimum_wage
 from portal.extensions import db
 from portal.geo.models import Commune, Province
-from portal.notifications.services import dispatch, external_url
-from portal.queue import enqueue
+from portal.notifications.services import external_url
 from portal.storage import put
 from portal.timeutil import local_date, utcnow
 
@@ -48,7 +48,7 @@ def agreement_policy(user: User, action: str, agreement: Agreement) -> bool:
     if action == "upload_signed":
         return (
             not user.is_staff
-            and can(user, "edit", application)
+            and can(user, "edit", application.organisation)  # its editors, whatever its status
             and agreement.status == AgreementStatus.ISSUED
         )
     if action in ("confirm_signed", "amend", "revoke"):
@@ -88,8 +88,8 @@ def write_agreement(
     version: int = 1,
     post_counts: list[int] | None = None,
 ) -> Agreement:
-    """Add a version of the application's agreement, its facts frozen; the caller commits,
-    then calls `enqueue_render`. The first version takes the next number of its series; the
+    """Add a version of the application's agreement, its facts frozen; the caller asks for
+    its rendering (`render_after_commit`). The first version takes the next number of its series; the
     committee's session (`session_id`, held on `held_on`) is the decision it states.
     `post_counts` (component 2, an amendment) are the hires of each post, `jobs_granted` their
     sum."""
@@ -231,9 +231,9 @@ def amount_of(content: dict) -> float | None:
     return figures and figures["total"]
 
 
-def enqueue_render(*agreements: Agreement) -> None:
+def render_after_commit(*agreements: Agreement) -> None:
     for agreement in agreements:
-        enqueue(RENDER_TASK, agreement.id)
+        after_commit(RENDER_TASK, agreement.id)
 
 
 # Rendering (worker)
@@ -290,14 +290,12 @@ def render_agreement(agreement_id: int) -> str | None:
     if agreement.version == 1:
         with contextlib.suppress(TransitionRefused):
             transition(application, "issue_agreement")
-    notices = notify_members(
+    notify_members(
         application,
         "agreement_issued",
         f"agreement_issued:{agreement.id}",
         agreement=agreement,
     )
-    db.session.commit()
-    dispatch(*notices)
     return digest
 
 
@@ -316,9 +314,8 @@ def sweep(older_than: timedelta | None = None) -> int:
         db.session.execute(
             update(Agreement).where(Agreement.id.in_(agreements)).values(render_enqueued_at=now)
         )
-    db.session.commit()
     for agreement_id in agreements:
-        enqueue(RENDER_TASK, agreement_id)
+        after_commit(RENDER_TASK, agreement_id)
     return len(agreements)
 
 
@@ -355,7 +352,6 @@ def upload_signed(agreement: Agreement, data: bytes, *, by: User) -> None:
         organisation_id=agreement.application.organisation_id,
         after={"number": agreement.number, "version": agreement.version},
     )
-    db.session.commit()
 
 
 class NotReady(Exception):
@@ -371,7 +367,7 @@ def confirm_signed(agreement: Agreement, *, by: User) -> None:
     application = agreement.application
     with contextlib.suppress(TransitionRefused):
         transition(application, "sign_agreement")
-    notices = notify_members(
+    notify_members(
         application, "agreement_signed", f"agreement_signed:{agreement.id}", agreement=agreement
     )
     record(
@@ -381,8 +377,6 @@ def confirm_signed(agreement: Agreement, *, by: User) -> None:
         organisation_id=application.organisation_id,
         after={"number": agreement.number, "version": agreement.version},
     )
-    db.session.commit()
-    dispatch(*notices)
 
 
 def amend(
@@ -420,15 +414,18 @@ def amend(
         )
         .execution_options(synchronize_session=False)
     ).rowcount
-    if not replaced:
-        db.session.rollback()
+    if not replaced:  # nothing written
         raise NotReady(agreement.id)
     lock_ledger(application.call_id, application.province_id)  # before reading what it holds
     held = db.session.scalar(
         select(Application.jobs_granted).where(Application.id == application.id)
     )
     held = agreement.content.get("jobs", 0) if held is None else held
-    take_jobs(application.call_id, application.province_id, granted=granted, released=held)
+    try:
+        take_jobs(application.call_id, application.province_id, granted=granted, released=held)
+    except QuotaExceeded:
+        db.session.rollback()  # the version stays current: the refused amendment leaves nothing
+        raise
     application.jobs_granted = granted
     newer = write_agreement(
         application,
@@ -457,8 +454,7 @@ def amend(
             "reason": reason,
         },
     )
-    db.session.commit()
-    enqueue_render(newer)
+    render_after_commit(newer)
     return newer
 
 
@@ -479,8 +475,7 @@ def revoke(agreement: Agreement, reason: str, *, by: User) -> None:
         )
         .execution_options(synchronize_session=False)
     ).rowcount
-    if not revoked:  # amended or revoked meanwhile
-        db.session.rollback()
+    if not revoked:  # amended or revoked meanwhile; nothing written
         raise NotReady(agreement.id)
     db.session.refresh(agreement)
     application = agreement.application
@@ -490,7 +485,7 @@ def revoke(agreement: Agreement, reason: str, *, by: User) -> None:
     )
     take_jobs(application.call_id, application.province_id, granted=0, released=held or 0)
     transition(application, "revoke_agreement")
-    notices = notify_members(
+    notify_members(
         application,
         "agreement_revoked",
         f"agreement_revoked:{agreement.id}",
@@ -509,8 +504,6 @@ def revoke(agreement: Agreement, reason: str, *, by: User) -> None:
             "jobs_released": held or 0,
         },
     )
-    db.session.commit()
-    dispatch(*notices)
 
 
 def find_by_code(code: str) -> Agreement | None:

@@ -15,7 +15,6 @@ from portal.applications.services import notify_members
 from portal.auth.models import User
 from portal.calls.models import Call
 from portal.extensions import db
-from portal.notifications.services import dispatch
 from portal.timeutil import utcnow
 
 
@@ -53,8 +52,6 @@ def send_reminders() -> int:
             f"changes_reminder:{application.id}:{application.change_deadline}",
             deadline=application.change_deadline,
         )
-    db.session.commit()
-    dispatch(*notices)
     return len(notices)
 
 

@@ -3,7 +3,7 @@
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -23,16 +23,15 @@ from portal.calls.models import Call, CallProvince
 from portal.calls.services import call_parameters
 from portal.core.counters import next_value
 from portal.core.scope import sees_province
+from portal.core.uow import after_commit
 from portal.documents.models import Document, DocumentKind
 from portal.extensions import db
-from portal.notifications.services import dispatch, external_url, notify
+from portal.notifications.services import external_url, notify
 from portal.organisations.models import Membership, Organisation
 from portal.organisations.services import PROFILE_FIELDS, organisation_policy
-from portal.queue import enqueue
 from portal.timeutil import utcnow
 
 CHECK_TASK = "check_eligibility"
-GRANTED = (Status.APPROVED, Status.AGREEMENT_ISSUED, Status.AGREEMENT_SIGNED)
 
 
 @policy(Application)
@@ -42,9 +41,16 @@ def application_policy(user: User, action: str, application: Application) -> boo
         return _staff_may(user, action, application)
     if action == "view":
         return organisation_policy(user, "view", organisation)
-    if action in ("edit", "submit", "withdraw"):
-        return organisation_policy(user, "edit", organisation)
+    if action in NEEDS_STATE:  # the organisation's editors, while the status allows it
+        return organisation_policy(user, "edit", organisation) and allowed(
+            application, NEEDS_STATE[action]
+        )
     return False
+
+
+# What an applicant's action needs of the application's status: the lifecycle action it leads
+# to (editing is for what can still be submitted: a draft, or changes requested).
+NEEDS_STATE = {"edit": "submit", "submit": "submit", "withdraw": "withdraw"}
 
 
 def _staff_may(user: User, action: str, application: Application) -> bool:
@@ -93,19 +99,16 @@ def start_application(
         organisation_id=organisation.id,
         after={"call": call.id, "province": province_id},
     )
-    db.session.commit()
     return application
 
 
 def save_answers(application: Application, answers: dict) -> None:
     """Keep what was typed, valid or not, so that nothing is lost on an error."""
     application.details = {**(application.details or {}), **answers}
-    db.session.commit()
 
 
 def accept_declaration(application: Application) -> None:
     application.declaration_at = utcnow()
-    db.session.commit()
 
 
 def jobs_requested(component: int, details: dict) -> int:
@@ -257,22 +260,10 @@ class SubmissionRefused(Exception):
 
 
 def remaining_quota(call_id: int, province_id: int) -> int | None:
-    """Jobs allotted to the province minus jobs already granted, in one query."""
-    granted = (
-        select(func.coalesce(func.sum(Application.jobs_granted), 0))
-        .where(
-            Application.call_id == call_id,
-            Application.province_id == province_id,
-            Application.status.in_(GRANTED),
-        )
-        .scalar_subquery()
+    """Jobs the province has left to grant in the call, from its quota ledger."""
+    return db.session.scalar(
+        select(CallProvince.remaining_jobs).filter_by(call_id=call_id, province_id=province_id)
     )
-    row = db.session.execute(
-        select(CallProvince.quota_jobs - granted).filter_by(
-            call_id=call_id, province_id=province_id
-        )
-    ).first()
-    return None if row is None else row[0]
 
 
 # Submitting
@@ -317,7 +308,7 @@ def submit(application: Application, *, by: User) -> Submission:
     )
     db.session.add(submission)
     db.session.flush()
-    notices = notify_members(
+    notify_members(
         application,
         "application_received",
         f"application_received:{submission.id}",
@@ -332,15 +323,13 @@ def submit(application: Application, *, by: User) -> Submission:
         organisation_id=application.organisation_id,
         after={"number": number, "submission": sequence},
     )
-    db.session.commit()
-    dispatch(*notices)
-    enqueue(CHECK_TASK, submission.id)
+    after_commit(CHECK_TASK, submission.id)
     return submission
 
 
 def notify_members(application: Application, event: str, key: str, **context) -> list:
     """The notification of `event` for each member of the applying organisation, with a link to
-    the application; the caller commits, then dispatches."""
+    the application; each is delivered once the unit of work commits."""
     link = external_url("applications.show", application_id=application.id)
     return [
         notify(member, event, f"{key}:{member.id}", application=application, link=link, **context)
@@ -395,7 +384,6 @@ def check_eligibility(submission_id: int) -> str:
     latest = latest_submission(application)
     if latest is not None and latest.id == submission.id:
         application.eligibility_outcome = existing.outcome
-    notices = []
     if latest is not None and latest.id == submission.id and application.status == Status.SUBMITTED:
         action = "mark_ineligible" if existing.outcome == "fail" else "mark_eligible"
         try:
@@ -403,7 +391,7 @@ def check_eligibility(submission_id: int) -> str:
         except TransitionRefused:
             pass
         else:
-            notices = notify_members(
+            notify_members(
                 application,
                 "eligibility_result",
                 f"eligibility_result:{submission.id}",
@@ -415,8 +403,6 @@ def check_eligibility(submission_id: int) -> str:
                 organisation_id=application.organisation_id,
                 after={"outcome": existing.outcome, "status": application.status},
             )
-    db.session.commit()
-    dispatch(*notices)
     return existing.outcome
 
 
@@ -433,9 +419,8 @@ def sweep_checks() -> int:
         db.session.execute(
             update(Submission).where(Submission.id.in_(ids)).values(check_enqueued_at=utcnow())
         )
-        db.session.commit()
     for submission_id in ids:
-        enqueue(CHECK_TASK, submission_id)
+        after_commit(CHECK_TASK, submission_id)
     return len(ids)
 
 
@@ -444,7 +429,7 @@ def sweep_checks() -> int:
 
 def withdraw(application: Application, reason: str, *, by: User) -> None:
     transition(application, "withdraw", withdrawn_reason=reason)
-    notices = notify_members(
+    notify_members(
         application,
         "application_withdrawn",
         f"application_withdrawn:{application.id}",
@@ -457,8 +442,6 @@ def withdraw(application: Application, reason: str, *, by: User) -> None:
         organisation_id=application.organisation_id,
         after={"reason": reason},
     )
-    db.session.commit()
-    dispatch(*notices)
 
 
 def request_changes(application: Application, what: str, deadline: date, *, by: User) -> None:
@@ -466,7 +449,7 @@ def request_changes(application: Application, what: str, deadline: date, *, by: 
     submits again."""
     transition(application, "request_changes", change_request=what, change_deadline=deadline)
     key = f"changes_requested:{application.id}:{len(application.submissions)}"
-    notices = notify_members(
+    notify_members(
         application,
         "changes_requested",
         key,
@@ -480,8 +463,6 @@ def request_changes(application: Application, what: str, deadline: date, *, by: 
         organisation_id=application.organisation_id,
         after={"what": what, "deadline": deadline},
     )
-    db.session.commit()
-    dispatch(*notices)
 
 
 def applications_of(user: User) -> list[Application]:
@@ -504,7 +485,3 @@ def timeline(application: Application):
         .filter_by(object_type="application", object_id=application.id)
         .order_by(AuditEvent.id)
     ).all()
-
-
-def editable(application: Application) -> bool:
-    return allowed(application, "submit")

@@ -9,7 +9,7 @@ from portal.access import authorize, can, login_required
 from portal.applications import bp, pages, services, steps
 from portal.applications.dossier import dossier_response
 from portal.applications.forms import WithdrawForm
-from portal.applications.lifecycle import TransitionRefused, allowed
+from portal.applications.lifecycle import TransitionRefused
 from portal.applications.models import Application, Submission
 from portal.applications.presenters import present_report
 from portal.calls.forms import StartForm
@@ -86,8 +86,8 @@ def _my_organisations() -> list[Organisation]:
 @bp.route("/<int:application_id>/steps/<step>", methods=["GET", "POST"])
 @login_required
 def edit_step(application_id: int, step: str):
-    application = _application(application_id, "edit")
-    if not services.editable(application):
+    application = _application(application_id)
+    if not can(current_user, "edit", application):  # submitted meanwhile, or a viewer
         return redirect(url_for("applications.show", application_id=application.id))
     names = steps.steps_for(application)
     if step not in names:
@@ -159,8 +159,6 @@ def _application_kinds(application: Application) -> list[DocumentKind]:
 @login_required
 def upload_document(application_id: int):
     application = _application(application_id, "edit")
-    if not services.editable(application):
-        abort(403)
     names = steps.steps_for(application)
     form = DocumentForm()
     kinds = {k.code: k for k in _application_kinds(application)}
@@ -191,8 +189,8 @@ def upload_document(application_id: int):
 @bp.get("/<int:application_id>/preview")
 @login_required
 def preview(application_id: int):
-    application = _application(application_id, "edit")
-    if not services.editable(application):
+    application = _application(application_id)
+    if not can(current_user, "edit", application):  # submitted meanwhile, or a viewer
         return redirect(url_for("applications.show", application_id=application.id))
     data = services.snapshot(application, by=current_user, at=utcnow())
     report = services.precheck(application, by=current_user)
@@ -213,9 +211,12 @@ def preview(application_id: int):
 @bp.post("/<int:application_id>/submit")
 @login_required
 def submit(application_id: int):
-    application = _application(application_id, "edit")
+    application = _application(application_id)
     if not ActionForm().validate_on_submit():
         abort(400)
+    if not can(current_user, "submit", application):  # submitted already, or a viewer
+        flash(_("This application cannot be submitted in its current status."), "error")
+        return redirect(url_for("applications.show", application_id=application.id))
     try:
         services.submit(application, by=current_user)
     except services.SubmissionRefused as refusal:
@@ -262,9 +263,8 @@ def show(application_id: int):
         if report
         else None,
         timeline=services.timeline(application),
-        can_edit=can(current_user, "edit", application) and services.editable(application),
-        can_withdraw=can(current_user, "withdraw", application)
-        and allowed(application, "withdraw"),
+        can_edit=can(current_user, "edit", application),
+        can_withdraw=can(current_user, "withdraw", application),
         grant=services.grant_for(submission.data) if submission else None,
         documents=services.application_documents(application),
         **pages.APPLICANT.context(application),
@@ -280,8 +280,8 @@ def dossier(application_id: int):
 @bp.route("/<int:application_id>/withdraw", methods=["GET", "POST"])
 @login_required
 def withdraw(application_id: int):
-    application = _application(application_id, "withdraw")
-    if not allowed(application, "withdraw"):
+    application = _application(application_id)
+    if not can(current_user, "withdraw", application):  # withdrawn meanwhile, or a viewer
         return redirect(url_for("applications.show", application_id=application.id))
     form = WithdrawForm()
     if form.validate_on_submit():

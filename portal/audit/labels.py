@@ -32,6 +32,7 @@ ACTION_LABELS = {
     "application.changes_requested": _l("Changes requested"),
     "review.assigned": _l("Reviewer assigned"),
     "review.no_conflict_declared": _l("No conflict of interest declared"),
+    "review.scores_saved": _l("Scores saved"),
     "review.recommend": _l("Recommended"),
     "review.not_recommend": _l("Not recommended"),
     "review.commented": _l("Internal comment"),

@@ -19,7 +19,7 @@ from portal.audit.services import record
 from portal.auth.models import StaffProvince, User, UserRole, new_session_token
 from portal.extensions import db
 from portal.notifications.models import Notification
-from portal.notifications.services import dispatch, external_url, notify
+from portal.notifications.services import external_url, notify
 from portal.timeutil import utcnow
 
 hasher = PasswordHasher()  # Argon2id with the library's current parameters
@@ -78,15 +78,13 @@ def register(*, email: str, full_name: str, phone: str, password: str, locale: s
     password_hash = hasher.hash(password)
     existing = find_user(email)
     if existing is not None:
-        notice = notify(
+        notify(
             existing,
             "account_exists",
             f"account_exists:{existing.id}:{secrets.token_hex(4)}",
             login_link=external_url("auth.login"),
             reset_link=external_url("auth.forgot_password"),
         )
-        db.session.commit()
-        dispatch(notice)
         return
     user = User(
         email=normalise_email(email),
@@ -99,21 +97,17 @@ def register(*, email: str, full_name: str, phone: str, password: str, locale: s
     )
     db.session.add(user)
     db.session.flush()
-    notice = _verification_notice(user)
+    _verification_notice(user)
     record(
         "account.registered",
         actor=user,
         obj=user,
         after={"email": user.email, "phone": user.phone, "consent": user.consent_version},
     )
-    db.session.commit()
-    dispatch(notice)
 
 
 def resend_verification(user: User) -> None:
-    notice = _verification_notice(user)
-    db.session.commit()
-    dispatch(notice)
+    _verification_notice(user)
 
 
 def verify_email(token: str) -> User:
@@ -124,7 +118,6 @@ def verify_email(token: str) -> User:
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
         record("account.verified", actor=user, obj=user)
-        db.session.commit()
     return user
 
 
@@ -139,7 +132,6 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
-        db.session.commit()
     return user
 
 
@@ -150,7 +142,6 @@ def start_session(user: User, *, second_factor: bool = False) -> None:
     session.permanent = True
     session["second_factor"] = second_factor
     user.last_login_at = utcnow()
-    db.session.commit()
 
 
 def end_sessions(user: User) -> None:
@@ -164,7 +155,6 @@ def end_sessions(user: User) -> None:
 def sign_out(user: User) -> None:
     """Sign out for good: a copy of the cookie taken before opens nothing afterwards."""
     end_sessions(user)
-    db.session.commit()
     forget_session()
 
 
@@ -176,7 +166,6 @@ def forget_session() -> None:
 
 def set_locale(user: User, locale: str) -> None:
     user.locale = locale
-    db.session.commit()
 
 
 def accept_consent(user: User) -> None:
@@ -185,7 +174,6 @@ def accept_consent(user: User) -> None:
     record(
         "account.consent_accepted", actor=user, obj=user, after={"version": user.consent_version}
     )
-    db.session.commit()
 
 
 def request_password_reset(email: str) -> None:
@@ -194,14 +182,12 @@ def request_password_reset(email: str) -> None:
     if user is None or not user.is_active:
         return
     token = _serializer("reset").dumps({"id": user.id, "p": _password_fingerprint(user)})
-    notice = notify(
+    notify(
         user,
         "password_reset",
         f"password_reset:{user.id}:{secrets.token_hex(4)}",
         link=external_url("auth.reset_password", token=token),
     )
-    db.session.commit()
-    dispatch(notice)
 
 
 def user_for_reset(token: str) -> User:
@@ -230,14 +216,12 @@ def set_password(user: User, password: str) -> None:
     end_sessions(user)
     if user.email_verified_at is None:  # the reset link proved the address
         user.email_verified_at = utcnow()
-    notice = notify(
+    notify(
         user,
         "password_changed",
         f"password_changed:{user.id}:{secrets.token_hex(4)}",
         reset_link=external_url("auth.forgot_password"),
     )
-    db.session.commit()
-    dispatch(notice)
 
 
 def check_password(user: User, password: str) -> bool:
@@ -288,7 +272,6 @@ def create_staff(
             "provinces": ",".join(map(str, sorted(province_ids))),
         },
     )
-    db.session.commit()
     return user
 
 
@@ -297,13 +280,11 @@ def set_staff_active(user: User, active: bool, *, by: User | None = None) -> Non
     user.active = active
     end_sessions(user)
     record("staff.reactivated" if active else "staff.deactivated", actor=by, obj=user)
-    db.session.commit()
 
 
 def begin_totp_setup(user: User) -> str:
     if user.totp_confirmed_at is None and not user.totp_secret:
         user.totp_secret = pyotp.random_base32()
-        db.session.commit()
     return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.email, issuer_name="Awrach")
 
 
@@ -338,14 +319,12 @@ def confirm_totp(user: User, code: str) -> list[str] | None:
     user.recovery_codes = [hasher.hash(c) for c in codes]
     user.totp_confirmed_at = utcnow()
     record("account.second_factor_set", actor=user, obj=user)
-    db.session.commit()
     return codes
 
 
 def check_second_factor(user: User, code: str) -> bool:
     code = code.strip().lower()
     if user.totp_secret and _accept_totp(user, code):
-        db.session.commit()
         return True
     for stored in user.recovery_codes or []:
         try:
@@ -353,7 +332,6 @@ def check_second_factor(user: User, code: str) -> bool:
         except (VerificationError, InvalidHashError):
             continue
         user.recovery_codes = [c for c in user.recovery_codes if c != stored]  # used once
-        db.session.commit()
         return True
     return False
 
@@ -401,7 +379,6 @@ def close_account(user: User) -> None:
     user.totp_secret = None
     user.recovery_codes = []
     record("account.closed", actor=user, obj=user)
-    db.session.commit()
 
 
 def begin_second_factor(user: User) -> None:

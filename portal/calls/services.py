@@ -66,7 +66,6 @@ def load_edition(path: str | Path) -> Edition:
         db.session.add(edition)
     edition.name_ar, edition.name_fr = parameters["name_ar"], parameters["name_fr"]
     edition.parameters = parameters
-    db.session.commit()
     return edition
 
 
@@ -93,8 +92,8 @@ def lock_ledger(call_id: int, province_id: int) -> CallProvince | None:
 def take_jobs(call_id: int, province_id: int, *, granted: int, released: int = 0) -> None:
     """Move the (call, province) ledger from `released` jobs to `granted` ones: every decision
     that grants jobs (an approval, an amendment) passes here, the ledger row locked until the
-    commit. Past the quota the transaction is rolled back (the lock released) and
-    QuotaExceeded raised, however many decide at once."""
+    commit. Past the quota nothing is changed and QuotaExceeded raised, however many decide at
+    once; a caller that wrote before asking rolls back its unit of work."""
     ledger = lock_ledger(call_id, province_id)
     delta = granted - released
     # The row is locked above (PostgreSQL); the conditional update also holds on SQLite,
@@ -110,8 +109,7 @@ def take_jobs(call_id: int, province_id: int, *, granted: int, released: int = 0
         .execution_options(synchronize_session=False)
     ).rowcount
     if not changed:
-        remaining = ledger.quota_jobs - ledger.committed_jobs + released if ledger else 0
-        db.session.rollback()
+        remaining = ledger.remaining_jobs + released if ledger else 0
         raise QuotaExceeded(remaining, granted)
 
 
@@ -150,7 +148,6 @@ def save_call(call: Call | None, data: dict, quotas: dict[int, int], *, by) -> C
             "quotas": {str(k): v for k, v in quotas.items()},
         },
     )
-    db.session.commit()
     return call
 
 
@@ -219,5 +216,4 @@ def seed_demo_calls() -> list[Call]:
             for p in provinces
         ]
         calls.append(call)
-    db.session.commit()
     return calls

@@ -22,10 +22,9 @@ from portal.calls.models import Call, CallProvince, CommitteeLevel
 from portal.calls.services import QuotaExceeded as QuotaExceeded  # raised by `decide`
 from portal.calls.services import lock_ledger, take_jobs
 from portal.committees.models import CommitteeSession, Decision, Outcome, SessionProvince
+from portal.core.uow import after_commit
 from portal.documents.rendering import render_pdf
 from portal.extensions import db
-from portal.notifications.services import dispatch
-from portal.queue import enqueue
 from portal.storage import put
 from portal.timeutil import local_date, utcnow
 
@@ -124,7 +123,6 @@ def open_session(
             "provinces": sorted(provinces),
         },
     )
-    db.session.commit()
     return session
 
 
@@ -195,20 +193,55 @@ def decide(
         organisation_id=application.organisation_id,
         after={"session": session.id, "jobs": granted, "reason": reason},
     )
-    db.session.commit()
     return decision
+
+
+class ReasonRequired(Exception):
+    """A rejection states its reason."""
+
+
+def decide_many(
+    session: CommitteeSession,
+    applications: list[Application | None],
+    outcome: str,
+    *,
+    by: User,
+    jobs: dict[int, int | None] | None = None,
+    reason: str | None = None,
+) -> list[tuple[Application, QuotaExceeded]]:
+    """The committee's decision on several applications of its agenda at once, each through
+    `decide`; those past the quota are refused one by one (returned with their refusal), the
+    others recorded. Nothing is recorded if one is not on the agenda (OutsideSession), the
+    session is closed (SessionClosed) or a rejection has no reason (ReasonRequired)."""
+    if session.closed_at is not None:
+        raise SessionClosed(session.id)
+    if outcome == Outcome.REJECT and not reason:
+        raise ReasonRequired(session.id)
+    for application in applications:
+        if application is None or not on_agenda(session, application):
+            raise OutsideSession(application.id if application else None)
+    jobs = jobs or {}
+    refused = []
+    for application in applications:
+        try:
+            decide(
+                session, application, outcome, jobs=jobs.get(application.id), reason=reason, by=by
+            )
+        except QuotaExceeded as refusal:  # nothing changed for this one
+            refused.append((application, refusal))
+    return refused
 
 
 def close(session: CommitteeSession, *, by: User) -> None:
     """Freeze the session; in one transaction move each application, write the emails and the
-    agreements of the approvals; then enqueue their rendering and the minutes'."""
+    agreements of the approvals; their rendering and the minutes' follow the commit."""
     if session.closed_at is not None:
         return
     if local_date() < session.held_on:
         raise NotYetHeld(session.held_on)
     session.closed_at = utcnow()
     session.minutes_enqueued_at = session.closed_at
-    notices, approved_decisions = [], []
+    approved_decisions = []
     for decision in session.decisions:
         application = decision.application
         approved = decision.outcome == Outcome.APPROVE
@@ -229,7 +262,7 @@ def close(session: CommitteeSession, *, by: User) -> None:
             continue
         if approved:
             approved_decisions.append(decision)
-        notices += notify_members(
+        notify_members(
             application,
             "committee_decision",
             f"committee_decision:{decision.id}",
@@ -247,10 +280,8 @@ def close(session: CommitteeSession, *, by: User) -> None:
         obj=session,
         after={"decisions": len(session.decisions), "agreements": len(agreements)},
     )
-    db.session.commit()
-    dispatch(*notices)
-    agreements_area.enqueue_render(*agreements)
-    enqueue(MINUTES_TASK, session.id)
+    agreements_area.render_after_commit(*agreements)
+    after_commit(MINUTES_TASK, session.id)
 
 
 def sessions(user: User) -> list[CommitteeSession]:
@@ -306,7 +337,6 @@ def render_minutes(session_id: int) -> str | None:
         .values(minutes_sha256=digest)
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
     return digest
 
 
@@ -328,7 +358,6 @@ def sweep_minutes(older_than: timedelta | None = None) -> int:
             .where(CommitteeSession.id.in_(sessions))
             .values(minutes_enqueued_at=now)
         )
-    db.session.commit()
     for session_id in sessions:
-        enqueue(MINUTES_TASK, session_id)
+        after_commit(MINUTES_TASK, session_id)
     return len(sessions)

@@ -1,13 +1,11 @@
 """Back office: committee sessions, their agenda, decisions and closing."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms import BooleanField, DateField, SelectChoice, SelectField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import SelectChoice
 
 from portal.access import authorize, staff_required
 from portal.agreements import services as agreement_services
@@ -15,39 +13,17 @@ from portal.applications.models import Application
 from portal.applications.services import jobs_requested
 from portal.calls.models import Call
 from portal.committees import services, staff_bp
-from portal.committees.models import CommitteeSession, Outcome
-from portal.core.integers import db_int
+from portal.committees.forms import BatchDecisionForm, CloseSessionForm, SessionForm
+from portal.committees.models import CommitteeSession
 from portal.core.scope import sees_province
 from portal.extensions import db
-from portal.forms import PLACEHOLDER, REQUIRED, ActionForm, PortalForm
+from portal.forms import PLACEHOLDER, ActionForm
 from portal.geo.models import Province
 from portal.i18n import isolate, localized, show_date
 from portal.review.services import active_reviews
 from portal.storage import send
 
 DECIDERS = services.DECIDERS
-
-
-class SessionForm(PortalForm):
-    call_id = SelectField(_l("Call"), [REQUIRED])
-    province_id = SelectField(_l("Province of the provincial committee"), [Optional()])
-    held_on = DateField(_l("Date of the session"), [REQUIRED])
-    members_present = TextAreaField(
-        _l("Members present (one per line)"), [REQUIRED, Length(max=3000)]
-    )
-
-
-class DecisionForm(PortalForm):
-    reason = TextAreaField(_l("Reason"), [Optional(), Length(max=2000)])
-
-
-class CloseSessionForm(ActionForm):
-    """Closing cannot be undone: the box must be ticked, so a stray click closes nothing."""
-
-    confirm = BooleanField(
-        _l("I confirm that the decisions are final and that each applicant can be told."),
-        [DataRequired(message=_l("Tick the box to confirm. The session is still open."))],
-    )
 
 
 def _session(session_id: int, action: str = "view") -> CommitteeSession:
@@ -121,7 +97,6 @@ def _show(session: CommitteeSession, close_form: CloseSessionForm):
         requested={a.id: jobs_requested(a.component, a.details or {}) for a in applications},
         ledger=services.ledger_rows(session),
         agreements=agreement_services.session_progress(session.id),
-        form=DecisionForm(),
         action_form=ActionForm(),
         close_form=close_form,
     )
@@ -131,42 +106,40 @@ def _show(session: CommitteeSession, close_form: CloseSessionForm):
 @staff_required(*DECIDERS)
 def decide(session_id: int):
     session = _session(session_id, "decide")
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    outcome = request.form.get("outcome")
-    ids = request.form.getlist("application_id", type=db_int)
-    if outcome not in {o.value for o in Outcome} or not ids:
+    form = BatchDecisionForm()
+    if not form.validate_on_submit():
         flash(_("Choose the applications and the decision."), "error")
         return redirect(url_for("committees.show", session_id=session.id))
-    reason = (DecisionForm().reason.data or "")[:2000] or None  # through the form: cleaned
-    if outcome == Outcome.REJECT and not reason:
+    try:
+        refused = services.decide_many(
+            session,
+            [db.session.get(Application, i) for i in form.application_id.data],
+            form.outcome.data,
+            jobs=form.jobs(),
+            reason=form.reason.data or None,
+            by=current_user,
+        )
+    except services.OutsideSession:
+        abort(404)  # another call's or another province's: nothing is recorded
+    except services.ReasonRequired:
         flash(_("Give the reason of the rejection."), "error")
         return redirect(url_for("committees.show", session_id=session.id))
-    applications = [db.session.get(Application, i) for i in ids]
-    if not all(a is not None and services.on_agenda(session, a) for a in applications):
-        abort(404)  # another call's or another province's: nothing is recorded
-    for application in applications:
-        jobs = request.form.get(f"jobs_{application.id}", type=db_int)
-        try:
-            services.decide(
-                session, application, outcome, jobs=jobs, reason=reason, by=current_user
-            )
-        except services.QuotaExceeded as refusal:
-            flash(
-                ngettext(
-                    "%(number)s: %(num)s job asked but only %(remaining)s left in the "
-                    "province. Nothing was recorded for it.",
-                    "%(number)s: %(num)s jobs asked but only %(remaining)s left in the "
-                    "province. Nothing was recorded for it.",
-                    refusal.asked,
-                    number=isolate(application.number),
-                    remaining=refusal.remaining,
-                ),
-                "error",
-            )
-        except services.SessionClosed:
-            flash(_("The session is closed: its decisions cannot change."), "error")
-            break
+    except services.SessionClosed:
+        flash(_("The session is closed: its decisions cannot change."), "error")
+        return redirect(url_for("committees.show", session_id=session.id))
+    for application, refusal in refused:
+        flash(
+            ngettext(
+                "%(number)s: %(num)s job asked but only %(remaining)s left in the "
+                "province. Nothing was recorded for it.",
+                "%(number)s: %(num)s jobs asked but only %(remaining)s left in the "
+                "province. Nothing was recorded for it.",
+                refusal.asked,
+                number=isolate(application.number),
+                remaining=refusal.remaining,
+            ),
+            "error",
+        )
     return redirect(url_for("committees.show", session_id=session.id))
 
 

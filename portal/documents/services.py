@@ -29,7 +29,6 @@ def load_kinds(path: Path = KINDS_FILE) -> int:
         kind.scope = row.get("scope", "organisation")
         kind.position = position
         db.session.add(kind)
-    db.session.commit()
     return len(rows)
 
 
@@ -111,7 +110,6 @@ def add_document(
             "valid_until": valid_until,
         },
     )
-    db.session.commit()
     return document
 
 

@@ -40,7 +40,6 @@ def load_communes(path: str | Path, *, region_code: str) -> Region:
             commune.population_2014 = (
                 int(row["population_2014"]) if row["population_2014"] else None
             )
-    db.session.commit()
     return region
 
 

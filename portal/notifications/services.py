@@ -16,9 +16,9 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from sqlalchemy import func, select, update
 
+from portal.core.uow import after_commit
 from portal.extensions import db
 from portal.notifications.models import DeliveryStatus, Notification
-from portal.queue import enqueue
 from portal.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -41,9 +41,8 @@ class Recipient:
 
 
 def notify(user, event: str, key: str, **context) -> Notification:
-    """Add the notification of `event` for `user` to the session; the caller commits.
-
-    `key` identifies the event: the same key never makes a second notification.
+    """Write the notification of `event` for `user`; it is delivered once the unit of work
+    commits. `key` identifies the event: the same key never makes a second notification.
     """
     existing = db.session.scalar(select(Notification).filter_by(event_key=key))
     if existing is not None:
@@ -65,13 +64,9 @@ def notify(user, event: str, key: str, **context) -> Notification:
         next_attempt_at=utcnow(),
     )
     db.session.add(notification)
+    db.session.flush()
+    after_commit(DELIVER_TASK, notification.id)
     return notification
-
-
-def dispatch(*notifications: Notification) -> None:
-    """After the commit: hand each notification to the mail queue (the sweep covers failures)."""
-    for notification in notifications:
-        enqueue(DELIVER_TASK, notification.id)
 
 
 def retry_delay(attempts: int) -> int:
@@ -79,11 +74,12 @@ def retry_delay(attempts: int) -> int:
     return min(base * 2 ** max(attempts - 1, 0), 3600)
 
 
-def deliver(notification_id: int) -> tuple[str, int]:
-    """Send one notification by email; ('sent' | 'skipped' | 'failed' | 'retry', delay).
+def claim(notification_id: int) -> Notification | None:
+    """Take a notification for sending, or None when there is nothing to send.
 
     Only a pending row whose retry time has come is claimed: a second queued copy of the task
-    arriving early finds nothing to do (the retry, or the sweep, sends it when it is due).
+    arriving early finds nothing to do (the retry, or the sweep, sends it when it is due). The
+    claim is committed before sending (`tasks.notifications`), so two workers never both send.
     """
     now = utcnow()
     claimed = db.session.execute(
@@ -95,10 +91,13 @@ def deliver(notification_id: int) -> tuple[str, int]:
         )
         .values(status=DeliveryStatus.SENDING, claimed_at=now, attempts=Notification.attempts + 1)
     ).rowcount
-    db.session.commit()
     if not claimed:  # sent, being sent, failed or not yet due: running twice sends once
-        return "skipped", 0
-    notification = db.session.get(Notification, notification_id)
+        return None
+    return db.session.get(Notification, notification_id)
+
+
+def send(notification: Notification) -> tuple[str, int]:
+    """Send a claimed notification by email; ('sent' | 'failed' | 'retry', delay)."""
     try:
         send_email(notification)
     except smtplib.SMTPRecipientsRefused as error:
@@ -111,7 +110,6 @@ def deliver(notification_id: int) -> tuple[str, int]:
     notification.status = DeliveryStatus.SENT
     notification.sent_at = utcnow()
     notification.last_error = None
-    db.session.commit()
     return "sent", 0
 
 
@@ -121,7 +119,6 @@ def _after_reply(notification: Notification, code: int, reply) -> tuple[str, int
         return _retry_later(notification, f"{code} {reply}")
     notification.status = DeliveryStatus.FAILED
     notification.last_error = f"{code} {reply}"[:500]
-    db.session.commit()
     log.warning("notification %s refused for good: %s %s", notification.id, code, reply)
     return "failed", 0
 
@@ -130,12 +127,10 @@ def _retry_later(notification: Notification, error: str) -> tuple[str, int]:
     notification.last_error = error[:500]
     if notification.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
         notification.status = DeliveryStatus.FAILED
-        db.session.commit()
         return "failed", 0
     delay = retry_delay(notification.attempts)
     notification.status = DeliveryStatus.PENDING
     notification.next_attempt_at = utcnow() + timedelta(seconds=delay)
-    db.session.commit()
     return "retry", delay
 
 
@@ -188,10 +183,9 @@ def sweep() -> int:
         .order_by(Notification.id)
         .limit(1000)
     ).all()
-    db.session.commit()
     ids = sorted(set(stuck) | set(due))
     for notification_id in ids:
-        enqueue(DELIVER_TASK, notification_id)
+        after_commit(DELIVER_TASK, notification_id)
     return len(ids)
 
 
@@ -200,8 +194,7 @@ def resend(notification: Notification) -> None:
     notification.status = DeliveryStatus.PENDING
     notification.attempts = 0
     notification.next_attempt_at = utcnow()
-    db.session.commit()
-    dispatch(notification)
+    after_commit(DELIVER_TASK, notification.id)
 
 
 def unread_count(user) -> int:
@@ -223,7 +216,6 @@ def mark_read(user) -> None:
     db.session.execute(
         update(Notification).filter_by(user_id=user.id, read_at=None).values(read_at=utcnow())
     )
-    db.session.commit()
 
 
 def failed_emails(limit: int = 200) -> list[Notification]:

@@ -14,7 +14,7 @@ from portal.auth.models import User
 from portal.core.scope import sees_province
 from portal.documents.models import Document
 from portal.extensions import db
-from portal.notifications.services import Recipient, dispatch, external_url, notify
+from portal.notifications.services import Recipient, external_url, notify
 from portal.organisations import identifiers
 from portal.organisations.models import (
     UNIQUE_IDS,
@@ -151,7 +151,6 @@ def create_organisation(data: dict, *, by: User) -> Organisation:
         organisation_id=organisation.id,
         after=_snapshot(organisation),
     )
-    db.session.commit()
     return organisation
 
 
@@ -173,7 +172,6 @@ def update_organisation(organisation: Organisation, data: dict, *, by: User) -> 
             before=old,
             after=new,
         )
-    db.session.commit()
 
 
 def identifier_warnings(organisation: Organisation) -> list[str]:
@@ -227,7 +225,7 @@ def ask_to_join(organisation: Organisation, user: User, message: str) -> JoinReq
     request = JoinRequest(organisation_id=organisation.id, user_id=user.id, message=message)
     db.session.add(request)
     db.session.flush()
-    notices = [
+    [
         notify(
             owner,
             "join_request",
@@ -240,8 +238,6 @@ def ask_to_join(organisation: Organisation, user: User, message: str) -> JoinReq
         for owner in owners(organisation)
     ]
     record("membership.join_requested", actor=user, obj=request, organisation_id=organisation.id)
-    db.session.commit()
-    dispatch(*notices)
     return request
 
 
@@ -257,7 +253,7 @@ def decide_join_request(request: JoinRequest, *, approve: bool, by: User) -> Non
                 organisation_id=organisation.id, user_id=request.user_id, role=MemberRole.EDITOR
             )
         )
-    notice = notify(
+    notify(
         request.user,
         "join_decided",
         f"join_decided:{request.id}",
@@ -272,8 +268,6 @@ def decide_join_request(request: JoinRequest, *, approve: bool, by: User) -> Non
         organisation_id=organisation.id,
         after={"user": request.user.full_name},
     )
-    db.session.commit()
-    dispatch(notice)
 
 
 def invite(organisation: Organisation, email: str, *, by: User) -> Invitation:
@@ -289,7 +283,7 @@ def invite(organisation: Organisation, email: str, *, by: User) -> Invitation:
     db.session.flush()
     user = db.session.scalar(select(User).filter_by(email=email))
     recipient = user or Recipient(email=email, locale=by.locale)
-    notice = notify(
+    notify(
         recipient,
         "organisation_invitation",
         f"invitation:{invitation.id}",
@@ -305,8 +299,6 @@ def invite(organisation: Organisation, email: str, *, by: User) -> Invitation:
         organisation_id=organisation.id,
         after={"email": email},
     )
-    db.session.commit()
-    dispatch(notice)
     return invitation
 
 
@@ -331,7 +323,6 @@ def accept_invitation(invitation: Invitation, user: User) -> bool:
         obj=invitation,
         organisation_id=invitation.organisation_id,
     )
-    db.session.commit()
     return True
 
 
@@ -347,7 +338,6 @@ def remove_member(organisation: Organisation, member: Membership, *, by: User) -
         organisation_id=organisation.id,
         before={"user": name},
     )
-    db.session.commit()
     return True
 
 
@@ -356,7 +346,7 @@ def transfer_ownership(organisation: Organisation, member: Membership, *, by: Us
     current = membership(by, organisation)
     current.role = MemberRole.EDITOR
     member.role = MemberRole.OWNER
-    notice = notify(
+    notify(
         member.user,
         "ownership_transferred",
         f"ownership:{organisation.id}:{member.user_id}:{secrets.token_hex(3)}",
@@ -372,5 +362,3 @@ def transfer_ownership(organisation: Organisation, member: Membership, *, by: Us
         before={"owner": by.full_name},
         after={"owner": member.user.full_name},
     )
-    db.session.commit()
-    dispatch(notice)

@@ -12,6 +12,7 @@ return gets a leading single quote (OWASP's rule against CSV injection).
 
 import csv
 import io
+from collections.abc import Iterator
 from datetime import date, timedelta
 
 from flask import current_app
@@ -38,11 +39,11 @@ from portal.audit.services import mask, record
 from portal.auth.models import User
 from portal.calls.models import Call
 from portal.committees.models import CommitteeSession, Decision
+from portal.core.uow import after_commit
 from portal.extensions import db
 from portal.i18n import localized, text_direction
 from portal.organisations.forms import legal_form_label
 from portal.organisations.models import Organisation
-from portal.queue import enqueue
 from portal.reports.models import Export, ExportStatus
 from portal.review.models import Review
 from portal.timeutil import utcnow
@@ -93,8 +94,7 @@ def request_export(call: Call, fmt: str, *, by: User) -> Export:
     db.session.add(export)
     db.session.flush()
     record("report.export_requested", actor=by, obj=export, after={"call": call.id, "format": fmt})
-    db.session.commit()
-    enqueue(TASK, export.id)
+    after_commit(TASK, export.id)
     return export
 
 
@@ -103,16 +103,20 @@ def sees_identifiers(user: User) -> bool:
     return user.has_role(Role.SECRETARIAT, Role.ADMIN)
 
 
-def build(export_id: int) -> str:
-    """Claim the export and write its file; safe to run twice (a claimed export is skipped)."""
+def build(export_id: int) -> Iterator[str]:
+    """Claim the export and write its file, a step at a time: the task commits after each one
+    (the claim, each batch's progress, the file), so the page shows the progress. Yields
+    'running' per step, then 'done'; only 'skipped' when the export is claimed already, so
+    running twice writes once."""
     claimed = db.session.execute(
         update(Export)
         .where(Export.id == export_id, Export.status == ExportStatus.PENDING)
         .values(status=ExportStatus.RUNNING, claimed_at=utcnow(), progress=0)
     ).rowcount
-    db.session.commit()
     if not claimed:
-        return "skipped"
+        yield "skipped"
+        return
+    yield "running"
     export = db.session.get(Export, export_id)
     user = db.session.get(User, export.requested_by_id)
     call = db.session.get(Call, export.call_id)
@@ -126,14 +130,13 @@ def build(export_id: int) -> str:
         for start in range(0, len(ids), BATCH):  # a batch at a time, committing the progress
             rows += _rows(user, ids[start : start + BATCH])
             export.progress = min(99, int(len(rows) * 100 / max(len(ids), 1)))
-            db.session.commit()
+            yield "running"
         data = _xlsx(rows) if export.format == "xlsx" else _csv(rows)
     export.sha256 = storage.put(data)
     export.rows = len(rows)
     export.filename = f"applications-call-{call.id}.{export.format}"
     export.progress, export.status, export.finished_at = 100, ExportStatus.DONE, utcnow()
-    db.session.commit()
-    return "done"
+    yield "done"
 
 
 def _rows(user: User, ids: list[int]) -> list[tuple[dict, dict]]:
@@ -275,7 +278,6 @@ def sweep() -> int:
     ids = db.session.scalars(
         select(Export.id).where(Export.status == ExportStatus.PENDING, Export.created_at <= due)
     ).all()
-    db.session.commit()
     for export_id in ids:
-        enqueue(TASK, export_id)
+        after_commit(TASK, export_id)
     return len(ids)

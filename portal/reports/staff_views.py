@@ -73,7 +73,6 @@ def download_export(export_id: int):
     if export.status != "done":
         abort(404)
     record("report.export_downloaded", actor=current_user, obj=export)
-    db.session.commit()
     mimetype = (
         "text/csv; charset=utf-8"
         if export.format == "csv"

@@ -85,25 +85,50 @@ def assign(application: Application, reviewer: User, *, by: User) -> Review:
         organisation_id=application.organisation_id,
         after={"reviewer": reviewer.full_name},
     )
-    db.session.commit()
     return review
 
 
-def declare_no_conflict(review: Review, *, by: User) -> None:
-    review.no_conflict_declared_at = utcnow()
-    record("review.no_conflict_declared", actor=by, obj=review)
-    db.session.commit()
+class ConflictNotDeclared(Exception):
+    """A reviewer saves nothing before declaring that they have no conflict of interest."""
 
 
-def save_scores(review: Review, scores: dict, note: str, *, by: User) -> None:
+class RecommendationMissing(Exception):
+    """A review is handed in with a recommendation."""
+
+
+def save_review(
+    application: Application,
+    review: Review,
+    *,
+    no_conflict: bool,
+    scores: dict,
+    note: str,
+    by: User,
+    recommendation: str | None = None,
+    hand_in: bool = False,
+) -> None:
+    """Save a reviewer's work in one step, audited: the declaration of no conflict (first
+    time), the scores and the note, and, when the review is handed in, its recommendation,
+    which moves the application (TransitionRefused if its status no longer allows it)."""
+    if review.no_conflict_declared_at is None:
+        if not no_conflict:
+            raise ConflictNotDeclared(review.id)
+        review.no_conflict_declared_at = utcnow()
+        record("review.no_conflict_declared", actor=by, obj=review)
+    if hand_in and not recommendation:
+        raise RecommendationMissing(review.id)
     review.scores = scores
     review.total = sum(int(s["score"]) for s in scores.values() if s.get("score") is not None)
     review.note = note
-    db.session.commit()
-
-
-def recommend(application: Application, review: Review, recommendation: str, *, by: User) -> None:
-    """Close the review with a recommendation to the deciding committee."""
+    record(
+        "review.scores_saved",
+        actor=by,
+        obj=application,
+        organisation_id=application.organisation_id,
+        after={"total": review.total},
+    )
+    if not hand_in:
+        return
     action = "recommend" if recommendation == Recommendation.RECOMMEND else "not_recommend"
     transition(application, action)
     review.recommendation = recommendation
@@ -115,14 +140,12 @@ def recommend(application: Application, review: Review, recommendation: str, *, 
         organisation_id=application.organisation_id,
         after={"total": review.total, "note": review.note},
     )
-    db.session.commit()
 
 
 def comment(application: Application, body: str, *, by: User) -> Comment:
     note = Comment(application_id=application.id, author_id=by.id, body=body)
     db.session.add(note)
     record("review.commented", actor=by, obj=application)
-    db.session.commit()
     return note
 
 
@@ -215,7 +238,6 @@ def override_rule(
             "report_outcome": report.outcome,
         },
     )
-    db.session.commit()
     return report.outcome
 
 
@@ -229,4 +251,3 @@ def set_flag(application: Application, reason: str | None, *, by: User) -> None:
         organisation_id=application.organisation_id,
         after={"reason": reason},
     )
-    db.session.commit()

@@ -72,36 +72,40 @@ def review(application_id: int):
     for code, value in (current.scores or {}).items():
         initial |= {f"score_{code}": value.get("score"), f"why_{code}": value.get("note")}
     form = cls(data=initial)
-    if form.validate_on_submit():
-        if current.no_conflict_declared_at is None:
-            if not form.no_conflict.data:
-                form.no_conflict.errors.append(
-                    _("Declare that you have no conflict of interest first.")
-                )
-                return _render(application, current, form, grid), 400
-            services.declare_no_conflict(current, by=current_user)
-        scores = {
-            c["code"]: {
-                "score": form[f"score_{c['code']}"].data,
-                "note": form[f"why_{c['code']}"].data,
-            }
-            for c in grid
-        }
-        services.save_scores(current, scores, form.note.data or "", by=current_user)
-        if "submit_review" in request.form:
-            if not form.recommendation.data:
-                form.recommendation.errors.append(_("Choose a recommendation."))
-                return _render(application, current, form, grid), 400
-            try:
-                services.recommend(application, current, form.recommendation.data, by=current_user)
-            except TransitionRefused:
-                flash(_("The application cannot be recommended in its current status."), "error")
-            else:
-                flash(_("The recommendation is recorded."), "success")
-            return _back(application)
-        flash(_("The scores are saved."), "success")
-        return redirect(url_for("review.review", application_id=application.id))
-    return _render(application, current, form, grid)
+    if not form.validate_on_submit():
+        return _render(application, current, form, grid)
+    hand_in = "submit_review" in request.form
+    try:
+        services.save_review(
+            application,
+            current,
+            no_conflict=form.no_conflict.data,
+            scores={
+                c["code"]: {
+                    "score": form[f"score_{c['code']}"].data,
+                    "note": form[f"why_{c['code']}"].data,
+                }
+                for c in grid
+            },
+            note=form.note.data or "",
+            recommendation=form.recommendation.data or None,
+            hand_in=hand_in,
+            by=current_user,
+        )
+    except services.ConflictNotDeclared:
+        form.no_conflict.errors.append(_("Declare that you have no conflict of interest first."))
+        return _render(application, current, form, grid), 400
+    except services.RecommendationMissing:
+        form.recommendation.errors.append(_("Choose a recommendation."))
+        return _render(application, current, form, grid), 400
+    except TransitionRefused:
+        flash(_("The application cannot be recommended in its current status."), "error")
+        return _back(application)
+    if hand_in:
+        flash(_("The recommendation is recorded."), "success")
+        return _back(application)
+    flash(_("The scores are saved."), "success")
+    return redirect(url_for("review.review", application_id=application.id))
 
 
 def _render(application, current, form, grid):

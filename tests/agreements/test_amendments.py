@@ -188,6 +188,7 @@ def test_two_amendments_at_the_same_moment_never_exceed_the_quota(app):
             barrier.wait()
             try:
                 services.amend(agreement, "+8", jobs=18, by=user)  # 10 left for both
+                db.session.commit()  # as the request does, releasing the ledger's lock
                 outcomes.append("amended")
             except QuotaExceeded as refusal:
                 outcomes.append(("refused", refusal.remaining))

@@ -72,6 +72,7 @@ def test_request_changes_then_resubmit_keeps_the_number_and_checks_again(app):
             utcnow().date() + timedelta(days=10),
             by=db.session.get(User, staff.id),
         )
+        db.session.commit()
         assert application.status == "changes_requested"
     page = client.get(f"/applications/{application_id}").get_data(as_text=True)
     assert "أضيفوا عدد النساء المستفيدات" in page

@@ -44,6 +44,7 @@ def test_approvals_up_to_the_quota_then_one_more_is_refused(app, recommended):
         # Changing one approval to a rejection frees its jobs for another.
         services.decide(session, db.session.get(Application, ids[0]), "reject", reason="x", by=by)
         services.decide(session, db.session.get(Application, ids[3]), "approve", jobs=10, by=by)
+        db.session.commit()
         ledger = db.session.get(CallProvince, (call_id, session_province(ids[0])))
         assert ledger.committed_jobs == 30
 
@@ -61,6 +62,7 @@ def test_two_approvals_at_the_same_moment_never_exceed_the_quota(app, recommende
         session_id = services.open_session(
             db.session.get(Call, call_id), date.today(), ["A"], by=by
         ).id
+        db.session.commit()
     barrier, outcomes = threading.Barrier(2), []
 
     def approve(application_id):
@@ -71,6 +73,7 @@ def test_two_approvals_at_the_same_moment_never_exceed_the_quota(app, recommende
             barrier.wait()
             try:
                 services.decide(session, application, "approve", by=user)
+                db.session.commit()  # as the request does, releasing the ledger's lock
                 outcomes.append("approved")
             except services.QuotaExceeded:
                 outcomes.append("refused")
@@ -273,6 +276,7 @@ def test_a_regional_session_is_for_staff_of_every_province_of_the_call(app):
         assert session.province_ids == {province_id(app, "Guelmim"), province_id(app, "Tan-Tan")}
         assert len(services.agenda(session)) == 2
         session_path = f"/backoffice/sessions/{session.id}"
+        db.session.commit()
     client = app.test_client()
     login(client, one_province)
     page = client.get("/backoffice/sessions/").get_data(as_text=True)
@@ -293,6 +297,8 @@ def test_a_session_closes_on_its_date_not_before(app, recommended):
         by = db.session.get(User, staff.id)
         session = services.open_session(db.session.get(Call, call_id), tomorrow, ["A"], by=by)
         services.decide(session, db.session.get(Application, ids[0]), "approve", by=by)
+        db.session.commit()
+        db.session.refresh(session)
         session_path = f"/backoffice/sessions/{session.id}"
     client = app.test_client()
     client.set_cookie("lang", "fr")

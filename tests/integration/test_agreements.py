@@ -47,6 +47,7 @@ def test_a_worker_killed_mid_render_then_the_sweep_renders_it_once(
 
     with live.app_context():
         assert services.sweep(older_than=timedelta(0)) >= 1
+        db.session.commit()  # as the sweep task does: the renders leave after the commit
     second = start_worker(worker_env, log_path=tmp_path / "worker2.log")
     try:
         wait_for(lambda: agreement().pdf_sha256, timeout=90, what="the swept render")

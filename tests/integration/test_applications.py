@@ -134,6 +134,7 @@ def test_the_broker_down_at_submit_time_then_the_sweep_produces_the_report(
         )
         with app.app_context():
             assert services.sweep_checks() >= 1
+            db.session.commit()  # as the sweep task does: the checks leave after the commit
         wait_for(
             lambda: reports_of(app, application_id) == 1,
             timeout=90,

@@ -158,6 +158,7 @@ def create_organisation(app, owner: User, **overrides):
             "association_receipt_no": f"RD-{uuid.uuid4().hex[:8]}",
         } | overrides
         organisation = create(data, by=db.session.get(User, owner.id))
+        db.session.commit()
         db.session.refresh(organisation)
         db.session.expunge(organisation)
         return organisation
@@ -199,6 +200,7 @@ def add_documents(app, organisation, owner: User, codes=None, valid_until=None):
                 valid_until=until,
                 by=db.session.get(User, owner.id),
             )
+        db.session.commit()
 
 
 def demo_call(app, component: int):

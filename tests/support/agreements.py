@@ -184,6 +184,7 @@ def approve_in_session(app, application_ids: list[int], province: str = "Sidi If
                 session, db.session.get(Application, application_id), "approve", by=by
             )
         committees.close(session, by=by)
+        db.session.commit()  # as the request does: the renders and emails leave after it
         return session.id, staff
 
 
