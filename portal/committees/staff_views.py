@@ -144,7 +144,7 @@ def decide(session_id: int):
         return redirect(url_for("committees.show", session_id=session.id))
     applications = [db.session.get(Application, i) for i in ids]
     if not all(a is not None and services.on_agenda(session, a) for a in applications):
-        abort(404)  # another call's or another province's: nothing is recorded
+        abort(404)  # off the agenda (another call, province or status): nothing is recorded
     for application in applications:
         jobs = request.form.get(f"jobs_{application.id}", type=db_int)
         try:
