@@ -26,6 +26,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -604,7 +605,9 @@ def test_no_role_a_write_route_refuses_changes_anything(app, world, figures):
     )
     assert wrong == [], "\n".join(wrong)
     figures.append(figure)
-    assert figure in " ".join((__doc__ or "").split()), f"the docstring should say: {figure}"
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    for text, where in ((__doc__ or "", "this module's docstring"), (readme, "the README")):
+        assert figure in " ".join(text.replace("**", "").split()), f"{where} should say: {figure}"
 
 
 def test_a_decider_decides_nothing_off_the_sessions_agenda(app, world):
