@@ -29,6 +29,7 @@ hypothesis_settings.register_profile("long", max_examples=500, deadline=None)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 SERVER_DATABASE_URL = os.environ.get("DATABASE_URL", "")
+FIGURES = pytest.StashKey[list[str]]()
 REDIS_URL = os.environ.get("REDIS_URL", "")
 SECRET_KEY = secrets.token_hex(32)
 
@@ -136,3 +137,17 @@ def html_pages():
     errors = pages.errors()
     if errors:
         pytest.fail(f"HTML errors in {pages.folder}:\n" + "\n".join(errors), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def figures(request) -> list[str]:
+    """Lines a test adds to say how much it tried; shown at the end of the run."""
+    return request.config.stash.setdefault(FIGURES, [])
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    lines = config.stash.get(FIGURES, [])
+    if lines:
+        terminalreporter.section("what the tests tried")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -42,6 +42,17 @@ def _application(application_id: int, action: str = "view") -> Application:
     return authorize(action, application)
 
 
+def _now(application: Application, action: str) -> bool:
+    """Whether `action` may be done on the application now. Someone who may never do it (a
+    stranger, staff, a member who only reads) is refused (403); for the organisation's editors
+    it is the status that stands in the way, and the caller sends them back to its page."""
+    if can(current_user, action, application):
+        return True
+    if not can(current_user, "edit", application.organisation):
+        abort(403)
+    return False
+
+
 @bp.get("/")
 @login_required
 def list_applications():
@@ -87,7 +98,7 @@ def _my_organisations() -> list[Organisation]:
 @login_required
 def edit_step(application_id: int, step: str):
     application = _application(application_id)
-    if not can(current_user, "edit", application):  # submitted meanwhile, or a viewer
+    if not _now(application, "edit"):  # submitted meanwhile
         return redirect(url_for("applications.show", application_id=application.id))
     names = steps.steps_for(application)
     if step not in names:
@@ -190,7 +201,7 @@ def upload_document(application_id: int):
 @login_required
 def preview(application_id: int):
     application = _application(application_id)
-    if not can(current_user, "edit", application):  # submitted meanwhile, or a viewer
+    if not _now(application, "edit"):  # submitted meanwhile
         return redirect(url_for("applications.show", application_id=application.id))
     data = services.snapshot(application, by=current_user, at=utcnow())
     report = services.precheck(application, by=current_user)
@@ -214,7 +225,7 @@ def submit(application_id: int):
     application = _application(application_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    if not can(current_user, "submit", application):  # submitted already, or a viewer
+    if not _now(application, "submit"):  # submitted already
         flash(_("This application cannot be submitted in its current status."), "error")
         return redirect(url_for("applications.show", application_id=application.id))
     try:
@@ -281,7 +292,7 @@ def dossier(application_id: int):
 @login_required
 def withdraw(application_id: int):
     application = _application(application_id)
-    if not can(current_user, "withdraw", application):  # withdrawn meanwhile, or a viewer
+    if not _now(application, "withdraw"):  # withdrawn or decided meanwhile
         return redirect(url_for("applications.show", application_id=application.id))
     form = WithdrawForm()
     if form.validate_on_submit():

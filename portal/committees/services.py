@@ -140,9 +140,13 @@ def agenda(session: CommitteeSession) -> list[Application]:
 
 
 def on_agenda(session: CommitteeSession, application: Application) -> bool:
-    """Whether the session may decide `application`: of its call and of its provinces."""
+    """Whether the session may decide `application`: of its call and of its provinces, and
+    waiting for a decision (recommended or not, or deferred). One approved before would have
+    its jobs taken from the quota again; one still in review has no recommendation yet."""
     return (
-        application.call_id == session.call_id and application.province_id in session.province_ids
+        application.call_id == session.call_id
+        and application.province_id in session.province_ids
+        and application.status in ON_AGENDA
     )
 
 

@@ -120,7 +120,7 @@ def decide(session_id: int):
             by=current_user,
         )
     except services.OutsideSession:
-        abort(404)  # another call's or another province's: nothing is recorded
+        abort(404)  # off the agenda (another call, province or status): nothing is recorded
     except services.ReasonRequired:
         flash(_("Give the reason of the rejection."), "error")
         return redirect(url_for("committees.show", session_id=session.id))

@@ -14,7 +14,8 @@ EVERYONE = {
 }
 SIGNED_IN = EVERYONE - {"anonymous"}
 STAFF = SIGNED_IN - {"applicant"}
-# Every GET route and who may open it. A new route must be added here.
+# Every GET route and who may open it. A new route must be added here (a write route also in
+# tests/auth/test_write_access.py, which sends it with a token and a form by every role refused).
 ACCESS = {
     "core.home": EVERYONE,
     "core.privacy": EVERYONE,
@@ -92,7 +93,7 @@ ACCESS = {
     "applications.dossier": SIGNED_IN,
     "applications_staff.dossier": STAFF,
     # Agreements: members of the partner and staff of the province (the object decides, see
-    # tests/agreements/test_access.py); anyone checks a code.
+    # tests/agreements/test_after_issue.py); anyone checks a code.
     "agreements.download": SIGNED_IN,
     "agreements.download_signed": SIGNED_IN,
     "agreements.upload_signed": SIGNED_IN,

@@ -7,10 +7,10 @@ from sqlalchemy import select
 
 from portal.applications.models import Application
 from portal.extensions import db
-from portal.organisations.models import Membership
 from portal.review.models import Review
 from tests.support.accounts import (
     add_documents,
+    add_member,
     create_organisation,
     create_staff,
     create_user,
@@ -41,11 +41,7 @@ def test_from_assignment_to_recommendation_through_a_change_request(make_app, sm
 
     reviewer = create_staff(app, "technical_committee", provinces=("Guelmim",))
     conflicted = create_staff(app, "technical_committee", provinces=("Guelmim",))
-    with app.app_context():  # a reviewer who belongs to the applicant cannot be chosen
-        db.session.add(
-            Membership(organisation_id=organisation.id, user_id=conflicted.id, role="editor")
-        )
-        db.session.commit()
+    add_member(app, organisation, conflicted)  # a reviewer who belongs to the applicant
     secretariat = app.test_client()
     login(secretariat, create_staff(app, "secretariat", provinces=("Guelmim",)))
     page = secretariat.get(staff_page).get_data(as_text=True)

@@ -8,7 +8,13 @@ from flask import url_for
 from portal.extensions import db
 from portal.organisations.models import Invitation, JoinRequest
 from tests.support import files
-from tests.support.accounts import create_organisation, create_user, csrf_token, login
+from tests.support.accounts import (
+    add_member,
+    create_organisation,
+    create_user,
+    csrf_token,
+    login,
+)
 
 
 def test_a_member_of_one_organisation_reaches_nothing_of_another(app):
@@ -37,13 +43,9 @@ def test_a_member_of_one_organisation_reaches_nothing_of_another(app):
             invited_by_id=owner_b.id,
         )
         db.session.add_all([join_request, invitation])
-        from portal.organisations.models import Membership
-
-        db.session.add(
-            Membership(organisation_id=organisation_b.id, user_id=editor_b.id, role="editor")
-        )
         db.session.commit()
         request_id = join_request.id
+    add_member(app, organisation_b, editor_b)
     values = {
         "organisation_id": organisation_b.id,
         "document_id": int(document_b),

@@ -176,6 +176,15 @@ def create_company(app, owner: User, **overrides):
     return create_organisation(app, owner, **(company | overrides))
 
 
+def add_member(app, organisation, user: User, role: str = "editor") -> None:
+    """Make `user` a member of `organisation` (an editor unless told otherwise)."""
+    from portal.organisations.models import Membership
+
+    with app.app_context():
+        db.session.add(Membership(organisation_id=organisation.id, user_id=user.id, role=role))
+        db.session.commit()
+
+
 def add_documents(app, organisation, owner: User, codes=None, valid_until=None):
     """Upload a plain PDF for each kind (default: every kind the legal form needs)."""
     from datetime import date, timedelta

@@ -103,11 +103,14 @@ def new_call(app, quotas: dict[str, int], *, committee: str = "regional") -> int
         return call.id
 
 
-def recommended_in(app, call_id: int, province: str, n: int, jobs: int):
+def recommended_in(
+    app, call_id: int, province: str, n: int, jobs: int, *, owner=None, organisation=None
+):
     """`n` recommended component-1 applications of `jobs` jobs each in `province`, with what a
-    submission would have frozen (agreements are written from it); (their ids, the owner)."""
-    owner = create_user(app)
-    organisation = create_organisation(app, owner, province=province)
+    submission would have frozen (agreements are written from it), for `organisation` (by
+    default a new one, with a new owner); (their ids, the owner)."""
+    owner = owner or create_user(app)
+    organisation = organisation or create_organisation(app, owner, province=province)
     with app.app_context():
         province_id = db.session.query(Province).filter_by(name_fr=province).one().id
         ids = [

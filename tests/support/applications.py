@@ -71,6 +71,13 @@ def fill_component1(app, client, application_id, province_id, **overrides):
     assert post(client, f"{base}/declaration", {"declaration": "y"}).status_code == 302
 
 
+def complete_draft(app, client, organisation, province="Sidi Ifni") -> int:
+    """A component-1 draft of the demo call with every step filled, ready to submit; its id."""
+    application_id, province_id = start(app, client, organisation, 1, province=province)
+    fill_component1(app, client, application_id, province_id)
+    return application_id
+
+
 def submit(client, application_id):
     """Press the preview's submit button."""
     return post(

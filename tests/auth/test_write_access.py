@@ -1,0 +1,653 @@
+"""Who may change what: every write route, tried by every role its rule refuses.
+
+For each rule of the URL map that takes POST, PUT, PATCH or DELETE (`WRITES`, which must list
+them all), each role the rule leaves out sends what an allowed user would send: a valid CSRF
+token and a full form. Two organisations in two provinces (Sidi Ifni and Tan-Tan) are the
+target in turn, the other being the stranger; each has members, a draft ready to submit, a
+submitted application, one under review, a committee session in progress (an approval
+recorded, one still to decide) and an approved application whose agreement is issued and its
+signed copy sent. Each attempt must be refused the way the route refuses (302 to the sign-in
+page for anonymous visitors, 403 or 404 otherwise, or the form shown again where a form's
+choices are the rule) and must leave the database as it was: every table, counted and hashed
+row by row, before and after (tests/support/fingerprint.py; a plain request writes nothing,
+which is checked first, so no table is left out).
+
+Then someone allowed sends each of those requests once (`CONTROLS`) and the database changes:
+the forms the refused roles sent would have written.
+
+    41 write routes × 11 roles, on each of 2 organisations in 2 provinces:
+    590 refused attempts, database unchanged.
+
+(The GET side is tests/auth/test_access.py; requests without a CSRF token are refused there.)
+"""
+
+import io
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from flask import url_for
+from sqlalchemy import select
+
+from portal.agreements import services as agreement_services
+from portal.agreements.models import Agreement
+from portal.applications.models import Application
+from portal.auth.models import User
+from portal.calls.services import DEFAULT_SIGNATORIES, format_signatories
+from portal.committees import services as committees
+from portal.extensions import db
+from portal.geo.models import Province
+from portal.notifications.models import DeliveryStatus, Notification
+from portal.organisations.models import Invitation, JoinRequest
+from portal.organisations.services import join_token
+from portal.review import services as review
+from portal.timeutil import local_date
+from tests.support.accounts import (
+    PASSWORD,
+    add_documents,
+    add_member,
+    create_organisation,
+    create_staff,
+    create_user,
+    csrf_token,
+    demo_call,
+    login,
+    unique_email,
+)
+from tests.support.agreements import approve_in_session, new_call, recommended_in
+from tests.support.applications import complete_draft, submit, worksite
+from tests.support.files import plain_pdf
+from tests.support.fingerprint import changes, fingerprint
+
+# The roles, seen from the organisation and province a request aims at.
+ROLES = {
+    "anonymous": "not signed in",
+    "other_organisation": "the owner of the other organisation, in the other province",
+    "editor": "a member of the organisation who is not its owner",
+    "owner": "the owner of the organisation, an applicant",
+    "secretariat": "the secretariat of the province",
+    "technical_committee": "a technical-committee member of the province, not the reviewer",
+    "committee_member": "a deciding-committee member of the province",
+    "admin": "an administrator (every province)",
+    "secretariat_elsewhere": "the secretariat of the other province",
+    "technical_committee_elsewhere": "a technical-committee member of the other province",
+    "committee_member_elsewhere": "a deciding-committee member of the other province",
+}
+EVERYONE = frozenset(ROLES)
+SIGNED_IN = EVERYONE - {"anonymous"}
+APPLICANTS = frozenset({"other_organisation", "editor", "owner"})
+MEMBERS = frozenset({"editor", "owner"})
+OWNER = frozenset({"owner"})
+STAFF_HERE = frozenset({"secretariat", "technical_committee", "committee_member", "admin"})
+STAFF = SIGNED_IN - APPLICANTS
+DECIDERS_HERE = frozenset({"secretariat", "committee_member", "admin"})
+MANAGERS_HERE = frozenset({"secretariat", "admin"})
+ADMIN = frozenset({"admin"})
+NOBODY = frozenset()  # only an account the roles do not hold (named in CONTROLS)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    what: str
+    statuses: tuple[int, ...]
+    location: str | None = None  # where a 302 leads
+
+    def matches(self, response) -> bool:
+        return response.status_code in self.statuses and (
+            self.location is None or self.location in response.headers.get("Location", "")
+        )
+
+
+SIGN_IN = Refusal("302 to the sign-in page", (302,), "/account/login?next=")
+FORBIDDEN = Refusal("403 or 404", (403, 404))
+FORM = Refusal("200, the page again saying why", (200,))
+BACK_TO_CALL = Refusal("302 back to the call's page, with a message", (302,), "/calls/")
+
+
+@dataclass(frozen=True)
+class Write:
+    """A write route: the roles its rule lets through, the URL's arguments and the form an
+    allowed user sends (both from the targeted side), and how it refuses the others."""
+
+    allowed: frozenset[str]
+    args: Callable[[SimpleNamespace], dict] = lambda s: {}
+    form: Callable[[SimpleNamespace], dict] = lambda s: {}
+    refusal: Refusal = FORBIDDEN
+    refusals: dict[str, Refusal] = field(default_factory=dict)  # by role, where it differs
+
+    def refusal_for(self, role: str) -> Refusal:
+        return SIGN_IN if role == "anonymous" else self.refusals.get(role, self.refusal)
+
+
+def pdf(kind: str) -> dict:
+    return {"kind": kind, "file": (io.BytesIO(plain_pdf()), f"{kind}.pdf")}
+
+
+def organisation_form(s) -> dict:
+    return {
+        "legal_form": "association",
+        "name_ar": "جمعية الواحة للتنمية",
+        "name_fr": "Association Al Waha",
+        "created_on": "2016-04-12",
+        "province_id": s.province_id,
+        "commune_id": s.commune_id,
+        "address": "حي النهضة",
+        "legal_representative": "Aicha Bouzid",
+        "association_receipt_no": f"RD-{uuid.uuid4().hex[:8]}",
+    }
+
+
+def call_form(s) -> dict:
+    return {
+        "edition_id": s.edition_id,
+        "component": "1",
+        "title_ar": "طلب مشاريع معدل",
+        "title_fr": "Appel modifié",
+        "opens_at": "2023-01-05T08:00",
+        "closes_at": "2023-03-30T18:00",
+        "committee_level": "provincial",
+        "signatories": format_signatories(DEFAULT_SIGNATORIES["provincial"]),
+    } | {f"quota_{pid}": "120" for pid in s.all_province_ids}
+
+
+NEW_PASSWORD = "another long passphrase 2026"
+
+# Every write route of the URL map, by endpoint (each of an endpoint's rules is tried).
+WRITES: dict[str, Write] = {
+    # Signing up, in and back: anyone may.
+    "auth.register": Write(EVERYONE),
+    "auth.login": Write(EVERYONE),
+    "auth.two_factor": Write(EVERYONE),
+    "auth.forgot_password": Write(EVERYONE),
+    "auth.reset_password": Write(EVERYONE, args=lambda s: {"token": "x"}),
+    # One's own account.
+    "auth.logout": Write(SIGNED_IN),
+    "auth.change_password": Write(
+        SIGNED_IN,
+        form=lambda s: {
+            "current_password": PASSWORD,
+            "password": NEW_PASSWORD,
+            "password_confirm": NEW_PASSWORD,
+        },
+    ),
+    "auth.consent": Write(SIGNED_IN, form=lambda s: {"consent": "y"}),
+    "auth.close_account": Write(SIGNED_IN, form=lambda s: {"password": PASSWORD, "confirm": "y"}),
+    # The admin's pages.
+    "staff.toggle_staff": Write(ADMIN, args=lambda s: {"user_id": s.staff_to_toggle}),
+    "emails.resend": Write(ADMIN, args=lambda s: {"notification_id": s.failed_email}),
+    "calls_admin.edit_call": Write(
+        ADMIN, args=lambda s: {"call_id": s.call_to_edit}, form=call_form
+    ),
+    # Organisations.
+    "organisations.create": Write(APPLICANTS, form=organisation_form),
+    "organisations.edit": Write(
+        MEMBERS, args=lambda s: {"organisation_id": s.organisation_id}, form=organisation_form
+    ),
+    "organisations.upload_document": Write(
+        MEMBERS,
+        args=lambda s: {"organisation_id": s.organisation_id},
+        form=lambda s: pdf("statutes"),
+    ),
+    "organisations.invite": Write(
+        OWNER,
+        args=lambda s: {"organisation_id": s.organisation_id},
+        form=lambda s: {"email": unique_email("invited")},
+    ),
+    "organisations.remove_member": Write(
+        OWNER, args=lambda s: {"organisation_id": s.organisation_id, "user_id": s.editor_id}
+    ),
+    "organisations.transfer_ownership": Write(
+        OWNER, args=lambda s: {"organisation_id": s.organisation_id, "user_id": s.editor_id}
+    ),
+    "organisations.decide_join_request": Write(
+        OWNER,
+        args=lambda s: {"organisation_id": s.organisation_id, "request_id": s.join_request},
+        form=lambda s: {"decision": "approve"},
+    ),
+    # The link to ask to join is signed for the person who typed the organisation's number.
+    "organisations.join": Write(
+        NOBODY, args=lambda s: {"token": s.join_token}, form=lambda s: {"message": "مرحبا"}
+    ),
+    # Only the invited address accepts; anyone else sees the invitation is not for them.
+    "organisations.accept_invitation": Write(
+        NOBODY, args=lambda s: {"token": s.invitation_token}, refusal=FORM
+    ),
+    # Applications. Starting one checks the organisation among the user's own (the form's
+    # choices): anyone else is sent back to the call with a message.
+    "applications.start": Write(
+        MEMBERS,
+        form=lambda s: {
+            "call_id": s.demo_call,
+            "organisation_id": s.organisation_id,
+            "province_id": s.guelmim,
+        },
+        refusal=BACK_TO_CALL,
+    ),
+    "applications.edit_step": Write(
+        MEMBERS,
+        args=lambda s: {"application_id": s.draft, "step": "worksite"},
+        form=lambda s: s.worksite | {"title": "ورش معدل"},
+    ),
+    "applications.upload_document": Write(
+        MEMBERS, args=lambda s: {"application_id": s.draft}, form=lambda s: pdf("worksite_sheet")
+    ),
+    "applications.submit": Write(MEMBERS, args=lambda s: {"application_id": s.draft}),
+    "applications.withdraw": Write(
+        MEMBERS,
+        args=lambda s: {"application_id": s.submitted},
+        form=lambda s: {"reason": "لم يعد المشروع ممكنا"},
+    ),
+    # The review. The technical-committee member of the province is not the reviewer.
+    "applications_staff.request_changes": Write(
+        frozenset({"secretariat"}),
+        args=lambda s: {"application_id": s.eligible},
+        form=lambda s: {
+            "what": "أرفقوا بطاقة الورش موقعة",
+            "deadline": (local_date() + timedelta(days=14)).isoformat(),
+        },
+    ),
+    "review.assign": Write(
+        MANAGERS_HERE,
+        args=lambda s: {"application_id": s.eligible},
+        form=lambda s: {"reviewer": s.reviewer_id},
+    ),
+    "review.review": Write(
+        NOBODY, args=lambda s: {"application_id": s.under_review}, form=lambda s: s.review_form
+    ),
+    # The reviewer or the secretariat: an admin reaches the route, not the application.
+    "review.override": Write(
+        frozenset({"secretariat"}),
+        args=lambda s: {"application_id": s.eligible},
+        form=lambda s: {"rule": s.rule, "outcome": "needs_review", "reason": "وثيقة ورقية"},
+    ),
+    "review.flag": Write(
+        STAFF_HERE,
+        args=lambda s: {"application_id": s.eligible},
+        form=lambda s: {"reason": "للتحقق من العنوان"},
+    ),
+    "review.add_comment": Write(
+        STAFF_HERE,
+        args=lambda s: {"application_id": s.eligible},
+        form=lambda s: {"body": "ملاحظة داخلية"},
+    ),
+    # Committees: deciders of the session's province. Opening a session for a province is a
+    # choice of the form (the provinces one holds): deciders of the other province get it back.
+    "committees.list_sessions": Write(
+        DECIDERS_HERE,
+        form=lambda s: {
+            "call_id": s.committee_call,
+            "province_id": s.province_id,
+            "held_on": local_date().isoformat(),
+            "members_present": "عامل الإقليم\nANAPEC",
+        },
+        refusals={"secretariat_elsewhere": FORM, "committee_member_elsewhere": FORM},
+    ),
+    "committees.decide": Write(
+        DECIDERS_HERE,
+        args=lambda s: {"session_id": s.session},
+        form=lambda s: {
+            "application_id": str(s.to_decide),
+            "outcome": "approve",
+            f"jobs_{s.to_decide}": "5",
+        },
+    ),
+    "committees.close": Write(
+        DECIDERS_HERE, args=lambda s: {"session_id": s.session}, form=lambda s: {"confirm": "y"}
+    ),
+    "reports.request_export": Write(
+        STAFF, form=lambda s: {"call_id": s.demo_call, "format": "xlsx"}
+    ),
+    # Agreements.
+    "agreements.upload_signed": Write(
+        MEMBERS, args=lambda s: {"agreement_id": s.agreement}, form=lambda s: pdf("signed")
+    ),
+    "agreements_staff.confirm_signed": Write(
+        MANAGERS_HERE, args=lambda s: {"agreement_id": s.agreement}
+    ),
+    "agreements_staff.amend": Write(
+        MANAGERS_HERE,
+        args=lambda s: {"agreement_id": s.agreement},
+        form=lambda s: {"jobs": "6", "reason": "تعديل عدد العمال"},
+    ),
+    "agreements_staff.revoke": Write(
+        MANAGERS_HERE,
+        args=lambda s: {"agreement_id": s.agreement},
+        form=lambda s: {"reason": "لم يبدأ الورش"},
+    ),
+}
+
+# Someone allowed sends each refused request once, in this order (each leaves what the next
+# needs), on the first side unless told: (endpoint, who, side). "newcomer" is a new applicant
+# account; "reviewer", "requester" (who the join link is for) and "invitee" are the side's own.
+CONTROLS = [
+    ("auth.logout", "newcomer", 0),
+    ("auth.change_password", "newcomer", 0),
+    ("auth.consent", "newcomer", 0),
+    ("auth.close_account", "newcomer", 0),
+    ("staff.toggle_staff", "admin", 0),
+    ("emails.resend", "admin", 0),
+    ("calls_admin.edit_call", "admin", 0),
+    ("organisations.create", "other_organisation", 0),
+    ("organisations.edit", "editor", 0),
+    ("organisations.upload_document", "editor", 0),
+    ("organisations.invite", "owner", 0),
+    ("organisations.decide_join_request", "owner", 0),
+    ("organisations.join", "requester", 0),
+    ("organisations.accept_invitation", "invitee", 0),
+    ("applications.start", "owner", 0),
+    ("applications.edit_step", "editor", 0),
+    ("applications.upload_document", "editor", 0),
+    ("applications.submit", "owner", 0),
+    ("applications.withdraw", "owner", 0),
+    ("review.flag", "committee_member", 0),
+    ("review.add_comment", "technical_committee", 0),
+    ("review.assign", "secretariat", 0),
+    ("review.override", "secretariat", 0),
+    ("applications_staff.request_changes", "secretariat", 1),
+    ("review.review", "reviewer", 0),
+    ("committees.decide", "committee_member", 0),
+    ("committees.close", "secretariat", 0),
+    ("committees.list_sessions", "committee_member", 0),
+    ("reports.request_export", "secretariat_elsewhere", 0),
+    ("agreements.upload_signed", "owner", 0),
+    ("agreements_staff.confirm_signed", "secretariat", 0),
+    ("agreements_staff.amend", "admin", 0),
+    ("agreements_staff.revoke", "secretariat", 1),
+    ("organisations.remove_member", "owner", 0),
+    ("organisations.transfer_ownership", "owner", 1),
+]
+PROVINCES = ("Sidi Ifni", "Tan-Tan")
+
+
+def write_rules(app):
+    return [
+        rule
+        for rule in app.url_map.iter_rules()
+        if rule.methods & {"POST", "PUT", "PATCH", "DELETE"}
+    ]
+
+
+def test_every_write_route_is_in_the_table(app):
+    assert {rule.endpoint for rule in write_rules(app)} == set(WRITES)
+
+
+def test_every_refused_write_has_a_control_by_someone_allowed():
+    refused = {endpoint for endpoint, write in WRITES.items() if EVERYONE - write.allowed}
+    controlled = [endpoint for endpoint, _who, _side in CONTROLS]
+    assert sorted(controlled) == sorted(refused)
+    for endpoint, who, _side in CONTROLS:
+        assert who not in ROLES or who in WRITES[endpoint].allowed, endpoint
+
+
+# The two sides: what each organisation holds, and the accounts of its province.
+
+
+def province_id(name: str) -> int:
+    return db.session.scalar(select(Province.id).filter_by(name_fr=name))
+
+
+def build_side(app, province: str, committee_call: int) -> SimpleNamespace:
+    owner, editor, requester, invitee, joiner = (create_user(app) for _ in range(5))
+    organisation = create_organisation(app, owner, province=province)
+    add_documents(app, organisation, owner)
+    add_member(app, organisation, editor)
+    reviewer = create_staff(app, "technical_committee", provinces=(province,))
+    decider = create_staff(app, "committee_member", "secretariat", provinces=(province,))
+    client = app.test_client()
+    login(client, owner)
+    applications = []
+    for _ in range(3):
+        application_id = complete_draft(app, client, organisation, province)
+        assert submit(client, application_id).status_code == 302
+        applications.append(application_id)
+    submitted, eligible, under_review = applications
+    draft = complete_draft(app, client, organisation, province)
+    (approved,), _ = recommended_in(
+        app, committee_call, province, 1, jobs=5, owner=owner, organisation=organisation
+    )
+    approve_in_session(app, [approved], province)
+    (decided, to_decide), _ = recommended_in(
+        app, committee_call, province, 2, jobs=5, owner=owner, organisation=organisation
+    )
+    with app.app_context():
+        assert {
+            db.session.get(Application, i).status for i in (submitted, eligible, under_review)
+        } == {"eligible"}
+        by = db.session.get(User, decider.id)
+        session = committees.open_session(
+            db.session.get(Application, decided).call,
+            local_date(),
+            ["ANAPEC"],
+            by=by,
+            province_id=province_id(province),
+        )
+        committees.decide(session, db.session.get(Application, decided), "approve", by=by)
+        review.assign(
+            db.session.get(Application, under_review),
+            db.session.get(User, reviewer.id),
+            by=by,
+        )
+        agreement = db.session.scalar(select(Agreement).filter_by(application_id=approved))
+        assert agreement.pdf_sha256 is not None  # issued (the worker is eager here)
+        agreement_services.upload_signed(agreement, plain_pdf(), by=db.session.get(User, owner.id))
+        join_request = JoinRequest(organisation_id=organisation.id, user_id=joiner.id)
+        invitation = Invitation(
+            organisation_id=organisation.id,
+            email=invitee.email,
+            token=f"invitation-{organisation.id}",
+            invited_by_id=owner.id,
+        )
+        db.session.add_all([join_request, invitation])
+        db.session.commit()
+        eligible_application = db.session.get(Application, eligible)
+        grid = eligible_application.call.edition.parameters.get("scoring", [])
+        rules = eligible_application.submissions[-1].reports[-1].results
+        side = SimpleNamespace(
+            province=province,
+            province_id=province_id(province),
+            commune_id=db.session.get(Province, province_id(province)).communes[0].id,
+            organisation_id=organisation.id,
+            editor_id=editor.id,
+            submitted=submitted,
+            eligible=eligible,
+            under_review=under_review,
+            draft=draft,
+            session=session.id,
+            to_decide=to_decide,
+            approved=approved,
+            agreement=agreement.id,
+            reviewer_id=reviewer.id,
+            rule=rules[0]["rule"],
+            join_request=join_request.id,
+            invitation_token=invitation.token,
+            join_token=join_token(organisation, db.session.get(User, requester.id)),
+            review_form={"no_conflict": "y", "note": "ملف متكامل"}
+            | {"recommendation": "recommend", "submit_review": "1"}
+            | {f"score_{c['code']}": str(c["max"]) for c in grid}
+            | {f"why_{c['code']}": "مستوفى" for c in grid},
+        )
+    side.worksite = worksite(app, side.province_id)
+    side.users = {
+        "owner": owner,
+        "editor": editor,
+        "requester": requester,
+        "invitee": invitee,
+        "reviewer": reviewer,
+    } | {
+        role: create_staff(app, role, provinces=(province,))
+        for role in ("secretariat", "technical_committee", "committee_member")
+    }
+    return side
+
+
+@pytest.fixture(scope="module")
+def world(app):
+    committee_call = new_call(app, {p: 200 for p in PROVINCES}, committee="provincial")
+    sides = [build_side(app, province, committee_call) for province in PROVINCES]
+    staff_to_toggle = create_staff(app, "secretariat")
+    call_to_edit = new_call(app, {"Guelmim": 10})
+    with app.app_context():
+        failed = Notification(
+            event_key=f"test-failed-{call_to_edit}",
+            event="test",
+            email=unique_email(),
+            locale="ar",
+            subject="…",
+            body_text="…",
+            body_html="…",
+            status=DeliveryStatus.FAILED,
+            last_error="550 no such mailbox",
+        )
+        db.session.add(failed)
+        db.session.commit()
+        shared = {
+            "committee_call": committee_call,
+            "demo_call": demo_call(app, 1).id,
+            "guelmim": province_id("Guelmim"),
+            "all_province_ids": [p.id for p in db.session.scalars(select(Province))],
+            "edition_id": demo_call(app, 1).edition_id,
+            "staff_to_toggle": staff_to_toggle.id,
+            "call_to_edit": call_to_edit,
+            "failed_email": failed.id,
+        }
+    for side in sides:
+        vars(side).update(shared)
+    world = SimpleNamespace(sides=sides, clients={}, tokens={})
+    world.anonymous = app.test_client()
+    world.admin = signed_in(app, create_staff(app, "admin"))
+    return world
+
+
+def signed_in(app, user):
+    client = app.test_client()
+    login(client, user)
+    return client
+
+
+def client_of(app, world, side: int, who: str):
+    """The client of `who` for a request aimed at side `side` (signed in once, then kept)."""
+    if who == "anonymous":
+        return world.anonymous
+    if who == "admin":
+        return world.admin
+    if who == "other_organisation":
+        side, who = 1 - side, "owner"
+    elif who.endswith("_elsewhere"):
+        side, who = 1 - side, who.removesuffix("_elsewhere")
+    key = (side, who)
+    if key not in world.clients:
+        world.clients[key] = signed_in(app, world.sides[side].users[who])
+    return world.clients[key]
+
+
+def token_of(world, client) -> str:
+    if client not in world.tokens:
+        page = "/account/login" if client is world.anonymous else "/account/"
+        world.tokens[client] = csrf_token(client, page)
+    return world.tokens[client]
+
+
+def send(app, world, client, rule, write: Write, side: int):
+    """`write`'s request on `rule`, aimed at side `side`, with `client`'s CSRF token."""
+    target = world.sides[side]
+    arguments = write.args(target)
+    with app.test_request_context():
+        url = url_for(rule.endpoint, **{k: arguments[k] for k in rule.arguments})
+    form = write.form(target) | {"csrf_token": token_of(world, client)}
+    files = any(isinstance(v, tuple) for v in form.values())
+    method = next(m for m in ("POST", "PUT", "PATCH", "DELETE") if m in rule.methods)
+    return url, client.open(
+        url,
+        method=method,
+        data=form,
+        content_type="multipart/form-data" if files else None,
+    )
+
+
+def test_no_role_a_write_route_refuses_changes_anything(app, world, figures):
+    rules = write_rules(app)
+    everyone = [
+        client_of(app, world, side, role) for side in (0, 1) for role in sorted(ROLES)
+    ]  # all signed in before the first fingerprint
+    for client in everyone:
+        token_of(world, client)
+    # A request by itself writes nothing (no session or rate-limit column to leave out).
+    before = fingerprint(app)
+    for client in everyone:
+        assert client.get("/" if client is world.anonymous else "/account/").status_code == 200
+    assert changes(before, fingerprint(app)) == {}
+
+    attempts, wrong = 0, []
+    for rule in rules:
+        write = WRITES[rule.endpoint]
+        for side in (0, 1):
+            for role in sorted(EVERYONE - write.allowed):
+                client = client_of(app, world, side, role)
+                url, response = send(app, world, client, rule, write, side)
+                after = fingerprint(app)
+                attempts += 1
+                refusal = write.refusal_for(role)
+                changed = changes(before, after)
+                if not refusal.matches(response) or changed:
+                    wrong.append(
+                        f"{rule.endpoint} {url}, aimed at {PROVINCES[side]}, by {role}: "
+                        f"{response.status_code} {response.headers.get('Location', '')} "
+                        f"(expected {refusal.what}); tables changed: {changed or 'none'}"
+                    )
+                before = after
+    figure = (
+        f"{len(rules)} write routes × {len(ROLES)} roles, on each of 2 organisations in 2 "
+        f"provinces: {attempts} refused attempts, database unchanged"
+    )
+    assert wrong == [], "\n".join(wrong)
+    figures.append(figure)
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    for text, where in ((__doc__ or "", "this module's docstring"), (readme, "the README")):
+        assert figure in " ".join(text.replace("**", "").split()), f"{where} should say: {figure}"
+
+
+def test_a_decider_decides_nothing_off_the_sessions_agenda(app, world):
+    """The decision form lists the agenda; a request naming an application of the same call
+    and province that is not waiting for a decision (here approved in an earlier session, its
+    agreement issued) is refused whole, and its jobs are not taken from the quota twice."""
+    side = world.sides[1]  # its session stays open (the controls close the first side's)
+    client = client_of(app, world, 1, "committee_member")
+    forged = Write(
+        DECIDERS_HERE,
+        args=WRITES["committees.decide"].args,
+        form=lambda s: (
+            {"application_id": [str(s.to_decide), str(s.approved)]}
+            | {"outcome": "approve", f"jobs_{s.approved}": "5"}
+        ),
+    )
+    (rule,) = [r for r in write_rules(app) if r.endpoint == "committees.decide"]
+    before = fingerprint(app)
+    _url, response = send(app, world, client, rule, forged, 1)
+    assert response.status_code == 404
+    assert changes(before, fingerprint(app)) == {}
+    with app.app_context():
+        assert db.session.get(Application, side.approved).status == "agreement_issued"
+
+
+def test_someone_allowed_sending_the_same_requests_changes_the_database(app, world):
+    rules = {endpoint: [] for endpoint in WRITES}
+    for rule in write_rules(app):
+        rules[rule.endpoint].append(rule)
+    unchanged = []
+    for endpoint, who, side in CONTROLS:
+        for rule in rules[endpoint]:
+            if who == "newcomer":
+                client = signed_in(app, create_user(app))
+            else:
+                client = client_of(app, world, side, who)
+            token_of(world, client)
+            before = fingerprint(app)
+            url, response = send(app, world, client, rule, WRITES[endpoint], side)
+            changed = changes(before, fingerprint(app))
+            if response.status_code >= 400 or not changed:
+                unchanged.append(f"{endpoint} {url} by {who}: {response.status_code}")
+    assert unchanged == [], "\n".join(unchanged)
