@@ -9,6 +9,7 @@ import secrets
 
 import flask_migrate
 import pytest
+from flask_sqlalchemy.session import Session
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
@@ -20,6 +21,7 @@ from portal.calls.services import seed_demo_calls
 from portal.documents.services import load_kinds
 from portal.extensions import db, limiter
 from portal.geo.services import load_communes
+from tests.support.services import SERVER_DATABASE_URL
 
 # About 30 examples a test in CI; `HYPOTHESIS_PROFILE=long` for a longer run by hand.
 hypothesis_settings.register_profile(
@@ -28,9 +30,7 @@ hypothesis_settings.register_profile(
 hypothesis_settings.register_profile("long", max_examples=500, deadline=None)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
-SERVER_DATABASE_URL = os.environ.get("DATABASE_URL", "")
 FIGURES = pytest.StashKey[list[str]]()
-REDIS_URL = os.environ.get("REDIS_URL", "")
 SECRET_KEY = secrets.token_hex(32)
 
 
@@ -79,6 +79,42 @@ def app(settings):
         db.session.commit()
         db.session.remove()
     return app
+
+
+class _TestSession(Session):
+    """A session on the test's connection (Flask-SQLAlchemy's picks an engine instead)."""
+
+    def get_bind(self, *args, **kwargs):
+        return self.bind
+
+
+# Tests of these kinds talk to other processes or threads, which read only what is committed:
+# they run on the run's database as it is and commit for real (each makes its own data).
+COMMITTING = ("integration", "browser", "e2e")
+
+
+@pytest.fixture(autouse=True)
+def rolled_back(request, app):
+    """Every other test runs inside one transaction rolled back at its end: its requests,
+    services and eager tasks share one connection, each commit of theirs a savepoint in it."""
+    if not SERVER_DATABASE_URL.startswith("postgresql") or any(
+        request.node.get_closest_marker(kind) for kind in COMMITTING
+    ):
+        yield
+        return
+    with app.app_context():
+        connection = db.engine.connect()
+    outer = connection.begin()
+    shared = db.session
+    db.session = db._make_scoped_session(
+        {"bind": connection, "join_transaction_mode": "create_savepoint", "class_": _TestSession}
+    )
+    try:
+        yield
+    finally:
+        db.session = shared  # each app context removed its session when it ended
+        outer.rollback()
+        connection.close()
 
 
 @pytest.fixture

@@ -1,28 +1,14 @@
 """Debian's Chromium driven by Playwright, against the portal served by a thread of the test."""
 
-import os
 import threading
-from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
 from portal import create_app
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
 from tests.support.html import ServedHtml
 from tests.support.smtp import free_port
-
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "build/screenshots"))
 
 
 @pytest.fixture(scope="session")

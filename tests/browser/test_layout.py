@@ -8,10 +8,9 @@ from sqlalchemy import select
 from portal.agreements.models import Agreement
 from portal.applications.models import Application
 from portal.extensions import db
-from tests.browser.conftest import SCREENSHOTS
 from tests.support import files
 from tests.support.agreements import approve_in_session, submitted
-from tests.support.browser import OVERFLOWING, SPLIT_WORDS, staff_sign_in
+from tests.support.browser import OVERFLOWING, SCREENSHOTS, SPLIT_WORDS, staff_sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -19,16 +19,12 @@ from flask_babel import force_locale, gettext, ngettext
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from portal import create_app
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.conftest import REDIS_URL, SERVER_DATABASE_URL
-from tests.support.browser import OVERFLOWING
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, OVERFLOWING, PHONE, SCREENSHOTS
 from tests.support.html import ServedHtml
 from tests.support.processes import start_worker, stop, wait_for
+from tests.support.services import REDIS_URL, SERVER_DATABASE_URL
 from tests.support.smtp import SmtpSink, free_port
 
-SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "build/screenshots"))
-PHONE = {"width": 360, "height": 740}
-DESK = {"width": 1280, "height": 900}
 # The browser's work for one journey; a hung page fails the journey rather than the session.
 JOURNEY_TIMEOUT = 240
 

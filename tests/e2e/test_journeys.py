@@ -47,8 +47,6 @@ from portal.extensions import db
 from portal.geo.models import Province
 from portal.notifications.models import Notification
 from portal.organisations.models import Organisation
-from tests.e2e.conftest import DESK, PHONE
-from tests.e2e.keyboard import choose, follow, tab_to, tick, type_date, type_into
 from tests.support import files
 from tests.support.accounts import (
     PASSWORD,
@@ -65,7 +63,8 @@ from tests.support.accounts import (
 )
 from tests.support.agreements import approve_in_session
 from tests.support.applications import fill_component1, planned_start
-from tests.support.browser import staff_sign_in
+from tests.support.browser import DESK, PHONE, staff_sign_in
+from tests.support.keyboard import choose, follow, tab_to, tick, type_date, type_into
 from tests.support.processes import wait_for
 from tests.support.smtp import ISOLATES
 

@@ -1,8 +1,25 @@
 """Browser helpers shared by tests/browser and tests/e2e."""
 
+import os
 import re
+from pathlib import Path
 
 from tests.support.accounts import PASSWORD, totp_code
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "build/screenshots"))
+PHONE = {"width": 360, "height": 740}
+DESK = {"width": 1280, "height": 900}
 
 # What sticks out of a 360 px page with no scrolling container to hold it: boxes past the
 # edges, or content wider than its box (to explain a failure).

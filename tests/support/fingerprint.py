@@ -31,10 +31,10 @@ def fingerprint(app) -> dict[str, tuple[int, str]]:
     with app.app_context():
         engine = db.engine
         tables = _tables(engine)
-        with engine.connect() as connection:
-            if engine.dialect.name == "postgresql":
-                return _in_postgresql(connection, tables)
-            return _in_python(connection, tables)
+        connection = db.session.connection()  # the test's own transaction, where it has one
+        if engine.dialect.name == "postgresql":
+            return _in_postgresql(connection, tables)
+        return _in_python(connection, tables)
 
 
 def _in_postgresql(connection, tables) -> dict[str, tuple[int, str]]:
