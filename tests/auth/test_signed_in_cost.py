@@ -68,3 +68,26 @@ def test_the_unread_count_follows_notifications_and_the_inbox(app, client):
     assert unread(app, user.id) == 0
     notify(app, user.id, f"unread:{user.id}:c")
     assert unread(app, user.id) == 1
+
+
+def test_a_page_asks_for_the_applicants_membership_once(app):
+    from sqlalchemy import event
+
+    from tests.support.agreements import submitted
+
+    application_id, _owner, client = submitted(app, 1)
+    client.get(f"/applications/{application_id}")
+    seen = []
+
+    def log(_connection, _cursor, statement, *_args, **_kwargs):
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", log)
+    try:
+        assert client.get(f"/applications/{application_id}").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", log)
+    assert sum("FROM membership" in s for s in seen) == 1
+    assert sum("FROM organisation" in s for s in seen) <= 1
