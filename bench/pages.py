@@ -67,7 +67,7 @@ MEMORY_SIZE = int(os.environ.get("BENCH_MEMORY_SIZE", min(SIZES)))  # one of SIZ
 STAFF = "secretariat@demo.awrach.ma"  # covers the four provinces
 WRK = os.environ.get("WRK", "/usr/bin/wrk")
 WRK_OPTIONS = ["-t2", "-c8", "--latency", "--timeout", "10s"]
-GUNICORN_OPTIONS = ["--workers", "2", "--worker-class", "sync", "--timeout", "60"]
+GUNICORN_OPTIONS = ["--worker-class", "sync", "--timeout", "60"]  # and --workers 2
 HTTP_TIMEOUT = 15  # seconds, for every request made from Python
 STEP_TIMEOUT = 600  # seconds, for every command run to completion
 LUA = ROOT / "bench" / "pages.lua"
@@ -129,8 +129,8 @@ def run(command: list, env: dict, what: str) -> str:
 class Server:
     """A gunicorn master and its workers, stopped by PID."""
 
-    def __init__(self, name: str, target: str, env: dict):
-        self.name, self.target, self.env = name, target, env
+    def __init__(self, name: str, target: str, env: dict, workers: int = 2):
+        self.name, self.target, self.env, self.workers = name, target, env, workers
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
@@ -146,6 +146,8 @@ class Server:
                 [
                     BIN / "gunicorn",
                     *GUNICORN_OPTIONS,
+                    "--workers",
+                    str(self.workers),
                     "--bind",
                     f"127.0.0.1:{self.port}",
                     self.target,
@@ -162,7 +164,7 @@ class Server:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"{self.name}: gunicorn exited, see build/bench-pages-*.log")
-            if http_status(self.url + probe) == 200 and len(self.worker_pids()) == 2:
+            if http_status(self.url + probe) == 200 and len(self.worker_pids()) == self.workers:
                 return
             time.sleep(0.2)
         raise RuntimeError(f"{self.name}: no answer on {probe} after 60 s")
@@ -1025,7 +1027,7 @@ def report(results: dict) -> None:
     sizes = results["sizes"]
     print(
         f"\nPages against the fortunes baseline: wrk {' '.join(WRK_OPTIONS)} -d{SECONDS}s per "
-        f"page after a {WARMUP_SECONDS} s warm-up;\ngunicorn {' '.join(GUNICORN_OPTIONS)} for both; "
+        f"page after a {WARMUP_SECONDS} s warm-up;\ngunicorn --workers 2 {' '.join(GUNICORN_OPTIONS)} for both; "
         f"PostgreSQL on the same machine. Targets: req/s ≥ {TARGET_RPS}× the baseline's, "
         f"p99 ≤ {TARGET_P99}×.\nLast columns: the same page in this process (test client), "
         "median of 5: SQL statements, time in the database, time in all.\n"
