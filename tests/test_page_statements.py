@@ -32,6 +32,7 @@ def test_pages_run_the_same_statements_with_10_and_1000_applications(app):
         "applicant's list": (applicant, "/applications/", 3),
         "staff application": (staff, f"/backoffice/applications/{application_id}", 15),
         "staff queue": (staff, "/backoffice/applications/", 7),
+        "dashboard": (staff, "/backoffice/reports/dashboard", 5),
     }
     counts = {}
     for total, more in ((10, 9), (1000, 990)):  # the submitted one, then bulk rows

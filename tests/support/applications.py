@@ -143,6 +143,7 @@ def bulk_applications(app, organisation, owner, n: int, province: str = "Sidi If
     page's statements at two sizes)."""
     from sqlalchemy import insert
 
+    from portal.applications.lifecycle import rebuild_counts
     from portal.applications.models import Application
 
     call = demo_call(app, 1)
@@ -163,4 +164,5 @@ def bulk_applications(app, organisation, owner, n: int, province: str = "Sidi If
             for _ in range(n)
         ]
         db.session.execute(insert(Application), rows)
+        rebuild_counts()  # past the transitions
         db.session.commit()
