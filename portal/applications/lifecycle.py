@@ -137,7 +137,8 @@ def recount(before: Counted, application: Application) -> None:
             "jobs_requested": requested,
             "jobs_granted": granted,
         }
-        for (call_id, province_id, status), (n, requested, granted) in deltas.items()
+        # In key order, so two transactions take the rows' locks in the same order.
+        for (call_id, province_id, status), (n, requested, granted) in sorted(deltas.items())
         if (n, requested, granted) != (0, 0, 0)
     ]
     if not rows:
