@@ -1,0 +1,1 @@
+"""Back office: contracts to validate, a person's history by CIN."""
