@@ -119,7 +119,9 @@ class Person(db.Model):
 
 class Contract(db.Model):
     """One person's work contract under one agreement: the partner enrols it, the secretariat
-    validates or refuses it, the partner ends it (early, with a reason)."""
+    validates or refuses it, the partner ends it (early, with a reason). On PostgreSQL the
+    migration adds the exclusion constraint `contract_one_active_per_person`: no two contracts
+    of a person, refused ones aside, share a day (B1-UNIQUE-ACTIVE)."""
 
     __table_args__ = (
         CheckConstraint("start_date <= planned_end", name="planned_end_after_start"),
