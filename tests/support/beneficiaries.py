@@ -15,17 +15,23 @@ from portal.beneficiaries import services
 from portal.extensions import db
 from portal.geo.models import Province
 from tests.support.accounts import add_member, create_user
-from tests.support.agreements import approve_in_session, recommended_in_new_call
+from tests.support.agreements import approve_in_session, recommended_in_new_call, submitted
 from tests.support.files import plain_pdf
 
 
-def signed_agreement(app, province: str = "Sidi Ifni", jobs: int = 3) -> SimpleNamespace:
-    """A component-1 agreement of `jobs` workers in `province`, signed and confirmed: its id,
-    its application's, the organisation's owner and an editor, and a secretariat member of
-    the province (who decided it)."""
-    _call, (application_id,), owner = recommended_in_new_call(
-        app, 1, jobs=jobs, quota=jobs * 2, province=province
-    )
+def signed_agreement(
+    app, province: str = "Sidi Ifni", jobs: int = 3, component: int = 1
+) -> SimpleNamespace:
+    """A signed and confirmed agreement in `province`: component 1, of `jobs` workers;
+    component 2, of the posts of tests/support/agreements.py (3 then 1 hires). Its id, its
+    application's, the organisation's owner and an editor, and a secretariat member of the
+    province (who decided it)."""
+    if component == 1:
+        _call, (application_id,), owner = recommended_in_new_call(
+            app, 1, jobs=jobs, quota=jobs * 2, province=province
+        )
+    else:
+        application_id, owner, _client = submitted(app, 2, province)
     _session, staff = approve_in_session(app, [application_id], province)
     with app.app_context():
         agreement = db.session.scalar(select(Agreement).filter_by(application_id=application_id))
@@ -78,6 +84,7 @@ def enrol(side, cin: str, *, by_id: int | None = None, **overrides):
     start = overrides.pop("start", date(2027, 3, 1))
     end = overrides.pop("end", date(2027, 8, 31))
     wage = overrides.pop("wage", None)
+    post_index = overrides.pop("post_index", None)
     agreement = db.session.get(Agreement, side.agreement_id)
     return services.enrol(
         agreement,
@@ -88,5 +95,6 @@ def enrol(side, cin: str, *, by_id: int | None = None, **overrides):
         start_date=start,
         planned_end=end,
         monthly_wage=wage or Decimal("3266.10"),
+        post_index=post_index,
         by=db.session.get(User, by_id or side.editor.id),
     )
