@@ -98,3 +98,24 @@ def enrol(side, cin: str, *, by_id: int | None = None, **overrides):
         post_index=post_index,
         by=db.session.get(User, by_id or side.editor.id),
     )
+
+
+def enrol_form(commune_id: int, cin: str, **changes) -> dict:
+    """What a partner's editor types in the enrolment form (component 1)."""
+    return {
+        "cin": cin,
+        "last_name_ar": "البصري",
+        "first_name_ar": "خديجة",
+        "last_name_fr": "Basri",
+        "first_name_fr": "Khadija",
+        "birth_date": "1998-02-11",
+        "sex": "female",
+        "commune_id": str(commune_id),
+        "education_level": "baccalaureate",
+        "kind": "cdd",
+        "role": "عاملة تشجير",
+        "start_date": "2027-03-01",
+        "planned_end": "2027-08-31",
+        "monthly_wage": "3266.10",
+        "phone": "06 12 34 56 78",
+    } | changes
