@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -400,13 +400,6 @@ def is_active(contract: Contract, on: date) -> bool:
 
 
 def search_persons(text: str) -> list[Person]:
-    """Persons by the CIN typed (whole, or its start), at most 20."""
-    cin = normalise_cin(text)
-    if not cin:
-        return []
-    return db.session.scalars(
-        select(Person)
-        .where(or_(Person.cin == cin, Person.cin.startswith(cin, autoescape=True)))
-        .order_by(Person.cin)
-        .limit(20)
-    ).all()
+    """The person of the CIN typed, whole: no list of people by a letter or two."""
+    person = find_person(text)
+    return [person] if person else []

@@ -192,6 +192,7 @@ def end_contract(contract_id: int):
 
 
 @pages.APPLICANT.part
+@pages.STAFF.part
 def workers_part(application) -> dict:
     """The link to the agreement's workers, once it is signed or holds contracts."""
     agreement = current_agreement(application)

@@ -116,6 +116,8 @@ def test_the_secretariat_validates_refuses_and_reads_a_persons_history(app, side
     listing = staff.get("/backoffice/beneficiaries/contracts").get_data(as_text=True)
     html_pages.save("beneficiaries-staff-contracts", listing)
     assert all(cin not in listing and cin[-2:] in listing for cin in cins)
+    application = staff.get(f"/backoffice/applications/{side.application_id}")
+    assert f"/agreements/{side.agreement_id}/workers" in application.get_data(as_text=True)
     page = f"/backoffice/beneficiaries/contracts/{first}"
     shown = staff.get(page)
     assert shown.status_code == 200 and cins[0] not in shown.get_data(as_text=True)
@@ -128,6 +130,8 @@ def test_the_secretariat_validates_refuses_and_reads_a_persons_history(app, side
     assert "خارج الفئة" in workers and "مرفوض" in workers
     found = staff.get("/backoffice/beneficiaries/persons", query_string={"cin": cins[0].lower()})
     person_id = re.search(r"/persons/(\d+)", found.get_data(as_text=True)).group(1)
+    part = staff.get("/backoffice/beneficiaries/persons", query_string={"cin": cins[0][:4]})
+    assert "/persons/" not in part.get_data(as_text=True)  # the whole CIN, or nobody
     html_pages.save("beneficiaries-staff-search", found.get_data(as_text=True))
     assert services.mask_cin(cins[0]) in found.get_data(as_text=True)  # the list masks it
     person = staff.get(f"/backoffice/beneficiaries/persons/{person_id}").get_data(as_text=True)
