@@ -229,7 +229,7 @@ def enrol(
     by: User,
 ) -> Enrolment:
     """Enrol the person of `cin` (created from `person` if new) on a proposed contract of the
-    signed `agreement`. Refused (EnrolmentRefused, nothing written) past the agreement's jobs
+    signed `agreement`. Refused (EnrolmentRefused, nothing left written) past the agreement's jobs
     or its post's, before the SMIG of the start date, or when the person is under another
     contract on any of those days (in the database on PostgreSQL, whoever enrols at once)."""
     cin = normalise_cin(cin)
@@ -256,40 +256,42 @@ def enrol(
             raise EnrolmentRefused("post_full", post=role, count=posts[post_index]["count"])
     else:
         post_index = None
-    holder = _person(cin, person, by=by)
-    if overlapping(holder.id, start_date, planned_end):
-        raise EnrolmentRefused("already_under_contract")
-    edition = application.call.edition
-    warnings = []
-    if earlier_editions(holder.id, edition.id):
-        setting = repeat_setting(edition)
-        if setting == "block":
-            raise EnrolmentRefused("earlier_edition")
-        if setting == "warn":
-            warnings.append("earlier_edition")
-    contract = Contract(
-        person_id=holder.id,
-        agreement_id=agreement.id,
-        application_id=application.id,
-        organisation_id=application.organisation_id,
-        component=application.component,
-        edition_id=edition.id,
-        kind=kind,
-        role=role,
-        post_index=post_index,
-        start_date=start_date,
-        planned_end=planned_end,
-        monthly_wage=monthly_wage,
-        status=ContractStatus.PROPOSED,
-        created_by_id=by.id,
-    )
-    try:
-        with db.session.begin_nested():
-            db.session.add(contract)
-    except IntegrityError as error:
-        if _is_overlap(error):  # another enrolment of this person committed meanwhile
-            raise EnrolmentRefused("already_under_contract") from None
-        raise
+    # A refusal below takes back what it wrote (a new person) with this savepoint.
+    with db.session.begin_nested():
+        holder = _person(cin, person, by=by)
+        if overlapping(holder.id, start_date, planned_end):
+            raise EnrolmentRefused("already_under_contract")
+        edition = application.call.edition
+        warnings = []
+        if earlier_editions(holder.id, edition.id):
+            setting = repeat_setting(edition)
+            if setting == "block":
+                raise EnrolmentRefused("earlier_edition")
+            if setting == "warn":
+                warnings.append("earlier_edition")
+        contract = Contract(
+            person_id=holder.id,
+            agreement_id=agreement.id,
+            application_id=application.id,
+            organisation_id=application.organisation_id,
+            component=application.component,
+            edition_id=edition.id,
+            kind=kind,
+            role=role,
+            post_index=post_index,
+            start_date=start_date,
+            planned_end=planned_end,
+            monthly_wage=monthly_wage,
+            status=ContractStatus.PROPOSED,
+            created_by_id=by.id,
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(contract)
+        except IntegrityError as error:
+            if _is_overlap(error):  # another enrolment of this person committed meanwhile
+                raise EnrolmentRefused("already_under_contract") from None
+            raise
     record(
         "contract.enrolled",
         actor=by,
