@@ -82,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
         applications,
         auth,
         backoffice,
+        beneficiaries,
         calls,
         committees,
         documents,
@@ -118,5 +119,7 @@ def register_blueprints(app: Flask) -> None:
         reports.staff_bp,
         agreements.bp,
         agreements.staff_bp,
+        beneficiaries.bp,
+        beneficiaries.staff_bp,
     ):
         app.register_blueprint(blueprint)

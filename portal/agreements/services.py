@@ -24,12 +24,12 @@ from portal.core.uow import after_commit
 from portal.documents.inspection import content_type_of
 from portal.documents.rendering import qr_data_uri, render_pdf
 from portal.eligibility import grant
-from portal.eligibility.rules import minimum_wage
 from portal.extensions import db
 from portal.geo.models import Commune, Province
 from portal.notifications.services import external_url
 from portal.storage import put
 from portal.timeutil import local_date, utcnow
+from portal.wages import minimum_wage
 
 RENDER_TASK = "render_agreement"
 CODE_RE = re.compile(r"^[A-Z2-7]{16}$")
@@ -147,7 +147,7 @@ def agreement_content(
     call = application.call
     province = db.session.get(Province, application.province_id)
     on = local_date(at)  # the day in Morocco: never before the session's
-    wage = minimum_wage(edition, on)
+    wage = minimum_wage(on).smig_monthly  # the national table, whatever the edition
     content = {
         "number": number,
         "version": version,

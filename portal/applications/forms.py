@@ -61,7 +61,7 @@ class InRange(NumberRange):
         try:
             super().__call__(form, field)
         except ValidationError:
-            shown = {"min": number(self.min, "#,##0.##"), "max": number(self.max, "#,##0.##")}
+            shown = {"min": _bound(self.min), "max": _bound(self.max)}
             raise ValidationError(self.template() % shown) from None
 
     def template(self) -> str:
@@ -70,6 +70,11 @@ class InRange(NumberRange):
             return str(self.message)
         singular, count = PLURALS[self.message]
         return get_translations().ungettext(singular, self.message, int(getattr(self, count)))
+
+
+def _bound(value) -> str:
+    """A whole number as such, any other with its two decimals (3,266.10 MAD, not 3,266.1)."""
+    return number(value, "#,##0" if float(value).is_integer() else "#,##0.00")
 
 
 def _count(low: int, high: int, required: bool = True):

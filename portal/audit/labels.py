@@ -51,6 +51,12 @@ ACTION_LABELS = {
     "agreement.amended": _l("Agreement amended"),
     "agreement.revoked": _l("Agreement revoked"),
     "committee.session_closed": _l("Committee session closed"),
+    "person.created": _l("Worker recorded"),
+    "person.viewed": _l("Worker's identity consulted"),
+    "contract.enrolled": _l("Worker enrolled"),
+    "contract.validated": _l("Work contract validated"),
+    "contract.refused": _l("Work contract refused"),
+    "contract.ended": _l("Work contract ended"),
 }
 
 

@@ -17,6 +17,7 @@ MASKED = {
     "phone",
     "email",
     "legal_representative_cin",
+    "cin",
 }
 
 

@@ -58,8 +58,6 @@ def load_edition(path: str | Path) -> Edition:
         path = EDITIONS_DIR / f"{path}.toml"
     with open(path, "rb") as handle:
         parameters = tomllib.load(handle)
-    for wage in parameters["minimum_wage"]:
-        wage["since"] = str(wage["since"])
     edition = db.session.scalar(select(Edition).filter_by(code=parameters["code"]))
     if edition is None:
         edition = Edition(code=parameters["code"])

@@ -13,6 +13,8 @@ from datetime import date, datetime
 from stdnum.exceptions import InvalidChecksum, ValidationError
 from stdnum.ma import ice as stdnum_ice
 
+from portal.wages import minimum_wage
+
 PASS, FAIL, REVIEW = "pass", "fail", "needs_review"
 
 
@@ -73,19 +75,9 @@ def _number(value) -> float | None:
         return None
 
 
-def minimum_wage(edition: dict, on: date) -> float:
-    """The SMIG in force on `on` (the latest amount whose date has come)."""
-    amounts = sorted(edition["minimum_wage"], key=lambda m: str(m["since"]))
-    current = amounts[0]["monthly_mad"]
-    for amount in amounts:
-        if _day(str(amount["since"])) <= on:
-            current = amount["monthly_mad"]
-    return current
-
-
 def field_bounds(edition: dict, on: date) -> dict[str, tuple]:
     """(lowest, highest) the edition allows for each number an applicant types, None where it
-    sets no bound, on the date `on` (the minimum wage changes): the one source of the step
+    sets no bound, on the date `on` (the national minimum wage changes): the one source of the step
     forms, which check each number where it is typed, and of the rules below."""
     c1, c2 = edition["component1"], edition["component2"]
     return {
@@ -93,7 +85,7 @@ def field_bounds(edition: dict, on: date) -> dict[str, tuple]:
         "duration_months": (c1["duration_months"]["min"], c1["duration_months"]["max"]),
         "count": (1, c2["max_posts_per_employer"]),
         "contract_months": (c2["contract_min_months"], None),
-        "monthly_wage": (minimum_wage(edition, on), None),
+        "monthly_wage": (minimum_wage(on).smig_monthly, None),  # the national table
         "turnover": (0, c2.get("turnover_cap_mad") or None),
     }
 

@@ -17,6 +17,7 @@ from portal.notifications.models import Notification
 from portal.storage import get
 from portal.storage.models import Blob
 from portal.timeutil import local_date
+from portal.wages import minimum_wage
 from tests.support.accounts import create_user, login
 from tests.support.agreements import approve_in_session, pdftotext, signed_in_staff, submitted
 
@@ -75,7 +76,7 @@ def test_component1_agreement_reads_back_in_both_languages_with_its_font_and_qr(
         "جمعية الأمل للتنمية",  # the partner's Arabic name
         "تشجير مدخل المدينة",  # the worksite
         agreement.number,
-        "2,970.05",  # the minimum wage in force (edition 1, since 1 Sept. 2022)
+        f"{minimum_wage(local_date()).smig_monthly:,.2f}",  # the national minimum wage today
         "/".join(reversed(start.split("-"))),  # the planned start, dd/mm/yyyy
         local_date().strftime("%d/%m/%Y"),  # the committee's date (the session, held today)
         "24 ouvriers",

@@ -8,6 +8,8 @@ from sqlalchemy import func, select
 from portal.applications.models import Application, EligibilityReport, Submission
 from portal.extensions import db
 from portal.notifications.models import Notification
+from portal.timeutil import local_date
+from portal.wages import minimum_wage
 from tests.support.accounts import (
     add_documents,
     create_company,
@@ -107,13 +109,13 @@ POSTS = {
     "posts-0-title": "عامل تلفيف",
     "posts-0-count": "3",
     "posts-0-contract_months": "24",
-    "posts-0-monthly_wage": "3200",
+    "posts-0-monthly_wage": "3500",
     "posts-0-cat_covid_job_loss": "2",
     "posts-0-cat_disability": "1",
     "posts-1-title": "سائق",
     "posts-1-count": "1",
     "posts-1-contract_months": "24",
-    "posts-1-monthly_wage": "3300",
+    "posts-1-monthly_wage": "3600",
     "posts-1-cat_difficult_access": "1",
 }
 
@@ -126,13 +128,14 @@ def test_component2_bounds_at_the_step_then_the_precheck_blocks_until_corrected(
     login(client, owner)
     application_id, _ = start(app, client, organisation, 2, province="Tan-Tan")
     base = f"/applications/{application_id}/steps"
-    # Edition 1: contracts of at least 24 months, wages of at least the SMIG (2,970.05 MAD).
+    # Edition 1: contracts of at least 24 months, wages of at least the SMIG in force today.
+    smig = f"{minimum_wage(local_date()).smig_monthly:,.2f}"
     short_and_low = POSTS | {"posts-1-contract_months": "12", "posts-1-monthly_wage": "2500"}
     response = post(client, f"{base}/posts", short_and_low)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "24" in field_error(page, "posts-1-contract_months")
-    assert "2,970.05" in field_error(page, "posts-1-monthly_wage")
+    assert smig in field_error(page, "posts-1-monthly_wage")
     assert not field_error(page, "posts-0-contract_months")
     assert 'href="#posts-1-contract_months"' in page and "{&#39;" not in page  # the summary
     again = client.get(f"{base}/posts").get_data(as_text=True)  # the draft kept what was typed
@@ -145,7 +148,7 @@ def test_component2_bounds_at_the_step_then_the_precheck_blocks_until_corrected(
     outcome, text = report_line(preview, "C2-CONTRACT-MIN")
     assert outcome == "fail" and "24" in text and "سائق" in text and "عامل تلفيف" not in text
     outcome, text = report_line(preview, "C2-WAGE-FLOOR")
-    assert outcome == "fail" and "2,970.05" in text and "سائق" in text
+    assert outcome == "fail" and smig in text and "سائق" in text
     assert report_line(preview, "C2-HIRE-CATEGORY")[0] == "pass"
     assert report_line(preview, "C2-REGULARITY")[0] == "pass"
     assert "/submit" not in preview  # no button while a blocking rule fails

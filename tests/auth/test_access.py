@@ -103,10 +103,28 @@ ACCESS = {
     "agreements_staff.confirm_signed": {"secretariat", "admin"},
     "agreements_staff.amend": {"secretariat", "admin"},
     "agreements_staff.revoke": {"secretariat", "admin"},
+    # Beneficiaries: the partner's members and the province's staff (the object decides, see
+    # tests/beneficiaries/test_pages.py); validation and persons are the secretariat's.
+    "beneficiaries.workers": SIGNED_IN,
+    "beneficiaries.enrol": SIGNED_IN,
+    "beneficiaries.end_contract": SIGNED_IN,
+    "beneficiaries_staff.contracts_to_validate": {"secretariat", "admin"},
+    "beneficiaries_staff.show_contract": STAFF,
+    "beneficiaries_staff.validate": {"secretariat", "admin"},
+    "beneficiaries_staff.refuse": {"secretariat", "admin"},
+    "beneficiaries_staff.search_persons": {"secretariat", "admin"},
+    "beneficiaries_staff.show_person": {"secretariat", "admin"},
 }
 # Routes of one object: reaching the route is the rule tested here; the object's own rule
 # (404 when not visible, 403 when visible but not allowed) is tested in each area.
-OBJECT_ARGS = {"organisation_id", "document_id", "application_id", "agreement_id"}
+OBJECT_ARGS = {
+    "organisation_id",
+    "document_id",
+    "application_id",
+    "agreement_id",
+    "contract_id",
+    "person_id",
+}
 SAMPLE_ARGS = {
     "filename": "css/portal.css",
     "code": "fr",
@@ -122,6 +140,8 @@ SAMPLE_ARGS = {
     "session_id": 1,
     "export_id": 1,
     "agreement_id": 1,
+    "contract_id": 1,
+    "person_id": 1,
 }
 
 

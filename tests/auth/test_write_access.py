@@ -5,18 +5,18 @@ them all), each role the rule leaves out sends what an allowed user would send: 
 token and a full form. Two organisations in two provinces (Sidi Ifni and Tan-Tan) are the
 target in turn, the other being the stranger; each has members, a draft ready to submit, a
 submitted application, one under review, a committee session in progress (an approval
-recorded, one still to decide) and an approved application whose agreement is issued and its
-signed copy sent. Each attempt must be refused the way the route refuses (302 to the sign-in
-page for anonymous visitors, 403 or 404 otherwise, or the form shown again where a form's
-choices are the rule) and must leave the database as it was: every table, counted and hashed
+recorded, one still to decide), an approved application whose agreement is issued and its
+signed copy sent, and a signed agreement with three workers enrolled. Each attempt must be
+refused the way the route refuses (302 to the sign-in page for anonymous visitors, 403 or 404
+otherwise, or the form shown again where a form's choices are the rule) and must leave the database as it was: every table, counted and hashed
 row by row, before and after (tests/support/fingerprint.py; a plain request writes nothing,
 which is checked first, so no table is left out).
 
 Then someone allowed sends each of those requests once (`CONTROLS`) and the database changes:
 the forms the refused roles sent would have written.
 
-    41 write routes × 11 roles, on each of 2 organisations in 2 provinces:
-    590 refused attempts, database unchanged.
+    45 write routes × 11 roles, on each of 2 organisations in 2 provinces:
+    662 refused attempts, database unchanged.
 
 (The GET side is tests/auth/test_access.py; requests without a CSRF token are refused there.)
 """
@@ -25,7 +25,8 @@ import io
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -37,6 +38,7 @@ from portal.agreements import services as agreement_services
 from portal.agreements.models import Agreement
 from portal.applications.models import Application
 from portal.auth.models import User
+from portal.beneficiaries import services as beneficiaries
 from portal.calls.services import DEFAULT_SIGNATORIES, format_signatories
 from portal.committees import services as committees
 from portal.extensions import db
@@ -60,6 +62,7 @@ from tests.support.accounts import (
 )
 from tests.support.agreements import approve_in_session, new_call, recommended_in
 from tests.support.applications import complete_draft, submit, worksite
+from tests.support.beneficiaries import enrol_form, new_cin, person_details
 from tests.support.files import plain_pdf
 from tests.support.fingerprint import changes, fingerprint
 
@@ -318,6 +321,26 @@ WRITES: dict[str, Write] = {
         args=lambda s: {"agreement_id": s.agreement},
         form=lambda s: {"reason": "لم يبدأ الورش"},
     ),
+    # Beneficiaries: the partner's members enrol and end on a signed agreement; the province's
+    # secretariat (and the admin) validate or refuse.
+    "beneficiaries.enrol": Write(
+        MEMBERS,
+        args=lambda s: {"agreement_id": s.signed},
+        form=lambda s: enrol_form(s.commune_id, new_cin()),
+    ),
+    "beneficiaries.end_contract": Write(
+        MEMBERS,
+        args=lambda s: {"contract_id": s.to_end},
+        form=lambda s: {"actual_end": "2027-05-31", "end_reason": "resigned"},
+    ),
+    "beneficiaries_staff.validate": Write(
+        MANAGERS_HERE, args=lambda s: {"contract_id": s.to_validate}
+    ),
+    "beneficiaries_staff.refuse": Write(
+        MANAGERS_HERE,
+        args=lambda s: {"contract_id": s.to_refuse},
+        form=lambda s: {"reason": "خارج الفئة المستهدفة"},
+    ),
 }
 
 # Someone allowed sends each refused request once, in this order (each leaves what the next
@@ -357,6 +380,10 @@ CONTROLS = [
     ("agreements_staff.confirm_signed", "secretariat", 0),
     ("agreements_staff.amend", "admin", 0),
     ("agreements_staff.revoke", "secretariat", 1),
+    ("beneficiaries.enrol", "editor", 0),
+    ("beneficiaries.end_contract", "editor", 0),
+    ("beneficiaries_staff.validate", "secretariat", 0),
+    ("beneficiaries_staff.refuse", "secretariat", 0),
     ("organisations.remove_member", "owner", 0),
     ("organisations.transfer_ownership", "owner", 1),
 ]
@@ -410,6 +437,10 @@ def build_side(app, province: str, committee_call: int) -> SimpleNamespace:
         app, committee_call, province, 1, jobs=5, owner=owner, organisation=organisation
     )
     approve_in_session(app, [approved], province)
+    (hiring,), _ = recommended_in(
+        app, committee_call, province, 1, jobs=5, owner=owner, organisation=organisation
+    )
+    approve_in_session(app, [hiring], province)
     (decided, to_decide), _ = recommended_in(
         app, committee_call, province, 2, jobs=5, owner=owner, organisation=organisation
     )
@@ -434,6 +465,23 @@ def build_side(app, province: str, committee_call: int) -> SimpleNamespace:
         agreement = db.session.scalar(select(Agreement).filter_by(application_id=approved))
         assert agreement.pdf_sha256 is not None  # issued (the worker is eager here)
         agreement_services.upload_signed(agreement, plain_pdf(), by=db.session.get(User, owner.id))
+        signed = db.session.scalar(select(Agreement).filter_by(application_id=hiring))
+        agreement_services.upload_signed(signed, plain_pdf(), by=db.session.get(User, owner.id))
+        agreement_services.confirm_signed(signed, by=by)
+        to_validate, to_refuse, to_end = (
+            beneficiaries.enrol(
+                signed,
+                new_cin(),
+                person_details(db.session.get(Province, province_id(province)).communes[0].id),
+                kind="cdd",
+                role="عامل",
+                start_date=date(2027, 3, 1),
+                planned_end=date(2027, 8, 31),
+                monthly_wage=Decimal("3266.10"),
+                by=db.session.get(User, editor.id),
+            ).contract
+            for _ in range(3)
+        )
         join_request = JoinRequest(organisation_id=organisation.id, user_id=joiner.id)
         invitation = Invitation(
             organisation_id=organisation.id,
@@ -460,6 +508,10 @@ def build_side(app, province: str, committee_call: int) -> SimpleNamespace:
             to_decide=to_decide,
             approved=approved,
             agreement=agreement.id,
+            signed=signed.id,
+            to_validate=to_validate.id,
+            to_refuse=to_refuse.id,
+            to_end=to_end.id,
             reviewer_id=reviewer.id,
             rule=rules[0]["rule"],
             join_request=join_request.id,

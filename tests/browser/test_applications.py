@@ -101,7 +101,7 @@ def test_component2_journey(app, page, live_server, sign_in, check_page, tmp_pat
     page.locator("#posts-0-title").fill("عامل تلفيف")
     page.locator("#posts-0-count").fill("3")
     page.locator("#posts-0-contract_months").fill("24")
-    page.locator("#posts-0-monthly_wage").fill("3200")
+    page.locator("#posts-0-monthly_wage").fill("3500")
     page.locator("#posts-0-cat_covid_job_loss").fill("3")
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_load_state()

@@ -972,7 +972,7 @@ def company_applies(portal, lang: str, state: dict, problems: list[str]) -> None
                 "title": typed["post"],
                 "count": "3",
                 "contract_months": "24",
-                "monthly_wage": "3200",
+                "monthly_wage": "3500",
                 "cat_covid_job_loss": "2",
                 "cat_difficult_access": "1",
             },
@@ -980,7 +980,7 @@ def company_applies(portal, lang: str, state: dict, problems: list[str]) -> None
                 "title": typed["driver"],
                 "count": "1",
                 "contract_months": "24",
-                "monthly_wage": "3300",
+                "monthly_wage": "3600",
                 "cat_disability": "1",
             },
         ]

@@ -35,12 +35,12 @@ POSTS = {
     "posts-0-title": "عامل تلفيف",
     "posts-0-count": "3",
     "posts-0-contract_months": "24",
-    "posts-0-monthly_wage": "3200",
+    "posts-0-monthly_wage": "3500",
     "posts-0-cat_covid_job_loss": "3",
     "posts-1-title": "سائق",
     "posts-1-count": "1",
     "posts-1-contract_months": "24",
-    "posts-1-monthly_wage": "3300",
+    "posts-1-monthly_wage": "3600",
     "posts-1-cat_difficult_access": "1",
 }
 

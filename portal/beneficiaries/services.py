@@ -1,0 +1,407 @@
+"""Enrolment: a person by CIN on a contract of a signed agreement, within its jobs, never on two
+contracts at once (B1-UNIQUE-ACTIVE); validation by the secretariat; the end of a contract."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from portal.access import Role, can, policy
+from portal.agreements.models import Agreement, AgreementStatus
+from portal.applications.models import Application
+from portal.audit.services import record
+from portal.auth.models import User
+from portal.beneficiaries.models import HOLDING, Contract, ContractStatus, Person
+from portal.calls.models import Edition
+from portal.core.scope import in_provinces, sees_province
+from portal.extensions import db
+from portal.timeutil import utcnow
+from portal.wages import minimum_wage
+
+CIN_RE = re.compile(r"^[A-Z]{1,2}\d{3,6}$")  # V-CIN: one or two letters, then digits
+MANAGERS = (Role.SECRETARIAT, Role.ADMIN)
+REPEAT_SETTINGS = ("allow", "warn", "block")  # B1-REPEAT-EDITION, per edition
+OVERLAP_CONSTRAINT = "contract_one_active_per_person"
+
+
+def normalise_cin(text: str | None) -> str:
+    """Upper case, no spaces: the one spelling a CIN is stored and searched in."""
+    return re.sub(r"\s", "", text or "").upper()
+
+
+def cin_format_ok(cin: str) -> bool:
+    return bool(CIN_RE.match(cin))
+
+
+def mask_cin(cin: str | None) -> str:
+    """The first two and last two characters, dots between (AB••••56): what every list shows."""
+    if not cin:
+        return ""
+    if len(cin) <= 4:
+        return "•" * len(cin)
+    return cin[:2] + "•" * (len(cin) - 4) + cin[-2:]
+
+
+# Access
+
+
+def _is_manager_here(user: User, province_id: int) -> bool:
+    return user.is_staff and user.has_role(*MANAGERS) and sees_province(user, province_id)
+
+
+@policy(Agreement, actions=("workers", "enrol"))
+def agreement_workers_policy(user: User, action: str, agreement: Agreement) -> bool:
+    """Who sees an agreement sees its workers; its organisation's editors enrol, once the
+    agreement is signed."""
+    if not can(user, "view", agreement):
+        return False
+    if action == "workers":
+        return True
+    return (
+        not user.is_staff
+        and can(user, "edit", agreement.application.organisation)
+        and agreement.status == AgreementStatus.SIGNED
+    )
+
+
+@policy(Contract)
+def contract_policy(user: User, action: str, contract: Contract) -> bool:
+    """The employer's members and the staff of the worksite's province see it; its editors end
+    it; the province's secretariat (and the admin) validate or refuse it while proposed."""
+    province_id = contract.application.province_id
+    if user.is_staff:
+        if action == "view":
+            return sees_province(user, province_id)
+        if action in ("validate", "refuse"):
+            return _is_manager_here(user, province_id) and (
+                contract.status == ContractStatus.PROPOSED
+            )
+        return False
+    if action == "view":
+        return can(user, "view", contract.organisation)
+    if action == "end":
+        return can(user, "edit", contract.organisation) and contract.status in HOLDING
+    return False
+
+
+@policy(Person)
+def person_policy(user: User, action: str, person: Person) -> bool:
+    """A person's identity and history across worksites, provinces and editions: the
+    secretariat and the admin only (DP-SENSITIVE), to see where someone is under contract."""
+    return action == "view" and user.is_staff and user.has_role(*MANAGERS)
+
+
+# Enrolment
+
+
+class EnrolmentRefused(Exception):
+    """Nothing was written. `reason`: not_signed, no_jobs_left, post_full, bad_dates,
+    wage_below_minimum, already_under_contract, earlier_edition."""
+
+    def __init__(self, reason: str, **values):
+        super().__init__(reason, values)
+        self.reason, self.values = reason, values
+
+
+@dataclass
+class Enrolment:
+    contract: Contract
+    warnings: list[str] = field(default_factory=list)  # earlier_edition, where set to warn
+
+
+PERSON_FIELDS = (
+    "last_name_ar",
+    "first_name_ar",
+    "last_name_fr",
+    "first_name_fr",
+    "birth_date",
+    "sex",
+    "commune_id",
+    "education_level",
+    "disability_card_no",
+    "anapec_registration_date",
+    "cnss_number",
+    "phone",
+)
+
+
+def lock_agreement(agreement_id: int) -> Agreement | None:
+    """The agreement row locked (SELECT ... FOR UPDATE) until the commit: every enrolment on it
+    counts its contracts after taking this, so two at once never pass its jobs."""
+    return db.session.scalar(
+        select(Agreement)
+        .where(Agreement.id == agreement_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def holding_count(application_id: int, post_index: int | None = None) -> int:
+    """Contracts of the application that hold a job (proposed or validated)."""
+    query = select(func.count(Contract.id)).where(
+        Contract.application_id == application_id, Contract.status.in_(HOLDING)
+    )
+    if post_index is not None:
+        query = query.where(Contract.post_index == post_index)
+    return db.session.scalar(query)
+
+
+def posts_of(agreement: Agreement) -> list[dict]:
+    """Component 2: the agreement's posts ({title, count, ...}); none for component 1."""
+    if agreement.content.get("component") != 2:
+        return []
+    return (agreement.content.get("grant") or {}).get("posts", [])
+
+
+def overlapping(person_id: int, start: date, end: date, *, excluding: int | None = None):
+    """The person's contracts (not refused) whose days meet [start, end]: the service's form of
+    the database's exclusion constraint, and the only one on SQLite."""
+    query = select(Contract).where(
+        Contract.person_id == person_id,
+        Contract.status != ContractStatus.REFUSED,
+        Contract.start_date <= end,
+        func.coalesce(Contract.actual_end, Contract.planned_end) >= start,
+    )
+    if excluding is not None:
+        query = query.where(Contract.id != excluding)
+    return db.session.scalars(query).all()
+
+
+def repeat_setting(edition: Edition) -> str:
+    value = (edition.parameters.get("beneficiaries") or {}).get("repeat_participation", "warn")
+    return value if value in REPEAT_SETTINGS else "warn"
+
+
+def earlier_editions(person_id: int, edition_id: int) -> list[Contract]:
+    """The person's contracts (not refused) of other editions."""
+    return db.session.scalars(
+        select(Contract).where(
+            Contract.person_id == person_id,
+            Contract.edition_id != edition_id,
+            Contract.status != ContractStatus.REFUSED,
+        )
+    ).all()
+
+
+def find_person(cin: str) -> Person | None:
+    cin = normalise_cin(cin)
+    return db.session.scalar(select(Person).filter_by(cin=cin)) if cin else None
+
+
+def _person(cin: str, details: dict, *, by: User) -> Person:
+    """The person of `cin`, created from `details` if new. An existing person is left as it
+    is: a partner does not rewrite what another recorded (staff correct it)."""
+    person = find_person(cin)
+    if person is not None:
+        return person
+    try:
+        with db.session.begin_nested():  # two partners may enrol a new CIN at once
+            person = Person(cin=cin, created_by_id=by.id, **details)
+            db.session.add(person)
+    except IntegrityError:
+        person = find_person(cin)
+        if person is None:
+            raise
+        return person
+    record("person.created", actor=by, obj=person, after={"cin": cin})
+    return person
+
+
+def _is_overlap(error: IntegrityError) -> bool:
+    return OVERLAP_CONSTRAINT in str(error.orig)
+
+
+def enrol(
+    agreement: Agreement,
+    cin: str,
+    person: dict,
+    *,
+    kind: str,
+    role: str,
+    start_date: date,
+    planned_end: date,
+    monthly_wage: Decimal,
+    post_index: int | None = None,
+    by: User,
+) -> Enrolment:
+    """Enrol the person of `cin` (created from `person` if new) on a proposed contract of the
+    signed `agreement`. Refused (EnrolmentRefused, nothing left written) past the agreement's jobs
+    or its post's, before the SMIG of the start date, or when the person is under another
+    contract on any of those days (in the database on PostgreSQL, whoever enrols at once)."""
+    cin = normalise_cin(cin)
+    if not cin_format_ok(cin):
+        raise ValueError(f"not a CIN: {cin!r}")
+    agreement = lock_agreement(agreement.id)
+    if agreement is None or agreement.status != AgreementStatus.SIGNED:
+        raise EnrolmentRefused("not_signed")
+    application = agreement.application
+    if planned_end < start_date:
+        raise EnrolmentRefused("bad_dates")
+    floor = minimum_wage(start_date).smig_monthly
+    if Decimal(monthly_wage) < Decimal(str(floor)):
+        raise EnrolmentRefused("wage_below_minimum", minimum=floor, on=start_date)
+    jobs = agreement.content.get("jobs", 0)
+    if holding_count(application.id) >= jobs:
+        raise EnrolmentRefused("no_jobs_left", jobs=jobs)
+    posts = posts_of(agreement)
+    if posts:
+        if post_index is None or not 0 <= post_index < len(posts):
+            raise ValueError("component 2: a post of the agreement")
+        role = posts[post_index]["title"]
+        if holding_count(application.id, post_index) >= int(posts[post_index]["count"]):
+            raise EnrolmentRefused("post_full", post=role, count=posts[post_index]["count"])
+    else:
+        post_index = None
+    # A refusal below takes back what it wrote (a new person) with this savepoint.
+    with db.session.begin_nested():
+        holder = _person(cin, person, by=by)
+        if overlapping(holder.id, start_date, planned_end):
+            raise EnrolmentRefused("already_under_contract")
+        edition = application.call.edition
+        warnings = []
+        if earlier_editions(holder.id, edition.id):
+            setting = repeat_setting(edition)
+            if setting == "block":
+                raise EnrolmentRefused("earlier_edition")
+            if setting == "warn":
+                warnings.append("earlier_edition")
+        contract = Contract(
+            person_id=holder.id,
+            agreement_id=agreement.id,
+            application_id=application.id,
+            organisation_id=application.organisation_id,
+            component=application.component,
+            edition_id=edition.id,
+            kind=kind,
+            role=role,
+            post_index=post_index,
+            start_date=start_date,
+            planned_end=planned_end,
+            monthly_wage=monthly_wage,
+            status=ContractStatus.PROPOSED,
+            created_by_id=by.id,
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(contract)
+        except IntegrityError as error:
+            if _is_overlap(error):  # another enrolment of this person committed meanwhile
+                raise EnrolmentRefused("already_under_contract") from None
+            raise
+    record(
+        "contract.enrolled",
+        actor=by,
+        obj=contract,
+        organisation_id=application.organisation_id,
+        after={
+            "cin": cin,
+            "agreement": agreement.number,
+            "role": role,
+            "start": start_date.isoformat(),
+            "planned_end": planned_end.isoformat(),
+            "warnings": ",".join(warnings),
+        },
+    )
+    return Enrolment(contract, warnings)
+
+
+class NotProposed(Exception):
+    """The contract was decided meanwhile; nothing was written."""
+
+
+def validate(contract: Contract, *, by: User) -> None:
+    """The secretariat validates a proposed contract (ANAPEC's approval)."""
+    if contract.status != ContractStatus.PROPOSED:
+        raise NotProposed(contract.id)
+    contract.status = ContractStatus.VALIDATED
+    contract.decided_at, contract.decided_by_id = utcnow(), by.id
+    record(
+        "contract.validated",
+        actor=by,
+        obj=contract,
+        organisation_id=contract.organisation_id,
+        after={"cin": contract.person.cin},
+    )
+
+
+def refuse(contract: Contract, reason: str, *, by: User) -> None:
+    """The secretariat refuses a proposed contract, with a reason the partner reads: its job
+    and the person's days are free again."""
+    if contract.status != ContractStatus.PROPOSED:
+        raise NotProposed(contract.id)
+    contract.status = ContractStatus.REFUSED
+    contract.refusal_reason = reason
+    contract.decided_at, contract.decided_by_id = utcnow(), by.id
+    record(
+        "contract.refused",
+        actor=by,
+        obj=contract,
+        organisation_id=contract.organisation_id,
+        after={"cin": contract.person.cin, "reason": reason},
+    )
+
+
+def end_contract(contract: Contract, on: date, reason: str, note: str = "", *, by: User) -> None:
+    """The contract ends on `on` for `reason` (an early end keeps it): its job is free again,
+    and the person may be enrolled from the next day on."""
+    if contract.status not in HOLDING:
+        raise NotProposed(contract.id)
+    if not contract.start_date <= on <= contract.planned_end:
+        raise ValueError("an end between the start and the planned end")
+    contract.status = ContractStatus.ENDED
+    contract.actual_end, contract.end_reason, contract.end_note = on, reason, note or None
+    record(
+        "contract.ended",
+        actor=by,
+        obj=contract,
+        organisation_id=contract.organisation_id,
+        after={"cin": contract.person.cin, "on": on.isoformat(), "reason": reason},
+    )
+
+
+# Reading
+
+
+def contracts_of(application_id: int) -> list[Contract]:
+    return db.session.scalars(
+        select(Contract)
+        .options(joinedload(Contract.person))
+        .where(Contract.application_id == application_id)
+        .order_by(Contract.start_date, Contract.id)
+    ).all()
+
+
+def to_validate(user: User) -> list[Contract]:
+    """Proposed contracts of the staff member's provinces, oldest first."""
+    return db.session.scalars(
+        select(Contract)
+        .join(Contract.application)
+        .options(joinedload(Contract.person), joinedload(Contract.organisation))
+        .where(Contract.status == ContractStatus.PROPOSED)
+        .where(in_provinces(user, Application.province_id))
+        .order_by(Contract.created_at, Contract.id)
+    ).all()
+
+
+def history(person: Person) -> list[Contract]:
+    """Every contract of the person, across worksites, provinces and editions, latest first."""
+    return db.session.scalars(
+        select(Contract)
+        .options(joinedload(Contract.organisation), joinedload(Contract.application))
+        .where(Contract.person_id == person.id)
+        .order_by(Contract.start_date.desc(), Contract.id.desc())
+    ).all()
+
+
+def is_active(contract: Contract, on: date) -> bool:
+    return contract.status in HOLDING and contract.start_date <= on <= contract.end
+
+
+def search_persons(text: str) -> list[Person]:
+    """The person of the CIN typed, whole: no list of people by a letter or two."""
+    person = find_person(text)
+    return [person] if person else []
