@@ -4,6 +4,7 @@ from the PDF the worker renders (pdftotext), and only by deciders of the session
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from portal.applications.models import Application
@@ -242,3 +243,44 @@ def test_only_deciders_of_every_province_of_the_session_read_its_minutes(app):
         client = app.test_client()
         login(client, user)
         assert client.get(path).status_code in (403, 404), who
+
+
+def test_the_quorum_is_the_editions_and_a_vote_counts_no_more_than_the_members_present(app):
+    call_id = new_call(app, {"Guelmim": 50})
+    (application_id,), _ = recommended_in(app, call_id, "Guelmim", 1, jobs=5)
+    staff = create_staff(app, "committee_member", provinces=("Guelmim",))
+    with app.app_context():
+        by = db.session.get(User, staff.id)
+        application = db.session.get(Application, application_id)
+        session = services.open_session(
+            application.call,
+            local_date(),
+            ["A | chair", "B", "C", "D"],
+            absent=["F"],
+            secretary="E | ANAPEC",
+            by=by,
+        )
+        # Four of the five voting members: more than half (3 needed) is reached ...
+        assert services.quorum(session) == services.Quorum(5, 4, 3, 0.5)
+        # ... not more than four fifths, if the edition's data file asked for that.
+        edition = application.call.edition
+        edition.parameters = {**edition.parameters, "committee": {"quorum_share": 0.8}}
+        assert not services.quorum(session).reached
+        edition.parameters = {**edition.parameters, "committee": {"quorum_share": 0.5}}
+        with pytest.raises(services.TooManyVotes):
+            services.decide(session, application, "approve", votes=(4, 1, 0), by=by)
+        services.decide(session, application, "approve", votes=(4, 0, 0), by=by)
+        # D left before the close: the vote of four now counts more voices than are present.
+        d = session.members[3]
+        with pytest.raises(services.TooManyVotes):
+            services.close(session, attendance={d.id: "absent"}, by=by)
+        assert session.closed_at is None
+        # C and D both gone: two of five, no quorum.
+        with pytest.raises(services.QuorumNotReached):
+            services.close(session, attendance={session.members[2].id: "absent"}, by=by)
+        assert session.closed_at is None
+        services.close(
+            session, attendance={d.id: "present", session.members[2].id: "present"}, by=by
+        )
+        assert session.closed_at is not None
+        assert [m.attendance for m in session.members] == ["present"] * 4 + ["absent", "present"]
