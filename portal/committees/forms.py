@@ -58,6 +58,9 @@ class BatchDecisionForm(PortalForm):
     def jobs(self) -> dict[int, int | None]:
         return {i: request.form.get(f"jobs_{i}", type=db_int) for i in self.application_id.data}
 
+    def vote_errors(self) -> bool:
+        return any(f.errors for f in (self.votes_for, self.votes_against, self.votes_abstaining))
+
     def votes(self) -> tuple[int, int, int] | None:
         """The vote when one count at least is given (the others then count none)."""
         counts = (self.votes_for.data, self.votes_against.data, self.votes_abstaining.data)

@@ -88,7 +88,11 @@ def show(session_id: int):
     return _show(_session(session_id), CloseSessionForm())
 
 
-def _show(session: CommitteeSession, close_form: CloseSessionForm):
+def _show(
+    session: CommitteeSession,
+    close_form: CloseSessionForm,
+    decision_form: BatchDecisionForm | None = None,
+):
     applications = services.agenda(session)
     decisions = {d.application_id: d for d in session.decisions}
     return render_template(
@@ -103,6 +107,7 @@ def _show(session: CommitteeSession, close_form: CloseSessionForm):
         attendances=list(Attendance),
         agreements=agreement_services.session_progress(session.id),
         action_form=ActionForm(),
+        decision_form=decision_form or BatchDecisionForm(formdata=None),
         close_form=close_form,
     )
 
@@ -113,6 +118,8 @@ def decide(session_id: int):
     session = _session(session_id, "decide")
     form = BatchDecisionForm()
     if not form.validate_on_submit():
+        if form.vote_errors():  # the page again, the counts as typed and what is wrong
+            return _show(session, CloseSessionForm(formdata=None), form), 400
         flash(_("Choose the applications and the decision."), "error")
         return redirect(url_for("committees.show", session_id=session.id))
     try:
