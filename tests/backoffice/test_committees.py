@@ -136,12 +136,13 @@ def test_a_session_through_http_batch_approval_and_close_with_decision_emails(ap
         assert second == first + 1
         assert db.session.get(Application, ids[0]).jobs_granted == 12
         events = [
-            n.subject
+            (n.subject, n.body_text)
             for n in db.session.scalars(
                 select(Notification).filter_by(user_id=owner.id, event="committee_decision")
             )
         ]
     assert len(events) == 3
+    assert sum("الملف غير مكتمل" in body for _subject, body in events) == 1  # the deferral's
     refused = client.post(
         f"{session_path}/decide",
         data={"application_id": str(ids[2]), "outcome": "approve", "csrf_token": token},
