@@ -530,7 +530,6 @@ def minutes_pdf(session: CommitteeSession) -> bytes:
             "session": session,
             "decisions": decisions,
             "quorum": quorum(session),
-            "outcomes": Outcome,
         },
         title=minutes_title(session),
     )
