@@ -5,7 +5,7 @@ from the PDF the worker renders (pdftotext), and only by deciders of the session
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from portal.applications.models import Application
 from portal.auth.models import User
@@ -284,3 +284,34 @@ def test_the_quorum_is_the_editions_and_a_vote_counts_no_more_than_the_members_p
         )
         assert session.closed_at is not None
         assert [m.attendance for m in session.members] == ["present"] * 4 + ["absent", "present"]
+
+
+def test_an_approval_withdrawn_before_the_close_grants_nothing_in_the_minutes(app):
+    call_id = new_call(app, {"Guelmim": 50})
+    (kept, withdrawn), _ = recommended_in(app, call_id, "Guelmim", 2, jobs=5)
+    staff = create_staff(app, "committee_member", provinces=("Guelmim",))
+    with app.app_context():
+        by = db.session.get(User, staff.id)
+        call = db.session.get(Application, kept).call
+        session = services.open_session(call, local_date(), ["A | chair"], by=by)
+        for application_id in (kept, withdrawn):
+            services.decide(session, db.session.get(Application, application_id), "approve", by=by)
+        db.session.execute(
+            update(Application).where(Application.id == withdrawn).values(status="withdrawn")
+        )
+        db.session.expire_all()
+        session = db.session.get(CommitteeSession, session.id)
+        services.close(session, by=by)
+        (row,) = session.provinces
+        assert (row.quota_jobs, row.committed_before, row.granted_jobs, row.remaining_jobs) == (
+            50,
+            0,
+            5,
+            45,
+        )
+        OUT.mkdir(parents=True, exist_ok=True)
+        (OUT / "minutes-withdrawn.pdf").write_bytes(services.minutes_pdf(session))
+    text = pdftotext(OUT / "minutes-withdrawn.pdf")
+    french = text[text.index("Procès-verbal de la séance du comité") :]
+    assert "retirée avant la clôture" in french
+    assert "50 0 5 45" in french[french.index("Postes du quota par province") :]
