@@ -8,7 +8,7 @@ export PATH := $(BIN):$(PATH)
 export FLASK_APP := wsgi
 export WEB_PORT
 
-.PHONY: run test test-fast lint fmt translations i18n-extract bench-eligibility bench-pdf bench-pages clean
+.PHONY: run test test-fast lint fmt translations i18n-extract bench-eligibility bench-pdf bench-pages bench-rush clean
 
 $(BIN)/python:
 	scripts/install-system.sh run
@@ -77,6 +77,13 @@ bench-pages: $(VENV)/.dev-deps translations
 bench-eligibility: $(VENV)/.dev-deps translations
 	@mkdir -p build
 	scripts/with-test-services.sh python bench/eligibility.py
+
+## bench-rush: the closing-hour rush, 500 applicants submitting at once, 1–2 web and worker processes (by hand)
+bench-rush: $(VENV)/.dev-deps translations
+	scripts/install-system.sh bench
+	@mkdir -p build
+	DATABASE_URL=$${DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/postgres} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} python bench/rush.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache build

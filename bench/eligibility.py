@@ -247,6 +247,7 @@ def draft(app, organisation, owner, call) -> int:
             by=user,
             application=application,
         )
+        db.session.commit()
         return application.id
 
 

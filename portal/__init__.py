@@ -1,6 +1,6 @@
 """The Awrach portal: `create_app()` reads like a table of contents."""
 
-from flask import Flask, has_request_context
+from flask import Flask
 from flask_talisman import Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -120,13 +120,3 @@ def register_blueprints(app: Flask) -> None:
         agreements.staff_bp,
     ):
         app.register_blueprint(blueprint)
-
-    @app.context_processor
-    def unread_notifications():
-        from flask_login import current_user
-
-        from portal.notifications.services import unread_count
-
-        if not has_request_context() or not current_user.is_authenticated:
-            return {}
-        return {"unread_notifications": unread_count(current_user)}

@@ -2,7 +2,7 @@
 number and place, the vote of each decision, the quota ledger at the close
 
 Revision ID: 5e1c0a7d2b94
-Revises: ed2ced0d3600
+Revises: a7c3064c4616
 Create Date: 2026-12-02 08:00:00.000000
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5e1c0a7d2b94'
-down_revision = 'ed2ced0d3600'
+down_revision = 'a7c3064c4616'
 branch_labels = None
 depends_on = None
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import contains_eager
 
 from portal.access import Role, can, policy
 from portal.agreements.models import Agreement, AgreementStatus
-from portal.applications.lifecycle import TransitionRefused, transition
+from portal.applications.lifecycle import TransitionRefused, locked, recount, transition
 from portal.applications.models import Application
 from portal.applications.services import latest_submission, notify_members
 from portal.audit.services import record
@@ -426,7 +426,10 @@ def amend(
     except QuotaExceeded:
         db.session.rollback()  # the version stays current: the refused amendment leaves nothing
         raise
+    before = locked(application)
     application.jobs_granted = granted
+    db.session.flush()
+    recount(before, application)  # the dashboard's jobs granted
     newer = write_agreement(
         application,
         granted,

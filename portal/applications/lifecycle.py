@@ -1,8 +1,11 @@
 """The application's life cycle: one table of transitions, applied with a compare-and-set."""
 
-from sqlalchemy import update
+from typing import NamedTuple
 
-from portal.applications.models import Application, Status
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from portal.applications.models import Application, Status, StatusCount
 from portal.extensions import db
 from portal.timeutil import utcnow
 
@@ -54,8 +57,10 @@ def allowed(application: Application, action: str) -> bool:
 
 def transition(application: Application, action: str, **values) -> Status:
     """Move the application with `UPDATE ... WHERE status IN (...)`; refuse if someone else
-    moved it first. Other columns in `values` change in the same statement."""
+    moved it first. Other columns in `values` change in the same statement, and the counts
+    move with it."""
     sources, target = TRANSITIONS[action]
+    before = locked(application)
     changed = db.session.execute(
         update(Application)
         .where(Application.id == application.id, Application.status.in_(sources))
@@ -65,4 +70,108 @@ def transition(application: Application, action: str, **values) -> Status:
     if not changed:
         raise TransitionRefused(action)
     db.session.refresh(application)
+    recount(before, application)
     return target
+
+
+# The counts per call, province and status
+
+
+class Counted(NamedTuple):
+    """What an application adds to the counts: nothing until it is numbered (submitted)."""
+
+    call_id: int
+    province_id: int
+    status: str
+    numbered: bool
+    jobs_requested: int
+    jobs_granted: int
+
+
+def _counted(row) -> Counted:
+    return Counted(
+        row.call_id,
+        row.province_id,
+        row.status,
+        row.number is not None,
+        row.jobs_requested or 0,
+        row.jobs_granted or 0,
+    )
+
+
+def locked(application: Application) -> Counted:
+    """The application's row as stored, locked until the commit (FOR UPDATE), so that what it
+    counted before a change is known exactly."""
+    row = db.session.execute(
+        select(
+            Application.call_id,
+            Application.province_id,
+            Application.status,
+            Application.number,
+            Application.jobs_requested,
+            Application.jobs_granted,
+        )
+        .where(Application.id == application.id)
+        .with_for_update()
+    ).one()
+    return _counted(row)
+
+
+def recount(before: Counted, application: Application) -> None:
+    """Move the counts from what the application counted `before` to what it counts now, in
+    one statement (an upsert adding the differences)."""
+    after = _counted(application)
+    deltas: dict[tuple, list[int]] = {}
+    for side, sign in ((before, -1), (after, 1)):
+        if side.numbered:
+            key = (side.call_id, side.province_id, side.status)
+            delta = deltas.setdefault(key, [0, 0, 0])
+            for i, value in enumerate((1, side.jobs_requested, side.jobs_granted)):
+                delta[i] += sign * value
+    rows = [
+        {
+            "call_id": call_id,
+            "province_id": province_id,
+            "status": status,
+            "applications": n,
+            "jobs_requested": requested,
+            "jobs_granted": granted,
+        }
+        # In key order, so two transactions take the rows' locks in the same order.
+        for (call_id, province_id, status), (n, requested, granted) in sorted(deltas.items())
+        if (n, requested, granted) != (0, 0, 0)
+    ]
+    if not rows:
+        return
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(StatusCount).values(rows)
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["call_id", "province_id", "status"],
+            set_={
+                column: getattr(StatusCount, column) + getattr(statement.excluded, column)
+                for column in ("applications", "jobs_requested", "jobs_granted")
+            },
+        )
+    )
+
+
+def rebuild_counts() -> int:
+    """The counts computed again from the applications (after a bulk load, or to check them):
+    the number of rows written."""
+    db.session.execute(delete(StatusCount))
+    grouped = (
+        select(
+            Application.call_id,
+            Application.province_id,
+            Application.status,
+            func.count(Application.id),
+            func.coalesce(func.sum(Application.jobs_requested), 0),
+            func.coalesce(func.sum(Application.jobs_granted), 0),
+        )
+        .where(Application.number.is_not(None))
+        .group_by(Application.call_id, Application.province_id, Application.status)
+    )
+    columns = ["call_id", "province_id", "status", "applications"]
+    columns += ["jobs_requested", "jobs_granted"]
+    return db.session.execute(insert(StatusCount).from_select(columns, grouped)).rowcount

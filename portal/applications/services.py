@@ -36,9 +36,10 @@ CHECK_TASK = "check_eligibility"
 
 @policy(Application)
 def application_policy(user: User, action: str, application: Application) -> bool:
-    organisation = db.session.get(Organisation, application.organisation_id)
     if user.is_staff:
         return _staff_may(user, action, application)
+    # Through the relationship, so the page's next checks find the organisation loaded.
+    organisation = application.organisation
     if action == "view":
         return organisation_policy(user, "view", organisation)
     if action in NEEDS_STATE:  # the organisation's editors, while the status allows it

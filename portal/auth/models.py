@@ -35,8 +35,10 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    # Kept by the notifications as they are written and read, so no page counts them.
+    unread_notifications: Mapped[int] = mapped_column(default=0, server_default="0")
 
-    # Loaded when asked for (staff checks), not with every signed-in request.
+    # Loaded with the account by the session's one statement (load_session_user).
     roles: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )

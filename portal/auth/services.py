@@ -13,6 +13,7 @@ from flask import current_app, session
 from flask_login import login_user, logout_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm import joinedload
 
 from portal.access import Role
 from portal.audit.services import record
@@ -406,7 +407,9 @@ def load_session_user(session_id: str | None, *, staff_only: bool = False) -> Us
     user_id, _, token = (session_id or "").partition(".")
     if not user_id.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(
+        User, int(user_id), options=[joinedload(User.roles), joinedload(User.provinces)]
+    )
     if user is None or not user.is_active or not secrets.compare_digest(user.session_token, token):
         return None
     if staff_only and not user.is_staff:

@@ -14,7 +14,7 @@ from email.utils import format_datetime
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from portal.core.uow import after_commit
 from portal.extensions import db
@@ -64,6 +64,9 @@ def notify(user, event: str, key: str, **context) -> Notification:
         next_attempt_at=utcnow(),
     )
     db.session.add(notification)
+    if notification.user is not None:
+        # In SQL (count = count + 1), so two notifications written at once both count.
+        user.unread_notifications = type(user).unread_notifications + 1
     db.session.flush()
     after_commit(DELIVER_TASK, notification.id)
     return notification
@@ -197,12 +200,6 @@ def resend(notification: Notification) -> None:
     after_commit(DELIVER_TASK, notification.id)
 
 
-def unread_count(user) -> int:
-    return db.session.scalar(
-        select(func.count(Notification.id)).filter_by(user_id=user.id, read_at=None)
-    )
-
-
 def inbox(user, limit: int = 50) -> list[Notification]:
     return db.session.scalars(
         select(Notification)
@@ -213,6 +210,10 @@ def inbox(user, limit: int = 50) -> list[Notification]:
 
 
 def mark_read(user) -> None:
+    """The account's count first: its row lock waits for a notification being written, which
+    the update below then sees."""
+    user.unread_notifications = 0
+    db.session.flush()
     db.session.execute(
         update(Notification).filter_by(user_id=user.id, read_at=None).values(read_at=utcnow())
     )

@@ -53,7 +53,9 @@ class DuplicateIdentifier(Exception):
 
 
 def membership(user: User, organisation: Organisation) -> Membership | None:
-    return db.session.get(Membership, (organisation.id, user.id))
+    """From the organisation's members, loaded once: a page's permission checks ask it several
+    times (the services keep the collection current as they add and remove members)."""
+    return next((m for m in organisation.memberships if m.user_id == user.id), None)
 
 
 @policy(Organisation)
@@ -249,9 +251,7 @@ def decide_join_request(request: JoinRequest, *, approve: bool, by: User) -> Non
     organisation = request.organisation
     if approve and membership(request.user, organisation) is None:
         db.session.add(
-            Membership(
-                organisation_id=organisation.id, user_id=request.user_id, role=MemberRole.EDITOR
-            )
+            Membership(organisation=organisation, user_id=request.user_id, role=MemberRole.EDITOR)
         )
     notify(
         request.user,
@@ -314,7 +314,7 @@ def accept_invitation(invitation: Invitation, user: User) -> bool:
     if membership(user, invitation.organisation) is None:
         db.session.add(
             Membership(
-                organisation_id=invitation.organisation_id, user_id=user.id, role=MemberRole.EDITOR
+                organisation=invitation.organisation, user_id=user.id, role=MemberRole.EDITOR
             )
         )
     record(
@@ -330,7 +330,7 @@ def remove_member(organisation: Organisation, member: Membership, *, by: User) -
     if member.role == MemberRole.OWNER:
         return False  # hand ownership over first
     name = member.user.full_name
-    db.session.delete(member)
+    organisation.memberships.remove(member)  # deleted as an orphan
     record(
         "membership.removed",
         actor=by,

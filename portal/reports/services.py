@@ -1,16 +1,14 @@
-"""The dashboard's figures, each from one aggregate query."""
+"""The dashboard's figures, from the counts each transition keeps (a few rows a page, whatever
+the number of applications) and the quota ledger."""
 
-import statistics
-from dataclasses import dataclass
-from datetime import UTC
+from dataclasses import dataclass, field
 
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 
-from portal.applications.models import Application, Status
-from portal.applications.queue import scope
+from portal.applications.models import Application, Status, StatusCount
 from portal.auth.models import User
 from portal.calls.models import Call, CallProvince
-from portal.core.scope import sees_province
+from portal.core.scope import in_provinces, sees_province
 from portal.extensions import db
 from portal.geo.models import Province
 from portal.timeutil import utcnow
@@ -23,65 +21,72 @@ NOT_COUNTED = (Status.DRAFT, Status.WITHDRAWN)
 class ProvinceLine:
     province: Province
     allotted: int
-    requested: int
-    approved: int
     remaining: int  # the quota ledger's, as every decision reads it
+    requested: int = 0
+    approved: int = 0
 
 
-def jobs_by_province(call: Call, user: User) -> list[ProvinceLine]:
-    """Allotted (the quota), requested and approved jobs of a call, per province in scope."""
-    requested = func.coalesce(
-        func.sum(
-            case((Application.status.not_in(NOT_COUNTED), Application.jobs_requested), else_=0)
-        ),
-        0,
-    )
-    approved = func.coalesce(
-        func.sum(case((Application.status.in_(GRANTED), Application.jobs_granted), else_=0)), 0
-    )
-    rows = db.session.execute(
-        select(Province, CallProvince.quota_jobs, requested, approved, CallProvince.remaining_jobs)
+@dataclass
+class Figures:
+    lines: list[ProvinceLine]
+    statuses: dict[str, int] = field(default_factory=dict)
+    longest_days: dict[str, int] = field(default_factory=dict)  # the longest wait per status
+
+    @property
+    def totals(self) -> dict[str, int]:
+        return {
+            "allotted": sum(line.allotted for line in self.lines),
+            "requested": sum(line.requested for line in self.lines),
+            "approved": sum(line.approved for line in self.lines),
+        }
+
+
+def figures(call: Call, user: User) -> Figures:
+    """Jobs allotted, requested and approved per province in the user's scope, applications per
+    status, and how long the longest-waiting application of each status has been in it."""
+    ledger = db.session.execute(
+        select(Province, CallProvince.quota_jobs, CallProvince.remaining_jobs)
         .join(CallProvince, CallProvince.province_id == Province.id)
-        .outerjoin(
-            Application,
-            (Application.call_id == CallProvince.call_id)
-            & (Application.province_id == Province.id)
-            & scope(user),
-        )
         .where(CallProvince.call_id == call.id)
-        .group_by(Province.id, CallProvince.quota_jobs, CallProvince.committed_jobs)
         .order_by(Province.id)
     )
-    lines = [ProvinceLine(p, quota, int(req), int(app), left) for p, quota, req, app, left in rows]
-    return [line for line in lines if sees_province(user, line.province.id)]
-
-
-def by_status(call: Call, user: User) -> dict[str, int]:
-    rows = db.session.execute(
-        select(Application.status, func.count(Application.id))
-        .where(Application.call_id == call.id, scope(user))
-        .group_by(Application.status)
+    lines = {
+        province.id: ProvinceLine(province, quota, remaining)
+        for province, quota, remaining in ledger
+        if sees_province(user, province.id)
+    }
+    result = Figures(list(lines.values()))
+    # The oldest last change of each count's applications: one probe of an index per row.
+    oldest = (
+        select(Application.updated_at)
+        .where(
+            Application.call_id == StatusCount.call_id,
+            Application.province_id == StatusCount.province_id,
+            Application.status == StatusCount.status,
+            Application.number.is_not(None),
+        )
+        .order_by(Application.updated_at)
+        .limit(1)
+        .correlate(StatusCount)
+        .scalar_subquery()
     )
-    return dict(rows.all())
-
-
-def median_days_in_status(call: Call, user: User) -> dict[str, float]:
-    """For the applications in each status now: the median number of days they have been in
-    it (since their last change). PostgreSQL computes the medians; SQLite sends the rows."""
     now = utcnow()
-    where = (Application.call_id == call.id, scope(user))
-    if db.engine.dialect.name == "postgresql":
-        epoch = func.percentile_cont(0.5).within_group(
-            func.extract("epoch", Application.updated_at)
+    for count, since in db.session.execute(
+        select(StatusCount, oldest).where(
+            StatusCount.call_id == call.id,
+            StatusCount.applications > 0,
+            in_provinces(user, StatusCount.province_id),
         )
-        rows = db.session.execute(
-            select(Application.status, epoch).where(*where).group_by(Application.status)
-        )
-        seconds = now.replace(tzinfo=UTC).timestamp()
-        return {status: round((seconds - value) / 86400, 1) for status, value in rows}
-    days: dict[str, list[float]] = {}
-    for status, updated_at in db.session.execute(
-        select(Application.status, Application.updated_at).where(*where)
     ):
-        days.setdefault(status, []).append((now - updated_at).total_seconds() / 86400)
-    return {status: round(statistics.median(values), 1) for status, values in days.items()}
+        line = lines.get(count.province_id)
+        if line is None:
+            continue
+        if count.status not in NOT_COUNTED:
+            line.requested += count.jobs_requested
+        if count.status in GRANTED:
+            line.approved += count.jobs_granted
+        result.statuses[count.status] = result.statuses.get(count.status, 0) + count.applications
+        if since is not None:
+            days = (now - since).days
+            result.longest_days[count.status] = max(result.longest_days.get(count.status, 0), days)
+    return result

@@ -21,21 +21,9 @@ def dashboard():
     calls = db.session.scalars(select(Call).order_by(Call.opens_at.desc(), Call.id)).all()
     chosen = request.args.get("call", type=db_int)
     call = next((c for c in calls if c.id == chosen), calls[0] if calls else None)
-    figures = {}
-    if call is not None:
-        lines = services.jobs_by_province(call, current_user)
-        figures = {
-            "lines": lines,
-            "totals": {
-                "allotted": sum(line.allotted for line in lines),
-                "requested": sum(line.requested for line in lines),
-                "approved": sum(line.approved for line in lines),
-            },
-            "statuses": services.by_status(call, current_user),
-            "median_days": services.median_days_in_status(call, current_user),
-        }
+    figures = services.figures(call, current_user) if call is not None else None
     return render_template(
-        "reports/dashboard.html", calls=calls, call=call, form=ActionForm(), **figures
+        "reports/dashboard.html", calls=calls, call=call, form=ActionForm(), figures=figures
     )
 
 

@@ -1,9 +1,10 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.applications.models import Application
 from portal.auth.models import User
 from portal.extensions import db
 from portal.timeutil import utcnow
@@ -31,6 +32,16 @@ class Review(db.Model):
     active: Mapped[bool] = mapped_column(default=True)  # False once reassigned
 
     reviewer: Mapped[User] = relationship(foreign_keys=[reviewer_id])
+
+
+# The application's current review, loaded once for a page's rules and parts (assign() expires
+# it when it changes). Declared here: the applications area knows nothing of reviews.
+Application.active_review = relationship(
+    Review,
+    primaryjoin=and_(Review.application_id == Application.id, Review.active.is_(True)),
+    viewonly=True,
+    uselist=False,
+)
 
 
 class Comment(db.Model):

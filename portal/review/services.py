@@ -50,7 +50,7 @@ def active_reviews(applications: list[Application]) -> dict[int, Review]:
 
 
 def active_review(application: Application) -> Review | None:
-    return db.session.scalar(select(Review).filter_by(application_id=application.id, active=True))
+    return application.active_review
 
 
 @policy(Application, actions=("review", "request_changes", "override"))
@@ -77,6 +77,8 @@ def assign(application: Application, reviewer: User, *, by: User) -> Review:
     )
     review = Review(application_id=application.id, reviewer_id=reviewer.id, assigned_by_id=by.id)
     db.session.add(review)
+    db.session.flush()
+    db.session.expire(application, ["active_review"])
     transition(application, "assign")
     record(
         "review.assigned",

@@ -16,7 +16,7 @@ from portal.auth.models import User
 from portal.calls.models import Call, CallProvince
 from portal.calls.services import QuotaExceeded
 from portal.extensions import db
-from portal.reports.services import jobs_by_province
+from portal.reports.services import figures as dashboard
 from portal.storage import get
 from tests.support.accounts import create_staff, login, post
 from tests.support.agreements import (
@@ -36,9 +36,9 @@ def figures(app, application_id: int, staff: User) -> dict:
         ledger = db.session.get(CallProvince, (call_id, province_id))
         line = next(
             line
-            for line in jobs_by_province(
+            for line in dashboard(
                 db.session.get(Call, call_id), db.session.get(User, staff.id)
-            )
+            ).lines
             if line.province.id == province_id
         )
         return {

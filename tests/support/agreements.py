@@ -6,6 +6,7 @@ import uuid
 
 from sqlalchemy import insert, update
 
+from portal.applications.lifecycle import rebuild_counts
 from portal.applications.models import Application, Submission
 from portal.applications.services import snapshot
 from portal.auth.models import User
@@ -143,6 +144,7 @@ def recommended_in(
                     ),
                 )
             )
+        rebuild_counts()  # the rows came straight into the table, past the transitions
         db.session.commit()
         return ids, owner
 
@@ -172,6 +174,7 @@ def approve_in_session(app, application_ids: list[int], province: str = "Sidi If
             .where(Application.id.in_(application_ids))
             .values(status="recommended")
         )
+        rebuild_counts()
         db.session.commit()
         by = db.session.get(User, staff.id)
         first = db.session.get(Application, application_ids[0])

@@ -136,3 +136,33 @@ def start_on(app, client, organisation, call_id: int, province: str = "Sidi Ifni
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return int(re.search(r"/applications/(\d+)/", response.headers["Location"])[1])
+
+
+def bulk_applications(app, organisation, owner, n: int, province: str = "Sidi Ifni") -> None:
+    """`n` submitted applications of `organisation` straight into the table (for counting a
+    page's statements at two sizes)."""
+    from sqlalchemy import insert
+
+    from portal.applications.lifecycle import rebuild_counts
+    from portal.applications.models import Application
+
+    call = demo_call(app, 1)
+    with app.app_context():
+        province_id = db.session.query(Province).filter_by(name_fr=province).one().id
+        rows = [
+            {
+                "organisation_id": organisation.id,
+                "call_id": call.id,
+                "component": 1,
+                "province_id": province_id,
+                "status": "eligible",
+                "details": {},
+                "number": f"BULK-{uuid.uuid4().hex[:12]}",
+                "created_by_id": owner.id,
+                "eligibility_outcome": "pass",
+            }
+            for _ in range(n)
+        ]
+        db.session.execute(insert(Application), rows)
+        rebuild_counts()  # past the transitions
+        db.session.commit()
