@@ -10,6 +10,7 @@ known in advance (names, file names, reasons) goes in a plain `<bdi>` instead.
 """
 
 import re
+import unicodedata
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -118,11 +119,35 @@ def mad_filter(context, amount):
     return gettext("%(amount)s MAD", amount=figures)
 
 
+def direction_of(value) -> str:
+    """The direction of a value typed by someone: that of its first strong letter (Arabic:
+    right to left, Latin: left to right); left to right when it has none (digits, signs)."""
+    for char in str(value):
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"
+
+
+@pass_eval_context
+def directed_filter(context, value):
+    """`value` in an element of its own direction, for documents of record: WeasyPrint ignores
+    `<bdi>` and `dir="auto"` but honours an explicit `dir`. In text, the value as it is."""
+    if value is None or value == "":
+        return ""
+    if not context.autoescape:
+        return str(value)
+    return Markup('<span dir="{}">{}</span>').format(direction_of(value), value)
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(date_filter, "date")
     app.add_template_filter(datetime_filter, "datetime")
     app.add_template_filter(mad_filter, "mad")
     app.add_template_filter(ltr_filter, "ltr")
+    app.add_template_filter(directed_filter, "directed")
     app.add_template_filter(as_text, "as_text")
     app.add_template_filter(localized, "localized")
     app.add_template_global(current_language)

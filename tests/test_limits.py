@@ -2,6 +2,7 @@
 query strings (`?page=`) and in every form's numeric fields, sent by someone who may use them."""
 
 import re
+from datetime import date
 
 import pytest
 from flask import url_for
@@ -28,8 +29,15 @@ from tests.support.accounts import (
     login,
     post,
 )
-from tests.support.agreements import POSTS, approve_in_session, submitted
+from tests.support.agreements import (
+    POSTS,
+    approve_in_session,
+    new_call,
+    recommended_in,
+    submitted,
+)
 from tests.support.applications import open_call, start, start_on, worksite
+from tests.support.beneficiaries import enrol_form, new_cin, signed_agreement
 
 # PostgreSQL's INTEGER ends at 2**31 - 1, SQLite's (and BIGINT) at 2**63 - 1.
 BEYOND = [2**31, 2**63, 2**64, 10**30]
@@ -174,7 +182,25 @@ def forms(app, people):
         )
         provinces = db.session.scalars(select(Province.id)).all()
         edition = db.session.get(Call, demo_call(app, 1).id).edition_id
+    session_call = new_call(app, {"Guelmim": 50})
+    (on_agenda,), _ = recommended_in(app, session_call, "Guelmim", 1, jobs=5)
+    with app.app_context():
+        session = committees.open_session(
+            db.session.get(Call, session_call),
+            date.today(),
+            ["A", "B", "C"],
+            by=db.session.get(User, staff.id),
+        )
+        db.session.commit()
+        session_id = session.id
+    enrolment = signed_agreement(app, "Guelmim")
+    partner = app.test_client()
+    login(partner, enrolment.editor)
     return {
+        "partner": partner,
+        "enrolment": enrolment,
+        "session": session_id,
+        "on_agenda": on_agenda,
         "edition": edition,
         "turnover": turnover,
         "review": application_id,
@@ -185,7 +211,8 @@ def forms(app, people):
 
 
 def form_cases(app, people, forms) -> dict[str, tuple]:
-    """qualified name of the form class: (who, path, valid answers, its numeric fields)."""
+    """qualified name of the form class: (who, path, valid answers, its numeric fields); the path
+    is (where the form posts, the page it is on) when they differ."""
     c1, c2 = people["c1"], people["c2"]
     posts = ["posts-0-count", "posts-0-contract_months", "posts-0-monthly_wage"]
     return {
@@ -229,6 +256,22 @@ def form_cases(app, people, forms) -> dict[str, tuple]:
             | {f"quota_{p}": "10" for p in forms["provinces"]},
             [f"quota_{p}" for p in forms["provinces"]],
         ),
+        "BatchDecisionForm": (
+            "staff",
+            # posted to the agenda's action, its token from the session's page
+            (
+                f"/backoffice/sessions/{forms['session']}/decide",
+                f"/backoffice/sessions/{forms['session']}",
+            ),
+            {"application_id": str(forms["on_agenda"]), "outcome": "approve"},
+            ["votes_for", "votes_against", "votes_abstaining"],
+        ),
+        "EnrolForm": (
+            "partner",
+            f"/agreements/{forms['enrolment'].agreement_id}/workers/new",
+            enrol_form(forms["enrolment"].commune_id, new_cin()),
+            ["monthly_wage"],
+        ),
         "amend_form.<locals>.Form": (
             "staff",
             f"/backoffice/agreements/{forms['agreement']}/amend",
@@ -269,11 +312,13 @@ def forms_with_numbers() -> set[str]:
 
 def test_every_numeric_field_refuses_integers_past_the_database_range(app, people, forms):
     cases = form_cases(app, people, forms)
+    clients = people | {"partner": forms["partner"]}
     for name, (who, path, valid, fields) in cases.items():
-        client = people[who]
+        client = clients[who]
+        action, page_path = path if isinstance(path, tuple) else (path, path)
         for field in fields:
             for value in [*BEYOND, -(2**63) - 1]:
-                response = post(client, path, valid | {field: str(value)}, token_from=path)
+                response = post(client, action, valid | {field: str(value)}, token_from=page_path)
                 page = response.get_data(as_text=True)
                 assert response.status_code in (200, 400), (name, field, value)
                 # the attacked field alone is refused, with a message

@@ -50,6 +50,7 @@ ACTION_LABELS = {
     "agreement.signed": _l("Signed agreement confirmed"),
     "agreement.amended": _l("Agreement amended"),
     "agreement.revoked": _l("Agreement revoked"),
+    "committee.attendance": _l("Attendance at a committee session recorded"),
     "committee.session_closed": _l("Committee session closed"),
     "person.created": _l("Worker recorded"),
     "person.viewed": _l("Worker's identity consulted"),

@@ -5,9 +5,12 @@ province of the call for the regional committee. Only deciders who hold every on
 (admins hold them all) see its agenda and minutes, decide and close it: a regional committee
 member is a staff account given all the region's provinces, never a side effect of a role."""
 
+import math
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
+from flask_babel import force_locale, gettext
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import joinedload
 
@@ -21,7 +24,15 @@ from portal.auth.models import User
 from portal.calls.models import Call, CallProvince, CommitteeLevel
 from portal.calls.services import QuotaExceeded as QuotaExceeded  # raised by `decide`
 from portal.calls.services import lock_ledger, take_jobs
-from portal.committees.models import CommitteeSession, Decision, Outcome, SessionProvince
+from portal.committees.models import (
+    Attendance,
+    CommitteeSession,
+    Decision,
+    MemberRole,
+    Outcome,
+    SessionMember,
+    SessionProvince,
+)
 from portal.core.uow import after_commit
 from portal.documents.rendering import render_pdf
 from portal.extensions import db
@@ -32,6 +43,9 @@ MINUTES_TASK = "render_minutes"
 
 ON_AGENDA = (Status.RECOMMENDED, Status.NOT_RECOMMENDED, Status.DEFERRED)
 DECIDERS = (Role.COMMITTEE_MEMBER, Role.SECRETARIAT, Role.ADMIN)
+# More than this share of the voting members called must be present, unless the edition's
+# data file says otherwise (`[committee] quorum_share`).
+QUORUM_SHARE = 0.5
 
 
 class SessionClosed(Exception):
@@ -44,6 +58,22 @@ class NotYetHeld(Exception):
 
 class ProvinceNotCovered(Exception):
     """A provincial committee sits for one of the call's provinces."""
+
+
+class QuorumNotReached(Exception):
+    """Too few voting members are present for the committee to decide."""
+
+    def __init__(self, quorum: "Quorum"):
+        super().__init__(quorum.present, quorum.required)
+        self.quorum = quorum
+
+
+class TooManyVotes(Exception):
+    """A vote counts more voices than voting members present."""
+
+    def __init__(self, votes: int, present: int):
+        super().__init__(votes, present)
+        self.votes, self.present = votes, present
 
 
 class NotEveryProvince(Exception):
@@ -91,6 +121,52 @@ def openable_calls(user: User, calls: list[Call]) -> list[Call]:
     return [call for call in calls if openable(call)]
 
 
+def member_line(line: str) -> tuple[str, str]:
+    """A member as typed on one line, "name | capacity" (the capacity may be left out)."""
+    name, _, capacity = line.partition("|")
+    return name.strip()[:200], capacity.strip()[:200]
+
+
+def committee_members(
+    present: list[str],
+    *,
+    excused: list[str] = (),
+    absent: list[str] = (),
+    secretary: str | None = None,
+) -> list[SessionMember]:
+    """The members called to a session, each line "name | capacity": the first present one
+    chairs, then the other members present, excused and absent; the secretary last."""
+    called = [(line, Attendance.PRESENT) for line in present]
+    called += [(line, Attendance.EXCUSED) for line in excused]
+    called += [(line, Attendance.ABSENT) for line in absent]
+    members = []
+    for line, attendance in called:
+        name, capacity = member_line(line)
+        if name:
+            role = MemberRole.CHAIR if not members else MemberRole.MEMBER
+            members.append(SessionMember(name=name, capacity=capacity, role=role))
+            members[-1].attendance = attendance
+    if secretary and member_line(secretary)[0]:
+        name, capacity = member_line(secretary)
+        members.append(
+            SessionMember(
+                name=name,
+                capacity=capacity,
+                role=MemberRole.SECRETARY,
+                attendance=Attendance.PRESENT,
+            )
+        )
+    for position, member in enumerate(members):
+        member.position = position
+    return members
+
+
+def session_number(call: Call, provinces: set[int]) -> int:
+    """The next number of the sittings of the committee deciding `call` for `provinces`."""
+    held = db.session.scalars(select(CommitteeSession).filter_by(call_id=call.id)).all()
+    return 1 + sum(1 for session in held if session.province_ids == provinces)
+
+
 def open_session(
     call: Call,
     held_on: date,
@@ -98,15 +174,25 @@ def open_session(
     *,
     by: User,
     province_id: int | None = None,
+    place: str = "",
+    excused: list[str] = (),
+    absent: list[str] = (),
+    secretary: str | None = None,
 ) -> CommitteeSession:
-    """Open a session of `call`'s committee (ProvinceNotCovered, NotEveryProvince)."""
+    """Open a session of `call`'s committee (ProvinceNotCovered, NotEveryProvince); members
+    are lines "name | capacity", the first present one chairing (`committee_members`)."""
     provinces = session_provinces(call, province_id)
     if not may_sit(by, provinces):
         raise NotEveryProvince(sorted(provinces - by.province_ids))
+    members = committee_members(
+        members_present, excused=excused, absent=absent, secretary=secretary
+    )
     session = CommitteeSession(
         call_id=call.id,
+        number=session_number(call, provinces),
         held_on=held_on,
-        members_present=members_present,
+        place=place.strip(),
+        members=members,
         created_by_id=by.id,
         provinces=[SessionProvince(province_id=pid) for pid in sorted(provinces)],
     )
@@ -118,12 +204,51 @@ def open_session(
         obj=session,
         after={
             "call": call.id,
+            "number": session.number,
             "held_on": held_on,
-            "members": ", ".join(members_present),
+            "place": session.place,
+            "members": ", ".join(f"{m.name} ({m.attendance})" for m in members),
             "provinces": sorted(provinces),
         },
     )
     return session
+
+
+@dataclass(frozen=True)
+class Quorum:
+    """The voting members called to a session, those present, and how many must be."""
+
+    called: int
+    present: int
+    required: int
+    share: float
+
+    @property
+    def reached(self) -> bool:
+        return self.called > 0 and self.present >= self.required
+
+
+def quorum(session: CommitteeSession) -> Quorum:
+    """More than the edition's share of the voting members called must be present."""
+    rules = session.call.edition.parameters.get("committee", {})
+    share = float(rules.get("quorum_share", QUORUM_SHARE))
+    voting = [m for m in session.members if m.votes]
+    present = sum(1 for m in voting if m.attendance == Attendance.PRESENT)
+    return Quorum(len(voting), present, math.floor(len(voting) * share) + 1, share)
+
+
+def record_attendance(session: CommitteeSession, attendance: dict[int, str], *, by: User) -> None:
+    """Mark who attended, member by member (ids of the session's members; others ignored)."""
+    if session.closed_at is not None:
+        raise SessionClosed(session.id)
+    changed = {}
+    for member in session.members:
+        value = attendance.get(member.id)
+        if value in set(Attendance) and value != member.attendance:
+            member.attendance = value
+            changed[member.name] = value
+    if changed:
+        record("committee.attendance", actor=by, obj=session, after=changed)
 
 
 def agenda(session: CommitteeSession) -> list[Application]:
@@ -158,13 +283,17 @@ def decide(
     by: User,
     jobs: int | None = None,
     reason: str | None = None,
+    votes: tuple[int, int, int] | None = None,
 ) -> Decision:
-    """Record or change one decision. An approval takes jobs from the province's quota and is
-    refused (QuotaExceeded) if the quota would be exceeded, however many decide at once."""
+    """Record or change one decision, with its vote (for, against, abstaining) when counted.
+    An approval takes jobs from the province's quota and is refused (QuotaExceeded) if the
+    quota would be exceeded, however many decide at once; a refusal or a deferral states its
+    reason (ReasonRequired)."""
     if session.closed_at is not None:
         raise SessionClosed(session.id)
     if not on_agenda(session, application):
         raise OutsideSession(application.id)
+    check_decision(session, outcome, reason, votes)
     lock_ledger(application.call_id, application.province_id)  # before reading what it held
     decision = db.session.scalar(
         select(Decision).filter_by(session_id=session.id, application_id=application.id)
@@ -189,19 +318,33 @@ def decide(
         )
         db.session.add(decision)
     decision.outcome, decision.jobs_granted, decision.reason = outcome, granted, reason
+    decision.votes_for, decision.votes_against, decision.votes_abstaining = votes or (None,) * 3
     decision.decided_by_id = by.id
     record(
         f"committee.{outcome}",
         actor=by,
         obj=application,
         organisation_id=application.organisation_id,
-        after={"session": session.id, "jobs": granted, "reason": reason},
+        after={"session": session.id, "jobs": granted, "reason": reason, "votes": votes},
     )
     return decision
 
 
 class ReasonRequired(Exception):
-    """A rejection states its reason."""
+    """A rejection or a deferral states its reason."""
+
+
+def check_decision(
+    session: CommitteeSession, outcome: str, reason: str | None, votes: tuple | None
+) -> None:
+    """A refusal or a deferral gives its reason; a vote counts no more voices than the voting
+    members present (ReasonRequired, TooManyVotes)."""
+    if outcome in (Outcome.REJECT, Outcome.DEFER) and not (reason or "").strip():
+        raise ReasonRequired(session.id)
+    if votes is not None:
+        present = quorum(session).present
+        if min(votes) < 0 or sum(votes) > present:
+            raise TooManyVotes(sum(votes), present)
 
 
 def decide_many(
@@ -212,15 +355,17 @@ def decide_many(
     by: User,
     jobs: dict[int, int | None] | None = None,
     reason: str | None = None,
+    votes: tuple[int, int, int] | None = None,
 ) -> list[tuple[Application, QuotaExceeded]]:
     """The committee's decision on several applications of its agenda at once, each through
-    `decide`; those past the quota are refused one by one (returned with their refusal), the
-    others recorded. Nothing is recorded if one is not on the agenda (OutsideSession), the
-    session is closed (SessionClosed) or a rejection has no reason (ReasonRequired)."""
+    `decide` with the same vote; those past the quota are refused one by one (returned with
+    their refusal), the others recorded. Nothing is recorded if one is not on the agenda
+    (OutsideSession), the session is closed (SessionClosed), a rejection or a deferral has no
+    reason (ReasonRequired) or the vote counts more voices than members present
+    (TooManyVotes)."""
     if session.closed_at is not None:
         raise SessionClosed(session.id)
-    if outcome == Outcome.REJECT and not reason:
-        raise ReasonRequired(session.id)
+    check_decision(session, outcome, reason, votes)
     for application in applications:
         if application is None or not on_agenda(session, application):
             raise OutsideSession(application.id if application else None)
@@ -229,20 +374,39 @@ def decide_many(
     for application in applications:
         try:
             decide(
-                session, application, outcome, jobs=jobs.get(application.id), reason=reason, by=by
+                session,
+                application,
+                outcome,
+                jobs=jobs.get(application.id),
+                reason=reason,
+                votes=votes,
+                by=by,
             )
         except QuotaExceeded as refusal:  # nothing changed for this one
             refused.append((application, refusal))
     return refused
 
 
-def close(session: CommitteeSession, *, by: User) -> None:
-    """Freeze the session; in one transaction move each application, write the emails and the
-    agreements of the approvals; their rendering and the minutes' follow the commit."""
+def close(session: CommitteeSession, *, by: User, attendance: dict[int, str] | None = None) -> None:
+    """Record who attended, then freeze the session if its quorum is reached
+    (QuorumNotReached; TooManyVotes if a vote now counts more voices than members present): in
+    one transaction move each application, write the emails and the agreements of the
+    approvals, and copy each province's quota ledger for the minutes; their rendering and the
+    minutes' follow the commit."""
     if session.closed_at is not None:
         return
     if local_date() < session.held_on:
         raise NotYetHeld(session.held_on)
+    if attendance:
+        record_attendance(session, attendance, by=by)
+    count = quorum(session)
+    if not count.reached:
+        raise QuorumNotReached(count)
+    for decision in session.decisions:
+        if decision.voted:
+            votes = decision.votes_for + decision.votes_against + decision.votes_abstaining
+            if votes > count.present:
+                raise TooManyVotes(votes, count.present)
     session.closed_at = utcnow()
     session.minutes_enqueued_at = session.closed_at
     approved_decisions = []
@@ -272,6 +436,7 @@ def close(session: CommitteeSession, *, by: User) -> None:
             f"committee_decision:{decision.id}",
             decision=decision,
         )
+    keep_ledger(session, approved_decisions)
     agreements = [
         agreements_area.write_agreement(
             d.application, d.jobs_granted, by=by, session_id=session.id, held_on=session.held_on
@@ -282,10 +447,29 @@ def close(session: CommitteeSession, *, by: User) -> None:
         "committee.session_closed",
         actor=by,
         obj=session,
-        after={"decisions": len(session.decisions), "agreements": len(agreements)},
+        after={
+            "decisions": len(session.decisions),
+            "agreements": len(agreements),
+            "present": count.present,
+            "quorum": count.required,
+        },
     )
     agreements_area.render_after_commit(*agreements)
     after_commit(MINUTES_TASK, session.id)
+
+
+def keep_ledger(session: CommitteeSession, approved: list[Decision]) -> None:
+    """Copy each province's quota ledger, as the session leaves it, onto the session: the
+    minutes state it as it was then, whatever later sessions commit."""
+    granted = {}
+    for decision in approved:
+        province_id = decision.application.province_id
+        granted[province_id] = granted.get(province_id, 0) + decision.jobs_granted
+    for row in session.provinces:
+        ledger = lock_ledger(session.call_id, row.province_id)
+        row.quota_jobs, row.committed_jobs = ledger.quota_jobs, ledger.committed_jobs
+        row.remaining_jobs = ledger.remaining_jobs
+        row.granted_jobs = granted.get(row.province_id, 0)
 
 
 def sessions(user: User) -> list[CommitteeSession]:
@@ -315,17 +499,39 @@ def ledger_rows(session: CommitteeSession) -> list[CallProvince]:
 # The minutes (worker)
 
 
+def minutes_title(session: CommitteeSession) -> str:
+    """What the document is, in both languages: its title in the PDF's metadata."""
+    titles = []
+    for language in ("ar", "fr"):
+        with force_locale(language):
+            titles.append(
+                gettext(
+                    "Minutes of session no. %(number)s of the committee, %(date)s",
+                    number=session.number,
+                    date=session.held_on.strftime("%d/%m/%Y"),
+                )
+            )
+    return " — ".join(titles)
+
+
 def minutes_pdf(session: CommitteeSession) -> bytes:
+    """The minutes: members and attendance, the quorum, each decision with its vote or reason,
+    each province's quota before and after, the signatures."""
     decisions = db.session.scalars(
         select(Decision)
         .where(Decision.session_id == session.id)
         .join(Decision.application)
-        .order_by(Application.number)
+        .options(joinedload(Decision.application).joinedload(Application.organisation))
+        .order_by(Application.province_id, Application.number)
     ).all()
     return render_pdf(
         "pdf/minutes.html",
-        {"session": session, "decisions": decisions},
-        title=f"{session.call.title_fr} — {session.held_on.isoformat()}",
+        {
+            "session": session,
+            "decisions": decisions,
+            "quorum": quorum(session),
+        },
+        title=minutes_title(session),
     )
 
 

@@ -14,7 +14,7 @@ from portal.applications.services import jobs_requested
 from portal.calls.models import Call
 from portal.committees import services, staff_bp
 from portal.committees.forms import BatchDecisionForm, CloseSessionForm, SessionForm
-from portal.committees.models import CommitteeSession
+from portal.committees.models import Attendance, CommitteeSession
 from portal.core.scope import sees_province
 from portal.extensions import db
 from portal.forms import PLACEHOLDER, ActionForm
@@ -54,14 +54,17 @@ def _session_form() -> SessionForm:
 def list_sessions():
     form = _session_form()
     if form.validate_on_submit():
-        members = [line.strip() for line in form.members_present.data.splitlines() if line.strip()]
         try:
             session = services.open_session(
                 db.session.get(Call, int(form.call_id.data)),
                 form.held_on.data,
-                members,
+                form.lines(form.members_present),
                 by=current_user,
                 province_id=int(form.province_id.data) if form.province_id.data else None,
+                place=form.place.data or "",
+                excused=form.lines(form.members_excused),
+                absent=form.lines(form.members_absent),
+                secretary=form.secretary.data,
             )
         except services.ProvinceNotCovered:
             form.province_id.errors.append(_("The call does not cover this province."))
@@ -85,7 +88,11 @@ def show(session_id: int):
     return _show(_session(session_id), CloseSessionForm())
 
 
-def _show(session: CommitteeSession, close_form: CloseSessionForm):
+def _show(
+    session: CommitteeSession,
+    close_form: CloseSessionForm,
+    decision_form: BatchDecisionForm | None = None,
+):
     applications = services.agenda(session)
     decisions = {d.application_id: d for d in session.decisions}
     return render_template(
@@ -96,8 +103,11 @@ def _show(session: CommitteeSession, close_form: CloseSessionForm):
         reviews=active_reviews(applications),
         requested={a.id: jobs_requested(a.component, a.details or {}) for a in applications},
         ledger=services.ledger_rows(session),
+        quorum=services.quorum(session),
+        attendances=list(Attendance),
         agreements=agreement_services.session_progress(session.id),
         action_form=ActionForm(),
+        decision_form=decision_form or BatchDecisionForm(formdata=None),
         close_form=close_form,
     )
 
@@ -108,6 +118,8 @@ def decide(session_id: int):
     session = _session(session_id, "decide")
     form = BatchDecisionForm()
     if not form.validate_on_submit():
+        if form.vote_errors():  # the page again, the counts as typed and what is wrong
+            return _show(session, CloseSessionForm(formdata=None), form), 400
         flash(_("Choose the applications and the decision."), "error")
         return redirect(url_for("committees.show", session_id=session.id))
     try:
@@ -117,12 +129,24 @@ def decide(session_id: int):
             form.outcome.data,
             jobs=form.jobs(),
             reason=form.reason.data or None,
+            votes=form.votes(),
             by=current_user,
         )
     except services.OutsideSession:
         abort(404)  # off the agenda (another call, province or status): nothing is recorded
     except services.ReasonRequired:
-        flash(_("Give the reason of the rejection."), "error")
+        flash(_("Give the reason of the rejection or of the deferral."), "error")
+        return redirect(url_for("committees.show", session_id=session.id))
+    except services.TooManyVotes as refusal:
+        flash(
+            _(
+                "The vote counts %(votes)s voices but only %(present)s voting members are "
+                "present. Nothing was recorded.",
+                votes=refusal.votes,
+                present=refusal.present,
+            ),
+            "error",
+        )
         return redirect(url_for("committees.show", session_id=session.id))
     except services.SessionClosed:
         flash(_("The session is closed: its decisions cannot change."), "error")
@@ -151,7 +175,31 @@ def close(session_id: int):
     if not form.validate_on_submit():
         return _show(session, form), 400
     try:
-        services.close(session, by=current_user)
+        services.close(
+            session,
+            by=current_user,
+            attendance=form.attendance(member.id for member in session.members),
+        )
+    except services.QuorumNotReached as refusal:
+        flash(
+            _(
+                "The quorum is not reached: %(present)s voting members present, %(required)s "
+                "needed. The session is still open.",
+                present=refusal.quorum.present,
+                required=refusal.quorum.required,
+            ),
+            "error",
+        )
+    except services.TooManyVotes as refusal:
+        flash(
+            _(
+                "A vote counts %(votes)s voices but only %(present)s voting members are "
+                "present. Correct the vote or the attendance. The session is still open.",
+                votes=refusal.votes,
+                present=refusal.present,
+            ),
+            "error",
+        )
     except services.NotYetHeld:
         flash(
             _(
@@ -172,5 +220,5 @@ def minutes(session_id: int):
     if session.minutes_sha256 is None:
         flash(_("The minutes are being prepared. Come back in a minute."), "info")
         return redirect(url_for("committees.show", session_id=session.id))
-    name = f"minutes-{session.held_on.isoformat()}-{session.id}.pdf"
+    name = f"minutes-{session.held_on.isoformat()}-{session.number}-{session.id}.pdf"
     return send(session.minutes_sha256, name=name, mimetype="application/pdf")

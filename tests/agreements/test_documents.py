@@ -128,7 +128,7 @@ def test_minutes_list_the_members_and_each_decision(app, component1):
     for expected in ("محضر دورة اللجنة", "Procès-verbal de la séance du comité", "الكاتب العام"):
         assert expected in text, expected
     assert text.count(number) == 2  # once per language
-    assert "مقبول" in text and "Approuvée" in text
+    assert "الطلبات المقبولة" in text and "Demandes approuvées" in text
 
 
 def test_the_dossier_prints_the_snapshot_and_the_report_for_members_and_staff(app, component1):

@@ -11,7 +11,7 @@ from portal.applications.models import Application
 from portal.auth.models import User
 from portal.calls.models import Call, CallProvince
 from portal.committees import services
-from portal.committees.models import CommitteeSession
+from portal.committees.models import CommitteeSession, Decision
 from portal.extensions import db
 from portal.geo.models import Province
 from portal.notifications.models import Notification
@@ -114,10 +114,12 @@ def test_a_session_through_http_batch_approval_and_close_with_decision_emails(ap
     page = client.get(session_path).get_data(as_text=True)
     assert page.count("<td>مقبول") == 2  # the third would exceed 30 jobs, and says so
     assert "ولا يتبقى سوى 6 في الإقليم" in page
-    client.post(
-        f"{session_path}/decide",
-        data={"application_id": str(ids[2]), "outcome": "defer", "csrf_token": token},
-    )
+    # A deferral states its reason: without one nothing is recorded.
+    deferral = {"application_id": str(ids[2]), "outcome": "defer", "csrf_token": token}
+    client.post(f"{session_path}/decide", data=deferral)
+    with app.app_context():
+        assert not db.session.scalar(select(Decision).filter_by(application_id=ids[2]))
+    client.post(f"{session_path}/decide", data={**deferral, "reason": "الملف غير مكتمل"})
     client.post(f"{session_path}/close", data={"confirm": "y", "csrf_token": token})
     with app.app_context():
         statuses = sorted(db.session.get(Application, i).status for i in ids)
@@ -134,12 +136,13 @@ def test_a_session_through_http_batch_approval_and_close_with_decision_emails(ap
         assert second == first + 1
         assert db.session.get(Application, ids[0]).jobs_granted == 12
         events = [
-            n.subject
+            (n.subject, n.body_text)
             for n in db.session.scalars(
                 select(Notification).filter_by(user_id=owner.id, event="committee_decision")
             )
         ]
     assert len(events) == 3
+    assert sum("الملف غير مكتمل" in body for _subject, body in events) == 1  # the deferral's
     refused = client.post(
         f"{session_path}/decide",
         data={"application_id": str(ids[2]), "outcome": "approve", "csrf_token": token},
