@@ -8,11 +8,13 @@ loaded once per process and thread, not per render.
 
 import os
 import threading
+import unicodedata
 from pathlib import Path
 
 import segno
 from flask import current_app, render_template
 from flask_babel import force_locale
+from markupsafe import Markup
 
 LANGUAGES = ("ar", "fr")
 STYLESHEET = Path(__file__).resolve().parents[1] / "static" / "css" / "pdf.css"
@@ -31,6 +33,29 @@ def _fetcher():
             return super().fetch(url, headers)
 
     return InlineOnly(allowed_protocols=("data",))
+
+
+def direction_of(text: str) -> str:
+    """The direction of `text`: rtl when its first strong character is Arabic, else ltr."""
+    for character in text:
+        kind = unicodedata.bidirectional(character)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"
+
+
+def directed(value) -> Markup:
+    """`value` in an element of its own direction: WeasyPrint ignores `<bdi>` and `dir="auto"`,
+    so a value typed by someone ("الطريق الجهوية 104", "Route (RN1)") keeps its order and its
+    brackets in the other language's half only with an explicit `dir`; Arabic is marked as such."""
+    if value is None or value == "":
+        return Markup("")
+    text = str(value)
+    if direction_of(text) == "rtl":
+        return Markup('<span dir="rtl" lang="ar">{}</span>').format(text)
+    return Markup('<span dir="ltr">{}</span>').format(text)
 
 
 def qr_data_uri(url: str) -> str:

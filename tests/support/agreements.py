@@ -44,8 +44,17 @@ POSTS = {
 }
 
 
-def submitted(app, component: int, province: str = "Sidi Ifni", **organisation):
-    """A submitted application of `component`; (application id, owner, signed-in client)."""
+def submitted(
+    app,
+    component: int,
+    province: str = "Sidi Ifni",
+    *,
+    worksite: dict | None = None,
+    posts: dict | None = None,
+    **organisation,
+):
+    """A submitted application of `component` (its worksite's answers or posts changed by
+    `worksite` or `posts`); (application id, owner, signed-in client)."""
     owner = create_user(app, full_name="Fatima Zahra Alaoui", phone="0528123456")
     if component == 2:
         organisation = {
@@ -63,10 +72,10 @@ def submitted(app, component: int, province: str = "Sidi Ifni", **organisation):
     login(client, owner)
     application_id, province_id = start(app, client, org, component, province=province)
     if component == 1:
-        fill_component1(app, client, application_id, province_id)
+        fill_component1(app, client, application_id, province_id, **(worksite or {}))
     else:
         base = f"/applications/{application_id}/steps"
-        assert post(client, f"{base}/posts", POSTS).status_code == 302
+        assert post(client, f"{base}/posts", POSTS | (posts or {})).status_code == 302
         from tests.support.applications import upload
 
         assert upload(client, application_id, "posts_description").status_code == 302
