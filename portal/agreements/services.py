@@ -8,6 +8,7 @@ import secrets
 from datetime import date, datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import contains_eager
 
@@ -15,6 +16,7 @@ from portal.access import Role, can, policy
 from portal.agreements.models import Agreement, AgreementStatus
 from portal.applications.lifecycle import TransitionRefused, transition
 from portal.applications.models import Application
+from portal.applications.presenters import component_label
 from portal.applications.services import latest_submission, notify_members
 from portal.audit.services import record
 from portal.auth.models import User
@@ -22,7 +24,7 @@ from portal.calls.services import DEFAULT_SIGNATORIES, QuotaExceeded, lock_ledge
 from portal.core.counters import next_value
 from portal.core.uow import after_commit
 from portal.documents.inspection import content_type_of
-from portal.documents.rendering import qr_data_uri, render_pdf
+from portal.documents.rendering import in_both_languages, qr_data_uri, render_pdf
 from portal.eligibility import grant
 from portal.eligibility.rules import minimum_wage
 from portal.extensions import db
@@ -266,8 +268,27 @@ def agreement_pdf(agreement: Agreement) -> bytes:
             "qr": qr_data_uri(content["verify_url"]),
             "code": grouped(content["code"]),
         },
-        title=content["number"],
+        title=in_both_languages(lambda _language: _document_title(content)),
+        subject=in_both_languages(
+            lambda language: _(
+                "%(component)s, province of %(province)s",
+                component=component_label(content["component"]),
+                province=content[f"province_{language}"],
+            )
+        ),
+        keywords=(content["number"], content["province_fr"], content["province_ar"]),
     )
+
+
+def _document_title(content: dict) -> str:
+    """What the document is, in the current language: the agreement, or its amendment."""
+    if content["version"] > 1:
+        return _(
+            "Amendment No. %(amendment)s to partnership agreement No. %(number)s",
+            amendment=content["version"] - 1,
+            number=content["number"],
+        )
+    return _("Partnership agreement No. %(number)s", number=content["number"])
 
 
 def render_agreement(agreement_id: int) -> str | None:
