@@ -13,12 +13,16 @@ import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from babel.numbers import format_decimal
 from flask import Flask, current_app, request
-from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext
+from flask_babel import format_date, format_datetime, get_locale, gettext
 from jinja2 import pass_eval_context
 from markupsafe import Markup, escape
 
 LANGUAGE_COOKIE = "lang"
+# Figures as Morocco writes them, from CLDR through Babel: "2.970,05" in Arabic (ar_MA), "2 970,05"
+# in French (fr_MA, a narrow no-break space between thousands); Western digits in both.
+NUMBER_LOCALES = {"ar": "ar_MA", "fr": "fr_MA"}
 LRI, PDI = "\u2066", "\u2069"  # LEFT-TO-RIGHT ISOLATE, POP DIRECTIONAL ISOLATE
 LTR_HTML = Markup('<bdi dir="ltr">{}</bdi>')
 _LTR_ELEMENT = re.compile(r'<bdi dir="ltr">(.*?)</bdi>', re.S)
@@ -58,15 +62,16 @@ def show_datetime(value: datetime | None) -> str:
 
 
 def number(value, pattern: str = "#,##0") -> str:
-    """A number in the reader's locale (Western digits); as typed when it cannot be formatted."""
+    """A number (an amount, a count) in the reader's language as Morocco writes it
+    (NUMBER_LOCALES); as typed when it cannot be formatted. The one rule for every figure."""
     try:
-        return format_decimal(value, format=pattern)
+        return format_decimal(value, format=pattern, locale=NUMBER_LOCALES[current_language()])
     except (InvalidOperation, OverflowError, ValueError, TypeError):
         return str(value)
 
 
 def show_mad(amount: Decimal | int | float | None) -> str:
-    """An amount in dirhams as plain text ("1,500.00 درهم", "1 500,00 MAD")."""
+    """An amount in dirhams as plain text ("1.500,00 درهم", "1 500,00 MAD")."""
     if amount is None:
         return ""
     return gettext("%(amount)s MAD", amount=number(amount, "#,##0.00"))
@@ -109,7 +114,7 @@ def datetime_filter(context, value):
 
 @pass_eval_context
 def mad_filter(context, amount):
-    """The figures isolated, the currency outside them: "2,970.05 درهم" keeps its order."""
+    """The figures isolated, the currency outside them: "2.970,05 درهم" keeps its order."""
     if amount is None:
         return ""
     figures = ltr_filter(context, number(amount, "#,##0.00"))

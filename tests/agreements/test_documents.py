@@ -75,7 +75,7 @@ def test_component1_agreement_reads_back_in_both_languages_with_its_font_and_qr(
         "جمعية الأمل للتنمية",  # the partner's Arabic name
         "تشجير مدخل المدينة",  # the worksite
         agreement.number,
-        "2,970.05",  # the minimum wage in force (edition 1, since 1 Sept. 2022)
+        "2.970,05",  # the minimum wage in force (edition 1, since 1 Sept. 2022)
         "/".join(reversed(start.split("-"))),  # the planned start, dd/mm/yyyy
         local_date().strftime("%d/%m/%Y"),  # the committee's date (the session, held today)
         "24 ouvriers",
@@ -110,9 +110,9 @@ def test_component2_agreement_states_the_grant_and_its_schedule(app):
         "Prime d'appui à l'insertion durable",
         "شركة الواحة",
         "Société Al Waha",
-        "108,000.00",
-        "27,000.00",  # per hire
-        "6,000.00",  # the month's payment
+        "108.000,00",
+        "27.000,00",  # per hire
+        "6.000,00",  # the month's payment
         "24 mois",
     ):
         assert expected in text, expected

@@ -132,7 +132,7 @@ def test_component2_bounds_at_the_step_then_the_precheck_blocks_until_corrected(
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "24" in field_error(page, "posts-1-contract_months")
-    assert "2,970.05" in field_error(page, "posts-1-monthly_wage")
+    assert "2.970,05" in field_error(page, "posts-1-monthly_wage")
     assert not field_error(page, "posts-0-contract_months")
     assert 'href="#posts-1-contract_months"' in page and "{&#39;" not in page  # the summary
     again = client.get(f"{base}/posts").get_data(as_text=True)  # the draft kept what was typed
@@ -141,11 +141,11 @@ def test_component2_bounds_at_the_step_then_the_precheck_blocks_until_corrected(
     post(client, f"{base}/declaration", {"declaration": "y"})
     preview = client.get(f"/applications/{application_id}/preview").get_data(as_text=True)
     # 4 hires × 1,500 MAD × 18 months (edition 1) = 108,000 MAD, computed, never typed.
-    assert '<bdi dir="ltr">108,000.00</bdi> درهم' in preview  # the figures isolated
+    assert '<bdi dir="ltr">108.000,00</bdi> درهم' in preview  # the figures isolated
     outcome, text = report_line(preview, "C2-CONTRACT-MIN")
     assert outcome == "fail" and "24" in text and "سائق" in text and "عامل تلفيف" not in text
     outcome, text = report_line(preview, "C2-WAGE-FLOOR")
-    assert outcome == "fail" and "2,970.05" in text and "سائق" in text
+    assert outcome == "fail" and "2.970,05" in text and "سائق" in text
     assert report_line(preview, "C2-HIRE-CATEGORY")[0] == "pass"
     assert report_line(preview, "C2-REGULARITY")[0] == "pass"
     assert "/submit" not in preview  # no button while a blocking rule fails
@@ -208,7 +208,7 @@ def test_the_turnover_step_refuses_more_than_the_editions_cap(app):
     path = f"/applications/{application_id}/steps/turnover"
     years = {"year_1": "9000000", "year_2": "10000000", "year_3": "10000001"}
     page = post(client, path, years).get_data(as_text=True)
-    assert "10,000,000" in field_error(page, "year_3")
+    assert "10.000.000" in field_error(page, "year_3")
     assert not field_error(page, "year_1") and not field_error(page, "year_2")
     assert post(client, path, years | {"year_3": "700000"}).status_code == 302
 
