@@ -73,14 +73,20 @@ def _number(value) -> float | None:
         return None
 
 
-def minimum_wage(edition: dict, on: date) -> float:
-    """The SMIG in force on `on` (the latest amount whose date has come)."""
+def minimum_wage_in_force(edition: dict, on: date) -> dict:
+    """The SMIG's entry in force on `on` (the latest whose date has come): its monthly amount
+    and the date it took effect, {"monthly_mad": 2970.05, "since": "2022-09-01"}."""
     amounts = sorted(edition["minimum_wage"], key=lambda m: str(m["since"]))
-    current = amounts[0]["monthly_mad"]
+    current = amounts[0]
     for amount in amounts:
         if _day(str(amount["since"])) <= on:
-            current = amount["monthly_mad"]
-    return current
+            current = amount
+    return {"monthly_mad": current["monthly_mad"], "since": str(current["since"])}
+
+
+def minimum_wage(edition: dict, on: date) -> float:
+    """The SMIG in force on `on` (the latest amount whose date has come)."""
+    return minimum_wage_in_force(edition, on)["monthly_mad"]
 
 
 def field_bounds(edition: dict, on: date) -> dict[str, tuple]:

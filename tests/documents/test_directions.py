@@ -132,5 +132,5 @@ def test_the_templates_brackets_read_right_in_both_halves(app, tmp_path):
         assert expected in french_text, expected
     assert ")CNSS(" not in french_text and "»" not in french_text.split("«")[0]
     arabic_text = plain_text(path, *arabic)
-    for expected in ("(ويشار إليها فيما يلي بـ«الإدارة»)", "(ويشار إليه فيما يلي بـ«الشريك»)"):
+    for expected in ("(ويشار إليهم فيما يلي بـ«الإدارة»)", "(ويشار إليه فيما يلي بـ«الشريك»)"):
         assert expected in arabic_text, expected

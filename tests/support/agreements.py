@@ -215,3 +215,21 @@ def pdftotext(path) -> str:
         ["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True, text=True
     ).stdout
     return " ".join(BIDI.sub("", text).split())
+
+
+def pdf_pages(path) -> list[str]:
+    """The text of each page of a PDF (pdftotext, page by page), bidi controls removed."""
+    info = subprocess.run(["pdfinfo", path], check=True, capture_output=True, text=True).stdout
+    pages = int(re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE).group(1))
+    return [
+        BIDI.sub(
+            "",
+            subprocess.run(
+                ["pdftotext", "-enc", "UTF-8", "-f", str(n), "-l", str(n), path, "-"],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout,
+        )
+        for n in range(1, pages + 1)
+    ]
