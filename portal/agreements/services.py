@@ -253,7 +253,7 @@ def render_after_commit(*agreements: Agreement) -> None:
 # Rendering (worker)
 
 
-def _dates(content: dict) -> dict:
+def dates_of(content: dict) -> dict:
     """ISO dates of the frozen content, as dates for the templates' filter; the worksite's
     planned end is its start plus its months, less a day."""
 
@@ -293,7 +293,7 @@ def agreement_pdf(agreement: Agreement) -> bytes:
         template,
         {
             "c": content,
-            "dates": _dates(content),
+            "dates": dates_of(content),
             "qr": qr_data_uri(content["verify_url"]),
             "code": grouped(content["code"]),
             "amount": amount_of(content),
@@ -484,7 +484,7 @@ def amend(
         granted,
         by=by,
         session_id=agreement.session_id,
-        held_on=_dates(earlier)["held_on"],
+        held_on=dates_of(earlier)["held_on"],
         number=agreement.number,
         version=agreement.version + 1,
         post_counts=post_counts if application.component == 2 else None,

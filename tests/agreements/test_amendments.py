@@ -157,7 +157,9 @@ def test_an_amendment_past_the_quota_is_refused_and_one_within_it_moves_every_fi
     assert event.after["reason"] == "Chantier étendu"
     verify = app.test_client()
     shown = verify.get(f"/verify/{second.verification_code}").get_data(as_text=True)
-    assert "<dd>150</dd>" in shown and total in shown  # amounts as the Arabic pages print them
+    assert (
+        '<dd><bdi dir="ltr">150</bdi></dd>' in shown and total in shown
+    )  # amounts as the Arabic pages print them
     verify.set_cookie("lang", "fr")
     assert "remplacée" in verify.get(f"/verify/{first.verification_code}").get_data(as_text=True)
 
@@ -259,7 +261,7 @@ def test_a_component2_amendment_states_the_new_hires_per_post_and_the_grant(app)
     for expected in ("81.000,00", "4.500,00", "3 embauches"):  # the total, a month's payment
         assert expected in text, expected
     shown = app.test_client().get(f"/verify/{second.verification_code}").get_data(as_text=True)
-    assert "<dd>3</dd>" in shown and "81.000,00" in shown
+    assert '<dd><bdi dir="ltr">3</bdi></dd>' in shown and "81.000,00" in shown
 
 
 def test_a_revoked_agreement_gives_its_jobs_back_to_every_figure(app):
