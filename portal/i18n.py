@@ -14,12 +14,16 @@ import unicodedata
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from babel.numbers import format_decimal
 from flask import Flask, current_app, request
-from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext
+from flask_babel import format_date, format_datetime, get_locale, gettext
 from jinja2 import pass_eval_context
 from markupsafe import Markup, escape
 
 LANGUAGE_COOKIE = "lang"
+# Figures as Morocco writes them, from CLDR through Babel: "2.970,05" in Arabic (ar_MA), "2 970,05"
+# in French (fr_MA, a narrow no-break space between thousands); Western digits in both.
+NUMBER_LOCALES = {"ar": "ar_MA", "fr": "fr_MA"}
 LRI, PDI = "\u2066", "\u2069"  # LEFT-TO-RIGHT ISOLATE, POP DIRECTIONAL ISOLATE
 LTR_HTML = Markup('<bdi dir="ltr">{}</bdi>')
 _LTR_ELEMENT = re.compile(r'<bdi dir="ltr">(.*?)</bdi>', re.S)
@@ -59,15 +63,16 @@ def show_datetime(value: datetime | None) -> str:
 
 
 def number(value, pattern: str = "#,##0") -> str:
-    """A number in the reader's locale (Western digits); as typed when it cannot be formatted."""
+    """A number (an amount, a count) in the reader's language as Morocco writes it
+    (NUMBER_LOCALES); as typed when it cannot be formatted. The one rule for every figure."""
     try:
-        return format_decimal(value, format=pattern)
+        return format_decimal(value, format=pattern, locale=NUMBER_LOCALES[current_language()])
     except (InvalidOperation, OverflowError, ValueError, TypeError):
         return str(value)
 
 
 def show_mad(amount: Decimal | int | float | None) -> str:
-    """An amount in dirhams as plain text ("1,500.00 درهم", "1 500,00 MAD")."""
+    """An amount in dirhams as plain text ("1.500,00 درهم", "1 500,00 MAD")."""
     if amount is None:
         return ""
     return gettext("%(amount)s MAD", amount=number(amount, "#,##0.00"))
@@ -110,7 +115,7 @@ def datetime_filter(context, value):
 
 @pass_eval_context
 def mad_filter(context, amount):
-    """The figures isolated, the currency outside them: "2,970.05 درهم" keeps its order."""
+    """The figures isolated, the currency outside them: "2.970,05 درهم" keeps its order."""
     if amount is None:
         return ""
     figures = ltr_filter(context, number(amount, "#,##0.00"))
@@ -134,12 +139,16 @@ def direction_of(value) -> str:
 @pass_eval_context
 def directed_filter(context, value):
     """`value` in an element of its own direction, for documents of record: WeasyPrint ignores
-    `<bdi>` and `dir="auto"` but honours an explicit `dir`. In text, the value as it is."""
+    `<bdi>` and `dir="auto"`, so a value typed by someone ("الطريق الجهوية 104", "Route (RN1)")
+    keeps its order and its brackets in the other language's half only with an explicit `dir`;
+    Arabic is marked as such. In text, the value as it is."""
     if value is None or value == "":
         return ""
     if not context.autoescape:
         return str(value)
-    return Markup('<span dir="{}">{}</span>').format(direction_of(value), value)
+    if direction_of(value) == "rtl":
+        return Markup('<span dir="rtl" lang="ar">{}</span>').format(value)
+    return Markup('<span dir="ltr">{}</span>').format(value)
 
 
 def init_app(app: Flask) -> None:

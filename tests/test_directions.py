@@ -102,7 +102,7 @@ def test_applicant_pages_isolate_numbers_dates_and_identifiers(app, approved):
     for key in ("number", "agreement", "submitted"):
         assert not_isolated(page, values[key]) == [], key
     # The grant: the figures isolated, the currency outside them, after them.
-    assert '<bdi dir="ltr">27,000.00</bdi> درهم' in page
+    assert '<bdi dir="ltr">27.000,00</bdi> درهم' in page
     profile = client.get(f"/organisations/{values['organisation_id']}").get_data(as_text=True)
     for key in ("created_on", "ice", "rib", "cnss"):
         assert not_isolated(profile, values[key]) == [], key

@@ -15,7 +15,7 @@ from flask_babel import force_locale, ngettext
 
 from portal.applications.presenters import present_report
 from portal.eligibility.rules import POSTS_WITHIN_CAP
-from portal.i18n import isolate, show_date, show_datetime, show_mad
+from portal.i18n import isolate, number, show_date, show_datetime, show_mad
 
 ROOT = Path(__file__).resolve().parent.parent
 PYBABEL = str(Path(sys.executable).with_name("pybabel"))
@@ -80,11 +80,22 @@ def test_dates_times_and_amounts(app):
         assert show_date(date(2026, 3, 5)) == "05/03/2026"
         # Stored in UTC, shown in Africa/Casablanca (UTC+1 outside Ramadan).
         assert show_datetime(datetime(2026, 6, 15, 23, 30)) == "16/06/2026 00:30"
-        assert show_mad(Decimal("1234567.5")) == "1,234,567.50 درهم"  # Western digits
         assert show_mad(None) == ""
     with app.test_request_context(headers={"Cookie": "lang=fr"}):
         assert show_date(datetime(2026, 12, 31, 12)) == "31/12/2026"
-        assert show_mad(27000).replace("\u202f", " ").replace("\xa0", " ") == "27 000,00 MAD"
+
+
+def test_amounts_are_written_as_in_morocco_in_each_language(app):
+    """One rule a language, from CLDR (ar_MA, fr_MA): a dot between thousands and a decimal
+    comma in Arabic, a narrow no-break space and a decimal comma in French; Western digits."""
+    with app.test_request_context(headers={"Cookie": "lang=ar"}):
+        assert show_mad(Decimal("2970.05")) == "2.970,05 درهم"
+        assert show_mad(Decimal("1234567.5")) == "1.234.567,50 درهم"
+        assert number(3800) == "3.800"
+    with app.test_request_context(headers={"Cookie": "lang=fr"}):
+        assert show_mad(Decimal("2970.05")) == "2\u202f970,05 MAD"
+        assert show_mad(27000) == "27\u202f000,00 MAD"
+        assert number(3800) == "3\u202f800"
 
 
 def test_filters_isolate_left_to_right_values(app):
@@ -103,7 +114,7 @@ def test_filters_isolate_left_to_right_values(app):
         html = render_template_string(page, **values)
         assert html == (
             '<bdi dir="ltr">+212612345678</bdi> · <bdi dir="ltr">01/12/2026</bdi> · '
-            '<bdi dir="ltr">01/06/2026 10:30</bdi> · <bdi dir="ltr">2,970.05</bdi> درهم · '
+            '<bdi dir="ltr">01/06/2026 10:30</bdi> · <bdi dir="ltr">2.970,05</bdi> درهم · '
         )
         # A text email is rendered without autoescaping.
         plain = render_template_string(
@@ -111,7 +122,7 @@ def test_filters_isolate_left_to_right_values(app):
         )
         assert plain == (
             "\u2066+212612345678\u2069 · \u206601/12/2026\u2069 · \u206601/06/2026 10:30\u2069"
-            " · \u20662,970.05\u2069 درهم · "
+            " · \u20662.970,05\u2069 درهم · "
         )
         # Escaped like any value, and where no tag may go (a <title>) kept as LRI…PDI.
         assert render_template_string("{{ '<b>' | ltr }}") == '<bdi dir="ltr">&lt;b&gt;</bdi>'

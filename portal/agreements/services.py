@@ -8,6 +8,7 @@ import secrets
 from datetime import date, datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import contains_eager
 
@@ -15,6 +16,7 @@ from portal.access import Role, can, policy
 from portal.agreements.models import Agreement, AgreementStatus
 from portal.applications.lifecycle import TransitionRefused, locked, recount, transition
 from portal.applications.models import Application
+from portal.applications.presenters import component_label
 from portal.applications.services import latest_submission, notify_members
 from portal.audit.services import record
 from portal.auth.models import User
@@ -22,7 +24,7 @@ from portal.calls.services import DEFAULT_SIGNATORIES, QuotaExceeded, lock_ledge
 from portal.core.counters import next_value
 from portal.core.uow import after_commit
 from portal.documents.inspection import content_type_of
-from portal.documents.rendering import qr_data_uri, render_pdf
+from portal.documents.rendering import in_both_languages, qr_data_uri, render_pdf
 from portal.eligibility import grant
 from portal.extensions import db
 from portal.geo.models import Commune, Province
@@ -87,12 +89,13 @@ def write_agreement(
     number: str | None = None,
     version: int = 1,
     post_counts: list[int] | None = None,
+    amendment: dict | None = None,
 ) -> Agreement:
     """Add a version of the application's agreement, its facts frozen; the caller asks for
     its rendering (`render_after_commit`). The first version takes the next number of its series; the
     committee's session (`session_id`, held on `held_on`) is the decision it states.
     `post_counts` (component 2, an amendment) are the hires of each post, `jobs_granted` their
-    sum."""
+    sum. A later version is an amendment (avenant): `amendment` says what it replaces and why."""
     now = utcnow()
     if number is None:
         region = application.province.region.code
@@ -102,6 +105,8 @@ def write_agreement(
     content = agreement_content(
         application, jobs_granted, number, version, code, now, held_on, post_counts=post_counts
     )
+    if amendment is not None:
+        content["amendment"] = amendment
     agreement = Agreement(
         application_id=application.id,
         session_id=session_id,
@@ -147,7 +152,9 @@ def agreement_content(
     call = application.call
     province = db.session.get(Province, application.province_id)
     on = local_date(at)  # the day in Morocco: never before the session's
-    wage = minimum_wage(on).smig_monthly  # the national table, whatever the edition
+    in_force = minimum_wage(on)  # the national table, whatever the edition
+    wage = in_force.smig_monthly
+    component = application.component
     content = {
         "number": number,
         "version": version,
@@ -164,6 +171,12 @@ def agreement_content(
         "committee_level": call.committee_level,
         "held_on": held_on.isoformat() if held_on else None,
         "signatories": call.signatories or DEFAULT_SIGNATORIES[call.committee_level],
+        # The edition as it is when the agreement is written: its legal references are cited.
+        "legal_basis": [
+            {"ar": basis["ar"], "fr": basis["fr"]}
+            for basis in call.edition.parameters.get("legal_basis", [])
+            if component in basis.get("components", (1, 2))
+        ],
         "province_ar": province.name_ar,
         "province_fr": province.name_fr,
         "partner": {
@@ -175,6 +188,7 @@ def agreement_content(
             "ice": organisation.get("ice"),
         },
         "minimum_wage": wage,
+        "minimum_wage_since": in_force.since["smig_monthly"].isoformat(),
     }
     if application.component == 1:
         commune = db.session.get(Commune, int(details.get("commune_id") or 0))
@@ -239,8 +253,9 @@ def render_after_commit(*agreements: Agreement) -> None:
 # Rendering (worker)
 
 
-def _dates(content: dict) -> dict:
-    """ISO dates of the frozen content, as dates for the templates' filter."""
+def dates_of(content: dict) -> dict:
+    """ISO dates of the frozen content, as dates for the templates' filter; the worksite's
+    planned end is its start plus its months, less a day."""
 
     def parse(value):
         try:
@@ -249,25 +264,61 @@ def _dates(content: dict) -> dict:
             return None
 
     worksite = content.get("worksite") or {}
+    amendment = content.get("amendment") or {}
+    start = parse(worksite.get("planned_start"))
+    months = _months(worksite.get("duration_months"))
     return {
         "issued_on": parse(content["issued_on"]),
         "held_on": parse(content.get("held_on")),
-        "planned_start": parse(worksite.get("planned_start")),
+        "planned_start": start,
+        "planned_end": start and months and _months_after(start, months) - timedelta(days=1),
+        "minimum_wage_since": parse(content.get("minimum_wage_since")),
+        "original_issued_on": parse(amendment.get("original_issued_on")),
+        "replaces_issued_on": parse(amendment.get("replaces_issued_on")),
     }
+
+
+def _months_after(day: date, months: int) -> date:
+    """The same day `months` later (the month's last day when it has fewer)."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year, month = day.year + year, month + 1
+    last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+    return date(year, month, min(day.day, last))
 
 
 def agreement_pdf(agreement: Agreement) -> bytes:
     content = agreement.content
+    template = "pdf/amendment.html" if content.get("amendment") else "pdf/agreement.html"
     return render_pdf(
-        "pdf/agreement.html",
+        template,
         {
             "c": content,
-            "dates": _dates(content),
+            "dates": dates_of(content),
             "qr": qr_data_uri(content["verify_url"]),
             "code": grouped(content["code"]),
+            "amount": amount_of(content),
         },
-        title=content["number"],
+        title=in_both_languages(lambda _language: _document_title(content)),
+        subject=in_both_languages(
+            lambda language: _(
+                "%(component)s, province of %(province)s",
+                component=component_label(content["component"]),
+                province=content[f"province_{language}"],
+            )
+        ),
+        keywords=(content["number"], content["province_fr"], content["province_ar"]),
     )
+
+
+def _document_title(content: dict) -> str:
+    """What the document is, in the current language: the agreement, or its amendment."""
+    if content["version"] > 1:
+        return _(
+            "Amendment No. %(amendment)s to partnership agreement No. %(number)s",
+            amendment=content["version"] - 1,
+            number=content["number"],
+        )
+    return _("Partnership agreement No. %(number)s", number=content["number"])
 
 
 def render_agreement(agreement_id: int) -> str | None:
@@ -430,15 +481,29 @@ def amend(
     application.jobs_granted = granted
     db.session.flush()
     recount(before, application)  # the dashboard's jobs granted
+    earlier = agreement.content
     newer = write_agreement(
         application,
         granted,
         by=by,
         session_id=agreement.session_id,
-        held_on=_dates(agreement.content)["held_on"],
+        held_on=dates_of(earlier)["held_on"],
         number=agreement.number,
         version=agreement.version + 1,
         post_counts=post_counts if application.component == 2 else None,
+        amendment={
+            "number": agreement.version,  # avenant n° 1 is the agreement's version 2
+            "reason": reason,
+            "original_issued_on": earlier.get("amendment", {}).get("original_issued_on")
+            or earlier["issued_on"],
+            "replaces_version": agreement.version,
+            "replaces_issued_on": earlier["issued_on"],
+            "before": {
+                "jobs": held,
+                "amount": amount_of(earlier),
+                "posts": [post["count"] for post in (earlier.get("grant") or {}).get("posts", [])],
+            },
+        },
     )
     record(
         "agreement.amended",

@@ -116,6 +116,8 @@ def verify(code: str):
         form=VerifyForm(data={"code": code}),
         agreement=agreement,
         amount=agreement and services.amount_of(agreement.content),
+        dates=agreement and services.dates_of(agreement.content),
+        history=services.versions(agreement.application) if agreement else [],
         checked=True,
     ), (200 if agreement else 404)
 

@@ -38,17 +38,23 @@ DEFAULT_SIGNATORIES = {
 
 
 def parse_signatories(text: str) -> list[dict]:
-    """One signatory per line, "Arabic | French"."""
+    """One signatory per line: "capacity in Arabic | capacity in French", then, once known,
+    "| the person's name"."""
     signatories = []
     for line in text.splitlines():
         if line.strip():
-            ar, _, fr = line.partition("|")
-            signatories.append({"ar": ar.strip(), "fr": fr.strip()})
+            ar, fr, name = ([*(part.strip() for part in line.split("|", 2)), "", ""])[:3]
+            signatory = {"ar": ar, "fr": fr}
+            if name:
+                signatory["name"] = name
+            signatories.append(signatory)
     return signatories
 
 
 def format_signatories(signatories: list[dict]) -> str:
-    return "\n".join(f"{s['ar']} | {s['fr']}" for s in signatories)
+    return "\n".join(
+        " | ".join((s["ar"], s["fr"], *([s["name"]] if s.get("name") else []))) for s in signatories
+    )
 
 
 def load_edition(path: str | Path) -> Edition:

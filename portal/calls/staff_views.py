@@ -52,7 +52,10 @@ def call_form(provinces: list[Province]):
         )
 
         signatories = TextAreaField(
-            _l("Signatories for the authorities (one per line: Arabic | French)"),
+            _l(
+                "Signatories for the authorities (one per line: capacity in Arabic | capacity"
+                " in French | name)"
+            ),
             [REQUIRED, Length(max=2000)],
         )
 

@@ -2,6 +2,7 @@
 revocation, and the public verification page."""
 
 import io
+import re
 
 import pytest
 from sqlalchemy import select
@@ -11,9 +12,16 @@ from portal.applications.models import Application
 from portal.audit.models import AuditEvent
 from portal.extensions import db
 from portal.notifications.models import Notification
+from portal.timeutil import local_date
 from tests.support import files
 from tests.support.accounts import create_staff, create_user, csrf_token, login, post
-from tests.support.agreements import approve_in_session, signed_in_staff, submitted
+from tests.support.agreements import (
+    approve_in_session,
+    french_amount,
+    signed_in_staff,
+    smig_today,
+    submitted,
+)
 
 
 @pytest.fixture
@@ -124,7 +132,16 @@ def test_amend_makes_a_new_version_with_the_same_number_and_revoke_needs_a_reaso
         )
     anyone = app.test_client()
     assert "ملغاة" in anyone.get(f"/verify/{code}").get_data(as_text=True)
-    assert "حلت محلها صيغة أحدث" in anyone.get(f"/verify/{old_code}").get_data(as_text=True)
+    older = anyone.get(f"/verify/{old_code}").get_data(as_text=True)
+    assert "حلت محلها صيغة أحدث" in older
+    # Either copy shows the whole history: the amended first version, then the revoked one
+    # with the day it was revoked.
+    history = older.split('class="history"', 1)[1].split("</ol>", 1)[0]
+    today = local_date().strftime("%d/%m/%Y")
+    first, second = re.findall(r"<li.*?</li>", history, re.S)
+    assert "الصيغة 1" in first and "حلت محلها صيغة أحدث" in first and today in first
+    assert "الصيغة 2" in second and "ملغاة" in second and today in second
+    assert "20 منصب شغل" in second and "24" in first
 
 
 def test_the_verification_page_shows_the_facts_and_no_personal_data(app, issued):
@@ -136,7 +153,19 @@ def test_the_verification_page_shows_the_facts_and_no_personal_data(app, issued)
     anyone = app.test_client()
     anyone.set_cookie("lang", "fr")
     page = anyone.get(f"/verify/{code}").get_data(as_text=True)
-    for expected in (number, digest, "Association Al Amal", "Émise, en attente"):
+    for expected in (
+        number,
+        digest,
+        "Association Al Amal",
+        "Émise, en attente",
+        "Chantiers publics temporaires",
+        "Sidi Ifni",
+        '<bdi dir="ltr">24</bdi>',
+        # 24 workers × 6 months × the SMIG
+        f'<bdi dir="ltr">{french_amount(24 * 6 * smig_today().smig_monthly, chr(0x202F))}</bdi> MAD',
+        "Versions de cette convention",
+        "Version 1",
+    ):
         assert expected in page, expected
     for private in (representative, owner.email, owner.phone, owner.full_name):
         assert private not in page, private

@@ -28,6 +28,11 @@ from tests.support.agreements import (
 )
 
 
+def arabic_amount(amount: float) -> str:
+    """An amount as the Arabic half and pages write it (ar_MA): "2.673.045,00"."""
+    return f"{amount:,.2f}".translate(str.maketrans(",.", ".,"))
+
+
 def figures(app, application_id: int, staff: User) -> dict:
     """What each reader of the quota says about the application's (call, province)."""
     with app.app_context():
@@ -142,17 +147,19 @@ def test_an_amendment_past_the_quota_is_refused_and_one_within_it_moves_every_fi
         "remaining_quota": 50,
     }
     text = pdf_text(app, second, "agreement-c1-amended")
-    total = f"{150 * 6 * wage:,.2f}"
+    total = arabic_amount(150 * 6 * wage)
     for expected in ("150 ouvriers", total, "version 2"):
         assert expected in text, expected
-    assert f"{10 * 6 * wage:,.2f}" in pdf_text(app, first, "agreement-c1-first")
+    assert arabic_amount(10 * 6 * wage) in pdf_text(app, first, "agreement-c1-first")
     (event,) = amendments(app)[audited:]
     assert event.actor_id == staff.id
     assert (event.before["jobs"], event.after["jobs"]) == (10, 150)
     assert event.after["reason"] == "Chantier étendu"
     verify = app.test_client()
     shown = verify.get(f"/verify/{second.verification_code}").get_data(as_text=True)
-    assert "<dd>150</dd>" in shown and total in shown  # amounts as the Arabic pages print them
+    assert (
+        '<dd><bdi dir="ltr">150</bdi></dd>' in shown and total in shown
+    )  # amounts as the Arabic pages print them
     verify.set_cookie("lang", "fr")
     assert "remplacée" in verify.get(f"/verify/{first.verification_code}").get_data(as_text=True)
 
@@ -251,10 +258,10 @@ def test_a_component2_amendment_states_the_new_hires_per_post_and_the_grant(app)
     for name in ("dashboard_left", "remaining_quota"):
         assert after[name] == before[name] + 1, name
     text = pdf_text(app, second, "agreement-c2-amended")
-    for expected in ("81,000.00", "4,500.00", "3 embauches"):  # the total, a month's payment
+    for expected in ("81.000,00", "4.500,00", "3 embauches"):  # the total, a month's payment
         assert expected in text, expected
     shown = app.test_client().get(f"/verify/{second.verification_code}").get_data(as_text=True)
-    assert "<dd>3</dd>" in shown and "81,000.00" in shown
+    assert '<dd><bdi dir="ltr">3</bdi></dd>' in shown and "81.000,00" in shown
 
 
 def test_a_revoked_agreement_gives_its_jobs_back_to_every_figure(app):

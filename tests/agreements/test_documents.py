@@ -76,7 +76,8 @@ def test_component1_agreement_reads_back_in_both_languages_with_its_font_and_qr(
         "جمعية الأمل للتنمية",  # the partner's Arabic name
         "تشجير مدخل المدينة",  # the worksite
         agreement.number,
-        f"{minimum_wage(local_date()).smig_monthly:,.2f}",  # the national minimum wage today
+        # the national minimum wage today, as Arabic writes it (2.970,05)
+        f"{minimum_wage(local_date()).smig_monthly:,.2f}".translate(str.maketrans(",.", ".,")),
         "/".join(reversed(start.split("-"))),  # the planned start, dd/mm/yyyy
         local_date().strftime("%d/%m/%Y"),  # the committee's date (the session, held today)
         "24 ouvriers",
@@ -88,14 +89,16 @@ def test_component1_agreement_reads_back_in_both_languages_with_its_font_and_qr(
     arabic = [line for line in fonts.splitlines() if "Naskh-Arabic" in line]
     assert arabic and all(" yes " in line for line in arabic)  # embedded
     page = OUT / "agreement-c1-qr"
-    subprocess.run(
-        ["pdftoppm", "-r", "150", "-f", "2", "-l", "2", "-png", "-singlefile", path, page],
-        check=True,
-    )
+    for earlier in OUT.glob("agreement-c1-qr-*.png"):
+        earlier.unlink()
+    subprocess.run(["pdftoppm", "-r", "150", "-png", path, page], check=True)
     decoded = subprocess.run(
-        ["zbarimg", "--quiet", "--raw", f"{page}.png"], capture_output=True, text=True
-    ).stdout.strip()
-    assert decoded == f"{app.config['PUBLIC_BASE_URL']}/verify/{agreement.verification_code}"
+        ["zbarimg", "--quiet", "--raw", *sorted(OUT.glob("agreement-c1-qr-*.png"))],
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    url = f"{app.config['PUBLIC_BASE_URL']}/verify/{agreement.verification_code}"
+    assert decoded == [url, url]  # once in each part
 
 
 def test_component2_agreement_states_the_grant_and_its_schedule(app):
@@ -111,9 +114,9 @@ def test_component2_agreement_states_the_grant_and_its_schedule(app):
         "Prime d'appui à l'insertion durable",
         "شركة الواحة",
         "Société Al Waha",
-        "108,000.00",
-        "27,000.00",  # per hire
-        "6,000.00",  # the month's payment
+        "108.000,00",
+        "27.000,00",  # per hire
+        "6.000,00",  # the month's payment
         "24 mois",
     ):
         assert expected in text, expected

@@ -129,7 +129,8 @@ def test_component2_bounds_at_the_step_then_the_precheck_blocks_until_corrected(
     application_id, _ = start(app, client, organisation, 2, province="Tan-Tan")
     base = f"/applications/{application_id}/steps"
     # Edition 1: contracts of at least 24 months, wages of at least the SMIG in force today.
-    smig = f"{minimum_wage(local_date()).smig_monthly:,.2f}"
+    # the national minimum wage today, as Arabic writes it (2.970,05)
+    smig = f"{minimum_wage(local_date()).smig_monthly:,.2f}".translate(str.maketrans(",.", ".,"))
     short_and_low = POSTS | {"posts-1-contract_months": "12", "posts-1-monthly_wage": "2500"}
     response = post(client, f"{base}/posts", short_and_low)
     page = response.get_data(as_text=True)
@@ -144,7 +145,7 @@ def test_component2_bounds_at_the_step_then_the_precheck_blocks_until_corrected(
     post(client, f"{base}/declaration", {"declaration": "y"})
     preview = client.get(f"/applications/{application_id}/preview").get_data(as_text=True)
     # 4 hires × 1,500 MAD × 18 months (edition 1) = 108,000 MAD, computed, never typed.
-    assert '<bdi dir="ltr">108,000.00</bdi> درهم' in preview  # the figures isolated
+    assert '<bdi dir="ltr">108.000,00</bdi> درهم' in preview  # the figures isolated
     outcome, text = report_line(preview, "C2-CONTRACT-MIN")
     assert outcome == "fail" and "24" in text and "سائق" in text and "عامل تلفيف" not in text
     outcome, text = report_line(preview, "C2-WAGE-FLOOR")
@@ -211,7 +212,7 @@ def test_the_turnover_step_refuses_more_than_the_editions_cap(app):
     path = f"/applications/{application_id}/steps/turnover"
     years = {"year_1": "9000000", "year_2": "10000000", "year_3": "10000001"}
     page = post(client, path, years).get_data(as_text=True)
-    assert "10,000,000" in field_error(page, "year_3")
+    assert "10.000.000" in field_error(page, "year_3")
     assert not field_error(page, "year_1") and not field_error(page, "year_2")
     assert post(client, path, years | {"year_3": "700000"}).status_code == 302
 

@@ -1,9 +1,6 @@
 """The renderer's machinery: fonts and stylesheet made once per process, each page laid out once,
 and the running header on every page in its part's language."""
 
-import re
-import subprocess
-
 import pytest
 from sqlalchemy import select
 from weasyprint import CSS
@@ -14,9 +11,7 @@ from portal.agreements.models import Agreement
 from portal.agreements.services import agreement_pdf
 from portal.documents import rendering
 from portal.extensions import db
-from tests.support.agreements import approve_in_session, submitted
-
-BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+from tests.support.agreements import approve_in_session, pdf_pages, submitted
 
 
 @pytest.fixture(scope="module")
@@ -59,20 +54,7 @@ def test_fonts_and_stylesheet_are_made_once_per_process(app, agreement_id, monke
 def page_texts(data: bytes, tmp_path) -> list[str]:
     path = tmp_path / "agreement.pdf"
     path.write_bytes(data)
-    info = subprocess.run(["pdfinfo", path], check=True, capture_output=True, text=True).stdout
-    pages = int(re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE).group(1))
-    return [
-        BIDI.sub(
-            "",
-            subprocess.run(
-                ["pdftotext", "-enc", "UTF-8", "-f", str(n), "-l", str(n), path, "-"],
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout,
-        )
-        for n in range(1, pages + 1)
-    ]
+    return pdf_pages(path)
 
 
 def test_each_page_is_laid_out_once_under_its_parts_header(

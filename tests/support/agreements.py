@@ -45,8 +45,17 @@ POSTS = {
 }
 
 
-def submitted(app, component: int, province: str = "Sidi Ifni", **organisation):
-    """A submitted application of `component`; (application id, owner, signed-in client)."""
+def submitted(
+    app,
+    component: int,
+    province: str = "Sidi Ifni",
+    *,
+    worksite: dict | None = None,
+    posts: dict | None = None,
+    **organisation,
+):
+    """A submitted application of `component` (its worksite's answers or posts changed by
+    `worksite` or `posts`); (application id, owner, signed-in client)."""
     owner = create_user(app, full_name="Fatima Zahra Alaoui", phone="0528123456")
     if component == 2:
         organisation = {
@@ -64,10 +73,10 @@ def submitted(app, component: int, province: str = "Sidi Ifni", **organisation):
     login(client, owner)
     application_id, province_id = start(app, client, org, component, province=province)
     if component == 1:
-        fill_component1(app, client, application_id, province_id)
+        fill_component1(app, client, application_id, province_id, **(worksite or {}))
     else:
         base = f"/applications/{application_id}/steps"
-        assert post(client, f"{base}/posts", POSTS).status_code == 302
+        assert post(client, f"{base}/posts", POSTS | (posts or {})).status_code == 302
         from tests.support.applications import upload
 
         assert upload(client, application_id, "posts_description").status_code == 302
@@ -209,3 +218,38 @@ def pdftotext(path) -> str:
         ["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True, text=True
     ).stdout
     return " ".join(BIDI.sub("", text).split())
+
+
+def pdf_pages(path) -> list[str]:
+    """The text of each page of a PDF (pdftotext, page by page), bidi controls removed."""
+    info = subprocess.run(["pdfinfo", path], check=True, capture_output=True, text=True).stdout
+    pages = int(re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE).group(1))
+    return [
+        BIDI.sub(
+            "",
+            subprocess.run(
+                ["pdftotext", "-enc", "UTF-8", "-f", str(n), "-l", str(n), path, "-"],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout,
+        )
+        for n in range(1, pages + 1)
+    ]
+
+
+def smig_today():
+    """The national minimum wage in force today (the agreements state it and its date)."""
+    from portal.wages import minimum_wage
+
+    return minimum_wage(local_date())
+
+
+def french_amount(value: float, space: str = " ") -> str:
+    """427 687,20 as French writes it (the thousands separated by `space`)."""
+    return f"{value:,.2f}".translate(str.maketrans({",": space, ".": ","}))
+
+
+def arabic_amount(value: float) -> str:
+    """427.687,20 as Arabic writes it in Morocco."""
+    return f"{value:,.2f}".translate(str.maketrans(",.", ".,"))
