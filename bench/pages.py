@@ -400,14 +400,14 @@ class Seeder:
                         "title": "عامل تلفيف",
                         "count": "3",
                         "contract_months": "24",
-                        "monthly_wage": "3200",
+                        "monthly_wage": "3500",
                         "categories": {"covid_job_loss": "2", "disability": "1"},
                     },
                     {
                         "title": "سائق",
                         "count": "1",
                         "contract_months": "24",
-                        "monthly_wage": "3300",
+                        "monthly_wage": "3600",
                         "categories": {"difficult_access": "1"},
                     },
                 ]
