@@ -32,8 +32,8 @@ def _shown(key: str, value, edition: dict):
 
 def present_worker_report(report: dict | None, edition: dict) -> dict | None:
     """Each worker rule's title, outcome and message with its values, translated; None for a
-    contract enrolled before the rules existed."""
-    if not report:
+    contract enrolled before the rules existed, or under an edition file without them."""
+    if not report or not report["results"]:
         return None
     lines = []
     for result in report["results"]:
