@@ -21,7 +21,7 @@ IDENTIFIER_LABELS = {
 }
 
 
-def _joined(items) -> str:
+def joined(items) -> str:
     return ("، " if current_language() == "ar" else ", ").join(str(item) for item in items)
 
 
@@ -42,9 +42,9 @@ def _shown(key: str, value):
     if key == "legal_form":
         return _legal_form(value)
     if key == "allowed":
-        return _joined(_legal_form(code) for code in value)
+        return joined(_legal_form(code) for code in value)
     if key in ("short", "low"):
-        return _joined(value)
+        return joined(value)
     if key.endswith("_at") and isinstance(value, str):
         return isolate(show_datetime(datetime.fromisoformat(value)))
     if key == "on" and isinstance(value, str):
@@ -73,24 +73,27 @@ def present_report(report: dict, data: dict) -> dict:
     for result in report["results"]:
         values = {key: _shown(key, value) for key, value in result["values"].items()}
         missing = result["values"].get("missing", []) + result["values"].get("expired", [])
-        values["missing_names"] = _joined(_name(code, kinds) for code in missing)
-        rule = RULES.get(result["rule"])
-        msgid = result["message"]  # a variable, so the extractor does not take the key for text
-        template = _message(msgid, result["values"])
-        try:
-            message = template % values
-        except (KeyError, TypeError, ValueError):
-            message = template
-        lines.append(
-            {
-                "rule": result["rule"],
-                "title": gettext(rule.title) if rule else result["rule"],
-                "outcome": result["outcome"],
-                "message": message,
-                "overridden": result.get("override"),
-            }
-        )
+        values["missing_names"] = joined(_name(code, kinds) for code in missing)
+        lines.append(explained(result, values, RULES) | {"overridden": result.get("override")})
     return {"outcome": report["outcome"], "lines": lines}
+
+
+def explained(result: dict, shown: dict, rules: dict) -> dict:
+    """One rule's result as read: its title, outcome and message, translated, with the values
+    as `shown` (formatted for the reader)."""
+    rule = rules.get(result["rule"])
+    msgid = result["message"]  # a variable, so the extractor does not take the key for text
+    template = _message(msgid, result["values"])
+    try:
+        message = template % shown
+    except (KeyError, TypeError, ValueError):
+        message = template
+    return {
+        "rule": result["rule"],
+        "title": gettext(rule.title) if rule else result["rule"],
+        "outcome": result["outcome"],
+        "message": message,
+    }
 
 
 OUTCOME_LABELS = {"pass": N_("Met"), "fail": N_("Not met"), "needs_review": N_("To be reviewed")}

@@ -16,7 +16,7 @@ from portal.auth.forms import normalise_phone
 from portal.beneficiaries.models import ContractKind, EducationLevel, EndReason, Sex
 from portal.beneficiaries.services import cin_format_ok, normalise_cin
 from portal.forms import PLACEHOLDER, REQUIRED, PortalForm, chosen_id
-from portal.i18n import isolate, localized, number, show_date
+from portal.i18n import current_language, isolate, localized, number, show_date
 from portal.wages import minimum_wage
 
 NAME = [REQUIRED, Length(max=80)]
@@ -70,6 +70,29 @@ class EnrolForm(PortalForm):
         [InputRequired(_l("This field is required.")), NumberRange(0, MAX_MONTHLY_WAGE)],
         places=2,
     )
+    # Worker eligibility (B1-*, C2-HIRE-*): what the rules read besides the person.
+    target_group = SelectField(_l("Target group"), [Optional()])
+    proof_date = DateField(_l("Date of the proof of the target group"), [Optional()])
+    cnss_last_declared_on = DateField(
+        _l("Last declared to the CNSS on (as the CNSS statement says)"), [Optional()]
+    )
+
+    def set_target_groups(self, groups: dict[str, dict], *, required: bool) -> None:
+        """The edition's target groups of the component, named in the reader's language;
+        component 2 hires belong to one, component 1 workers may (priorities)."""
+        self.target_group.choices = [PLACEHOLDER] + [
+            SelectChoice(code, group[current_language()]) for code, group in groups.items()
+        ]
+        if required:
+            self.target_group.validators = [REQUIRED]
+
+    def eligibility(self) -> dict:
+        """What the enrolment declares for the worker rules, as the service takes it."""
+        return {
+            "target_group": self.target_group.data or None,
+            "proof_date": self.proof_date.data,
+            "cnss_last_declared_on": self.cnss_last_declared_on.data,
+        }
 
     def set_choices(self, provinces, posts: list[dict]) -> None:
         """Communes grouped by province; component 2, the agreement's posts (then the role is

@@ -3,7 +3,7 @@ from decimal import Decimal
 from typing import ClassVar
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.agreements.models import Agreement
@@ -154,6 +154,12 @@ class Contract(db.Model):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     decided_at: Mapped[datetime | None]
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # Worker eligibility as declared at the enrolment, and the report of the edition's rules
+    # on it ({outcome, rules_version, results}: portal.eligibility.workers).
+    target_group: Mapped[str | None] = mapped_column(String(40))
+    proof_date: Mapped[date | None]
+    cnss_last_declared_on: Mapped[date | None]
+    eligibility: Mapped[dict | None] = mapped_column(JSON)
 
     person: Mapped[Person] = relationship(back_populates="contracts")
     agreement: Mapped[Agreement] = relationship()

@@ -18,6 +18,8 @@ from portal.auth.models import User
 from portal.beneficiaries.models import HOLDING, Contract, ContractStatus, Person
 from portal.calls.models import Edition
 from portal.core.scope import in_provinces, sees_province
+from portal.eligibility import FAIL
+from portal.eligibility.workers import evaluate_worker
 from portal.extensions import db
 from portal.timeutil import utcnow
 from portal.wages import minimum_wage
@@ -100,7 +102,8 @@ def person_policy(user: User, action: str, person: Person) -> bool:
 
 class EnrolmentRefused(Exception):
     """Nothing was written. `reason`: not_signed, no_jobs_left, post_full, bad_dates,
-    wage_below_minimum, already_under_contract, earlier_edition."""
+    wage_below_minimum, already_under_contract, earlier_edition, ineligible (`report`: the
+    worker rules' report, a blocking one failed)."""
 
     def __init__(self, reason: str, **values):
         super().__init__(reason, values)
@@ -211,6 +214,24 @@ def _person(cin: str, details: dict, *, by: User) -> Person:
     return person
 
 
+def worker_report(
+    person: Person, edition: Edition, component: int, start_date: date, declared: dict
+) -> dict:
+    """The edition's worker rules on the person and what the enrolment declares (target group,
+    proof date, last CNSS declaration), as stored with the contract."""
+    facts = {
+        "component": component,
+        "start_date": start_date,
+        "birth_date": person.birth_date,
+        "anapec_registration_date": person.anapec_registration_date,
+        "has_disability_card": bool(person.disability_card_no),
+        "target_group": declared.get("target_group"),
+        "proof_date": declared.get("proof_date"),
+        "cnss_last_declared_on": declared.get("cnss_last_declared_on"),
+    }
+    return evaluate_worker(facts, edition.parameters).as_dict()
+
+
 def _is_overlap(error: IntegrityError) -> bool:
     return OVERLAP_CONSTRAINT in str(error.orig)
 
@@ -226,12 +247,15 @@ def enrol(
     planned_end: date,
     monthly_wage: Decimal,
     post_index: int | None = None,
+    eligibility: dict | None = None,
     by: User,
 ) -> Enrolment:
     """Enrol the person of `cin` (created from `person` if new) on a proposed contract of the
     signed `agreement`. Refused (EnrolmentRefused, nothing left written) past the agreement's jobs
     or its post's, before the SMIG of the start date, or when the person is under another
-    contract on any of those days (in the database on PostgreSQL, whoever enrols at once)."""
+    contract on any of those days (in the database on PostgreSQL, whoever enrols at once), or
+    when a blocking worker rule fails on the person and `eligibility` (target_group,
+    proof_date, cnss_last_declared_on); the rules' report is kept with the contract."""
     cin = normalise_cin(cin)
     if not cin_format_ok(cin):
         raise ValueError(f"not a CIN: {cin!r}")
@@ -269,6 +293,10 @@ def enrol(
                 raise EnrolmentRefused("earlier_edition")
             if setting == "warn":
                 warnings.append("earlier_edition")
+        declared = eligibility or {}
+        report = worker_report(holder, edition, application.component, start_date, declared)
+        if report["outcome"] == FAIL:
+            raise EnrolmentRefused("ineligible", report=report, edition=edition.parameters)
         contract = Contract(
             person_id=holder.id,
             agreement_id=agreement.id,
@@ -284,6 +312,10 @@ def enrol(
             monthly_wage=monthly_wage,
             status=ContractStatus.PROPOSED,
             created_by_id=by.id,
+            target_group=declared.get("target_group"),
+            proof_date=declared.get("proof_date"),
+            cnss_last_declared_on=declared.get("cnss_last_declared_on"),
+            eligibility=report,
         )
         try:
             with db.session.begin_nested():

@@ -9,6 +9,7 @@ from portal.audit.services import record
 from portal.beneficiaries import services, staff_bp
 from portal.beneficiaries.forms import PersonSearchForm, RefuseForm
 from portal.beneficiaries.models import Contract, ContractStatus, Person
+from portal.beneficiaries.presenters import present_worker_report
 from portal.extensions import db
 from portal.forms import ActionForm
 
@@ -33,6 +34,9 @@ def _contract_page(contract: Contract, refuse_form=None, status: int = 200):
         refuse_form=refuse_form or RefuseForm(),
         may_decide=can(current_user, "validate", contract),
         may_see_person=can(current_user, "view", contract.person),
+        report=present_worker_report(
+            contract.eligibility, contract.application.call.edition.parameters
+        ),
         others=[
             c
             for c in services.history(contract.person)

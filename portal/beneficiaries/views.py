@@ -23,6 +23,9 @@ from portal.beneficiaries.models import (
     EndReason,
     Sex,
 )
+from portal.beneficiaries.presenters import present_worker_report
+from portal.eligibility import FAIL
+from portal.eligibility.workers import groups_of
 from portal.extensions import db
 from portal.geo.models import Province
 from portal.i18n import isolate, number
@@ -82,12 +85,24 @@ def refusal_message(refusal: services.EnrolmentRefused) -> str:
         )
     if refusal.reason == "post_full":
         return _("Every hire of the post %(post)s is already enrolled.", post=values["post"])
+    if refusal.reason == "ineligible":
+        lines = present_worker_report(values["report"], values["edition"])["lines"]
+        return " ".join(
+            [_("This person cannot be enrolled on this contract:")]
+            + [line["message"] for line in lines if line["outcome"] == FAIL]
+        )
     if refusal.reason == "wage_below_minimum":
         return _(
             "The wage is below the minimum wage in force at the start, %(amount)s MAD a month.",
             amount=isolate(number(values["minimum"], "#,##0.00")),
         )
     return _("Workers are enrolled once the agreement is signed.")
+
+
+def worker_reports(contracts, edition: dict) -> list[tuple]:
+    """(contract, its eligibility report as read) for the contracts that have one."""
+    shown = [(c, present_worker_report(c.eligibility, edition)) for c in contracts]
+    return [(c, report) for c, report in shown if report]
 
 
 def _agreement(agreement_id: int, action: str) -> Agreement:
@@ -99,6 +114,11 @@ def enrol_form(agreement: Agreement, **kwargs) -> EnrolForm:
     form.set_choices(
         db.session.scalars(select(Province).order_by(Province.id)).all(),
         services.posts_of(agreement),
+    )
+    application = agreement.application
+    form.set_target_groups(
+        groups_of(application.call.edition.parameters, application.component),
+        required=application.component == 2,
     )
     return form
 
@@ -119,6 +139,7 @@ def workers(agreement_id: int):
             groups["enrolled"].append(contract)
     return render_template(
         "beneficiaries/workers.html",
+        reports=worker_reports(contracts, agreement.application.call.edition.parameters),
         agreement=agreement,
         application=agreement.application,
         groups=groups,
@@ -148,6 +169,7 @@ def enrol(agreement_id: int):
                 planned_end=form.planned_end.data,
                 monthly_wage=form.monthly_wage.data,
                 post_index=form.post_index.data,
+                eligibility=form.eligibility(),
                 by=current_user,
             )
         except services.EnrolmentRefused as error:

@@ -85,6 +85,7 @@ def enrol(side, cin: str, *, by_id: int | None = None, **overrides):
     end = overrides.pop("end", date(2027, 8, 31))
     wage = overrides.pop("wage", None)
     post_index = overrides.pop("post_index", None)
+    eligibility = overrides.pop("eligibility", None)
     agreement = db.session.get(Agreement, side.agreement_id)
     return services.enrol(
         agreement,
@@ -96,6 +97,7 @@ def enrol(side, cin: str, *, by_id: int | None = None, **overrides):
         planned_end=end,
         monthly_wage=wage or Decimal("3266.10"),
         post_index=post_index,
+        eligibility=eligibility,
         by=db.session.get(User, by_id or side.editor.id),
     )
 
