@@ -15,11 +15,12 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import partial
 from itertools import islice
 
+from flask import current_app
 from flask_babel import force_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook, load_workbook
@@ -521,3 +522,25 @@ def _enrol(agreement: Agreement, form: EnrolForm, by: User, refusal_message) -> 
             "messages": _both(partial(refusal_message, refusal)),
         }
     return {"outcome": "enrolled", "cin": services.mask_cin(cin)}
+
+
+def sweep() -> int:
+    """Re-queue imports whose worker died while running (running again is safe: the rows it
+    enrolled are found enrolled), and re-send those left waiting."""
+    now = utcnow()
+    config = current_app.config
+    stuck = now - timedelta(seconds=config["SWEEP_SENDING_AFTER_SECONDS"])
+    db.session.execute(
+        update(EnrolmentImport)
+        .where(EnrolmentImport.status == ImportStatus.RUNNING, EnrolmentImport.claimed_at < stuck)
+        .values(status=ImportStatus.QUEUED)
+    )
+    due = now - timedelta(seconds=config["SWEEP_PENDING_AFTER_SECONDS"])
+    ids = db.session.scalars(
+        select(EnrolmentImport.id).where(
+            EnrolmentImport.status == ImportStatus.QUEUED, EnrolmentImport.created_at <= due
+        )
+    ).all()
+    for import_id in ids:
+        after_commit(TASK, import_id)
+    return len(ids)

@@ -286,3 +286,22 @@ def test_another_organisations_editor_and_staff_see_no_import(app, side):
     staff = signed_in(app, create_staff(app, "secretariat", provinces=("Sidi Ifni",)))
     assert staff.get(report).status_code in (403, 404)
     assert staff.get(f"/agreements/{side.agreement_id}/workers/import").status_code in (403, 404)
+
+
+def test_the_sweep_takes_back_an_import_whose_worker_died(app, side):
+    commune = commune_name(app, side)
+    rows = [worker(commune, new_cin()), worker(commune, new_cin())]
+    client = signed_in(app, side.editor, "fr")
+    upload(client, side.agreement_id, xlsx(headers(app, side.agreement_id, "fr"), rows))
+    import_id = last_import(app)
+    with app.app_context():  # as if the worker died after its first row
+        db.session.execute(
+            update(EnrolmentImport)
+            .filter_by(id=import_id)
+            .values(status="running", claimed_at=date(2020, 1, 1), created_at=date(2020, 1, 1))
+        )
+        assert imports.sweep() == 1
+        db.session.commit()  # the task runs after the commit
+        outcomes = db.session.get(EnrolmentImport, import_id).report["outcomes"]
+        assert [o["outcome"] for o in outcomes] == ["already_here", "already_here"]
+    assert held(app, side) == 2
