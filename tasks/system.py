@@ -4,6 +4,7 @@ from celery import shared_task
 
 from portal.agreements.services import sweep as sweep_agreements
 from portal.applications.services import sweep_checks
+from portal.beneficiaries.imports import sweep as sweep_imports
 from portal.committees.services import sweep_minutes
 from portal.notifications.services import sweep as sweep_notifications
 from portal.reports.exports import sweep as sweep_exports
@@ -22,6 +23,7 @@ def sweep() -> dict:
         "notifications": sweep_notifications(),
         "eligibility_checks": sweep_checks(),
         "exports": sweep_exports(),
+        "enrolment_imports": sweep_imports(),
         "agreements": sweep_agreements(),
         "minutes": sweep_minutes(),
     }

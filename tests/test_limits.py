@@ -81,7 +81,13 @@ def client_for(people, rule_name: str):
 
 
 def url(app, rule, **values) -> str:
-    values = {"step": "worksite", "token": "x", "code": "x", "filename": "x"} | values
+    values = {
+        "step": "worksite",
+        "token": "x",
+        "code": "x",
+        "filename": "x",
+        "language": "x",
+    } | values
     with app.test_request_context():
         return url_for(rule.endpoint, **{k: values[k] for k in rule.arguments})
 

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
     DecimalField,
@@ -208,3 +209,10 @@ class PersonSearchForm(PortalForm):
         csrf = False  # a read-only lookup, sent with GET
 
     cin = StringField(_l("CIN"), [Length(max=16)], filters=[normalise_cin])
+
+
+class ImportForm(PortalForm):
+    file = FileField(
+        _l("Spreadsheet of workers (XLSX or CSV, at most 2 MB and 1,000 rows)"),
+        [FileRequired(message=_l("Choose a file."))],
+    )

@@ -3,7 +3,7 @@ from decimal import Decimal
 from typing import ClassVar
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Numeric, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, LargeBinary, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.agreements.models import Agreement
@@ -170,3 +170,43 @@ class Contract(db.Model):
     def end(self) -> date:
         """The last day it holds: the actual end once known, else the planned one."""
         return self.actual_end or self.planned_end
+
+
+class ImportStatus(LabelledEnum):
+    QUEUED = "queued"  # waiting for the worker (to check, or to enrol the rows kept)
+    RUNNING = "running"
+    CHECKED = "checked"  # rows with errors: nothing enrolled, the partner decides
+    DONE = "done"
+    FAILED = "failed"
+
+    __labels__: ClassVar[dict] = {
+        "queued": _l("Waiting"),
+        "running": _l("Running"),
+        "checked": _l("Checked: some rows have errors"),
+        "done": _l("Done"),
+        "failed": _l("Failed"),
+    }
+
+
+class EnrolmentImport(db.Model):
+    """A spreadsheet of workers uploaded by a partner's editor for one agreement: the file is
+    kept in the row (the worker reads it from here), the report of each row when checked and
+    enrolled (portal/beneficiaries/imports.py)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreement.id"), index=True)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    filename: Mapped[str] = mapped_column(String(120))
+    format: Mapped[str] = mapped_column(String(4))  # xlsx or csv, from the content
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(10), default=ImportStatus.QUEUED)
+    keep_valid: Mapped[bool] = mapped_column(default=False)  # enrol the valid rows despite errors
+    progress: Mapped[int] = mapped_column(default=0)  # percent
+    rows: Mapped[int] = mapped_column(default=0)
+    report: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+    agreement: Mapped[Agreement] = relationship()

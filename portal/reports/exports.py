@@ -7,20 +7,18 @@ machine codes stay beside them for those who filter and script: a "codes" sheet 
 
 Names come from applicants, so no value may become a formula in a spreadsheet: every string
 is a string cell in the XLSX, and in the CSV a value starting with = + - @ tab or carriage
-return gets a leading single quote (OWASP's rule against CSV injection).
+return gets a leading single quote (portal.core.spreadsheets).
 """
 
 import csv
 import io
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import current_app
 from flask_babel import force_locale, gettext, to_user_timezone
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select, update
 from sqlalchemy.orm import contains_eager
 
@@ -39,6 +37,7 @@ from portal.audit.services import mask, record
 from portal.auth.models import User
 from portal.calls.models import Call
 from portal.committees.models import CommitteeSession, Decision
+from portal.core.spreadsheets import cells, csv_value
 from portal.core.uow import after_commit
 from portal.extensions import db
 from portal.i18n import localized, text_direction
@@ -83,10 +82,6 @@ LABELS = {
 # The columns whose label is not their code: the CSV repeats their codes at its end.
 CODED = [key for key in COLUMNS if key in LABELS or key == "province"]
 IDENTIFIERS = ("ice", "rc", "cnss_affiliation")
-# What a spreadsheet may take for the start of a formula (OWASP, CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# Date cells show as the pages write dates; the codes sheet shows ISO dates.
-DATE_FORMAT = {"labels": "dd/mm/yyyy", "codes": "yyyy-mm-dd"}
 
 
 def request_export(call: Call, fmt: str, *, by: User) -> Export:
@@ -211,37 +206,17 @@ def _xlsx(rows: list[tuple[dict, dict]]) -> bytes:
     sheet = workbook.create_sheet(gettext("Applications"))
     sheet.sheet_view.rightToLeft = text_direction() == "rtl"
     sheet.freeze_panes = "A2"
-    sheet.append(_cells(sheet, _headers(), "labels"))
+    sheet.append(cells(sheet, _headers(), "labels"))
     for codes, labels in rows:
-        sheet.append(_cells(sheet, _shown(codes, labels), "labels"))
+        sheet.append(cells(sheet, _shown(codes, labels), "labels"))
     codes_sheet = workbook.create_sheet("codes")
     codes_sheet.freeze_panes = "A2"
-    codes_sheet.append(_cells(codes_sheet, list(COLUMNS), "codes"))
+    codes_sheet.append(cells(codes_sheet, list(COLUMNS), "codes"))
     for codes, _labels in rows:
-        codes_sheet.append(_cells(codes_sheet, [codes[key] for key in COLUMNS], "codes"))
+        codes_sheet.append(cells(codes_sheet, [codes[key] for key in COLUMNS], "codes"))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def _cells(sheet, values: list, kind: str) -> list:
-    """Strings as string cells, whatever they start with, and dates as date cells."""
-    cells = []
-    for value in values:
-        if isinstance(value, str):
-            # openpyxl takes a str starting with "=" for a formula (and "#N/A" for an error);
-            # a string cell is shown as typed and never evaluated. Characters XML cannot
-            # carry would stop the whole file: they are dropped.
-            cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-            cell.data_type = "s"
-            if value.startswith(FORMULA_START):
-                cell.quotePrefix = True  # editing the cell in a spreadsheet keeps it text
-            value = cell
-        elif isinstance(value, date):
-            value = WriteOnlyCell(sheet, value=value)
-            value.number_format = DATE_FORMAT[kind]
-        cells.append(value)
-    return cells
 
 
 def _csv(rows: list[tuple[dict, dict]]) -> bytes:
@@ -250,18 +225,8 @@ def _csv(rows: list[tuple[dict, dict]]) -> bytes:
     writer.writerow(_headers() + list(CODED))
     for codes, labels in rows:
         values = _shown(codes, labels) + [codes[key] for key in CODED]
-        writer.writerow([_csv_value(value) for value in values])
+        writer.writerow([csv_value(value) for value in values])
     return text.getvalue().encode("utf-8-sig")  # the BOM lets spreadsheets read Arabic
-
-
-def _csv_value(value):
-    """ISO dates (read as dates whatever the spreadsheet's locale), and no value a spreadsheet
-    would take for a formula."""
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def sweep() -> int:

@@ -108,6 +108,10 @@ ACCESS = {
     "beneficiaries.workers": SIGNED_IN,
     "beneficiaries.enrol": SIGNED_IN,
     "beneficiaries.end_contract": SIGNED_IN,
+    "beneficiaries.import_workers": SIGNED_IN,
+    "beneficiaries.import_template": SIGNED_IN,
+    "beneficiaries.show_import": SIGNED_IN,
+    "beneficiaries.keep_valid_rows": SIGNED_IN,
     "beneficiaries_staff.contracts_to_validate": {"secretariat", "admin"},
     "beneficiaries_staff.show_contract": STAFF,
     "beneficiaries_staff.validate": {"secretariat", "admin"},
@@ -124,6 +128,7 @@ OBJECT_ARGS = {
     "agreement_id",
     "contract_id",
     "person_id",
+    "import_id",
 }
 SAMPLE_ARGS = {
     "filename": "css/portal.css",
@@ -142,6 +147,8 @@ SAMPLE_ARGS = {
     "agreement_id": 1,
     "contract_id": 1,
     "person_id": 1,
+    "import_id": 1,
+    "language": "fr",
 }
 
 

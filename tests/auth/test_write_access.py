@@ -6,7 +6,8 @@ token and a full form. Two organisations in two provinces (Sidi Ifni and Tan-Tan
 target in turn, the other being the stranger; each has members, a draft ready to submit, a
 submitted application, one under review, a committee session in progress (an approval
 recorded, one still to decide), an approved application whose agreement is issued and its
-signed copy sent, and a signed agreement with three workers enrolled. Each attempt must be
+signed copy sent, and a signed agreement with three workers enrolled and a spreadsheet of workers
+checked (one row in error). Each attempt must be
 refused the way the route refuses (302 to the sign-in page for anonymous visitors, 403 or 404
 otherwise, or the form shown again where a form's choices are the rule) and must leave the database as it was: every table, counted and hashed
 row by row, before and after (tests/support/fingerprint.py; a plain request writes nothing,
@@ -15,8 +16,8 @@ which is checked first, so no table is left out).
 Then someone allowed sends each of those requests once (`CONTROLS`) and the database changes:
 the forms the refused roles sent would have written.
 
-    45 write routes × 11 roles, on each of 2 organisations in 2 provinces:
-    662 refused attempts, database unchanged.
+    47 write routes × 11 roles, on each of 2 organisations in 2 provinces:
+    698 refused attempts, database unchanged.
 
 (The GET side is tests/auth/test_access.py; requests without a CSRF token are refused there.)
 """
@@ -32,12 +33,14 @@ from types import SimpleNamespace
 
 import pytest
 from flask import url_for
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from portal.agreements import services as agreement_services
 from portal.agreements.models import Agreement
 from portal.applications.models import Application
 from portal.auth.models import User
+from portal.beneficiaries import imports
 from portal.beneficiaries import services as beneficiaries
 from portal.calls.services import DEFAULT_SIGNATORIES, format_signatories
 from portal.committees import services as committees
@@ -128,6 +131,20 @@ class Write:
 
 def pdf(kind: str) -> dict:
     return {"kind": kind, "file": (io.BytesIO(plain_pdf()), f"{kind}.pdf")}
+
+
+def province_commune(province: str) -> int:
+    return db.session.get(Province, province_id(province)).communes[0].id
+
+
+def workers_csv(agreement_id: int, commune_id: int, cins: list[str]) -> bytes:
+    """A spreadsheet of workers as the template has it (Arabic headers), one row a CIN."""
+    with force_locale("ar"):
+        titles = imports.headers(db.session.get(Agreement, agreement_id))
+    row = enrol_form(commune_id, "") | {"role": "عامل"}
+    lines = [";".join(titles.values())]
+    lines += [";".join(row.get(key, "") if key != "cin" else cin for key in titles) for cin in cins]
+    return "\n".join(lines).encode("utf-8-sig")
 
 
 def organisation_form(s) -> dict:
@@ -333,6 +350,12 @@ WRITES: dict[str, Write] = {
         args=lambda s: {"contract_id": s.to_end},
         form=lambda s: {"actual_end": "2027-05-31", "end_reason": "resigned"},
     ),
+    "beneficiaries.import_workers": Write(
+        MEMBERS,
+        args=lambda s: {"agreement_id": s.signed},
+        form=lambda s: {"file": (io.BytesIO(s.bad_workers_csv), "w.csv")},
+    ),
+    "beneficiaries.keep_valid_rows": Write(MEMBERS, args=lambda s: {"import_id": s.checked_import}),
     "beneficiaries_staff.validate": Write(
         MANAGERS_HERE, args=lambda s: {"contract_id": s.to_validate}
     ),
@@ -382,6 +405,8 @@ CONTROLS = [
     ("agreements_staff.revoke", "secretariat", 1),
     ("beneficiaries.enrol", "editor", 0),
     ("beneficiaries.end_contract", "editor", 0),
+    ("beneficiaries.import_workers", "editor", 0),
+    ("beneficiaries.keep_valid_rows", "editor", 0),
     ("beneficiaries_staff.validate", "secretariat", 0),
     ("beneficiaries_staff.refuse", "secretariat", 0),
     ("organisations.remove_member", "owner", 0),
@@ -482,6 +507,13 @@ def build_side(app, province: str, committee_call: int) -> SimpleNamespace:
             ).contract
             for _ in range(3)
         )
+        # A spreadsheet of two rows, one with an error: checked, its valid row to keep.
+        checked_import = imports.request_import(
+            signed,
+            workers_csv(signed.id, province_commune(province), [new_cin(), "12AB"]),
+            "workers.csv",
+            by=db.session.get(User, editor.id),
+        )
         join_request = JoinRequest(organisation_id=organisation.id, user_id=joiner.id)
         invitation = Invitation(
             organisation_id=organisation.id,
@@ -512,6 +544,8 @@ def build_side(app, province: str, committee_call: int) -> SimpleNamespace:
             to_validate=to_validate.id,
             to_refuse=to_refuse.id,
             to_end=to_end.id,
+            checked_import=checked_import.id,
+            bad_workers_csv=workers_csv(signed.id, province_commune(province), ["12AB"]),
             reviewer_id=reviewer.id,
             rule=rules[0]["rule"],
             join_request=join_request.id,
