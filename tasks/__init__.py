@@ -1,3 +1,11 @@
 """Celery task shells, one module per area; the worker imports this package."""
 
-from tasks import agreements, applications, committees, notifications, reports, system  # noqa: F401
+from tasks import (  # noqa: F401
+    agreements,
+    applications,
+    certificates,
+    committees,
+    notifications,
+    reports,
+    system,
+)

@@ -4,6 +4,7 @@ from celery import shared_task
 
 from portal.agreements.services import sweep as sweep_agreements
 from portal.applications.services import sweep_checks
+from portal.beneficiaries.certificates import sweep as sweep_certificates
 from portal.committees.services import sweep_minutes
 from portal.notifications.services import sweep as sweep_notifications
 from portal.reports.exports import sweep as sweep_exports
@@ -24,4 +25,5 @@ def sweep() -> dict:
         "exports": sweep_exports(),
         "agreements": sweep_agreements(),
         "minutes": sweep_minutes(),
+        "certificates": sweep_certificates(),
     }

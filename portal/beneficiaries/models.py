@@ -3,7 +3,7 @@ from decimal import Decimal
 from typing import ClassVar
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.agreements.models import Agreement
@@ -164,3 +164,20 @@ class Contract(db.Model):
     def end(self) -> date:
         """The last day it holds: the actual end once known, else the planned one."""
         return self.actual_end or self.planned_end
+
+
+class Certificate(db.Model):
+    """The end-of-worksite certificate of an ended contract with enough days (T-CERT): written
+    in the transaction that ends the contract, its facts frozen in `content`, rendered once by
+    the worker into the PDF whose sha256 is kept here; the sweep re-sends a render left undone."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id"), unique=True)
+    verification_code: Mapped[str] = mapped_column(String(24), unique=True)
+    content: Mapped[dict] = mapped_column(JSON)
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    render_enqueued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    pdf_sha256: Mapped[str | None] = mapped_column(ForeignKey("blob.sha256"))
+    rendered_at: Mapped[datetime | None]
+
+    contract: Mapped[Contract] = relationship()

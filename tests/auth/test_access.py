@@ -108,6 +108,11 @@ ACCESS = {
     "beneficiaries.workers": SIGNED_IN,
     "beneficiaries.enrol": SIGNED_IN,
     "beneficiaries.end_contract": SIGNED_IN,
+    # Certificates: who sees the contract downloads it (tests/beneficiaries/test_certificates.py);
+    # anyone checks one by its code.
+    "beneficiaries.certificate": SIGNED_IN,
+    "beneficiaries.certificates_zip": SIGNED_IN,
+    "beneficiaries.verify_certificate": EVERYONE,
     "beneficiaries_staff.contracts_to_validate": {"secretariat", "admin"},
     "beneficiaries_staff.show_contract": STAFF,
     "beneficiaries_staff.validate": {"secretariat", "admin"},
