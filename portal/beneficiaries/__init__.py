@@ -9,6 +9,7 @@ staff_bp = Blueprint("beneficiaries_staff", __name__, url_prefix="/backoffice/be
 
 from portal.beneficiaries import (  # noqa: E402,F401  (routes register on import)
     certificate_views,
+    data_protection,
     staff_views,
     views,
 )

@@ -181,3 +181,21 @@ class Certificate(db.Model):
     rendered_at: Mapped[datetime | None]
 
     contract: Mapped[Contract] = relationship()
+
+
+# What a person's export holds (data_protection): every column of theirs but the bookkeeping.
+PERSON_EXPORT_FIELDS = (
+    "cin",
+    "last_name_ar",
+    "first_name_ar",
+    "last_name_fr",
+    "first_name_fr",
+    "birth_date",
+    "sex",
+    "education_level",
+    "disability_card_no",
+    "anapec_registration_date",
+    "cnss_number",
+    "phone",
+    "created_at",
+)
