@@ -120,6 +120,7 @@ ACCESS = {
     "beneficiaries_staff.search_persons": {"secretariat", "admin"},
     "beneficiaries_staff.show_person": {"secretariat", "admin"},
     "beneficiaries_staff.export_person": {"secretariat", "admin"},
+    "beneficiaries_staff.correct": {"secretariat", "admin"},
 }
 # Routes of one object: reaching the route is the rule tested here; the object's own rule
 # (404 when not visible, 403 when visible but not allowed) is tested in each area.

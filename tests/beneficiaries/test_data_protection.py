@@ -2,6 +2,7 @@
 exports a person's data, the whole CIN included, each export audited; nobody else does."""
 
 import json
+import re
 from datetime import date
 
 import pytest
@@ -10,9 +11,10 @@ from sqlalchemy import select
 from portal.audit.models import AuditEvent
 from portal.auth.models import User
 from portal.beneficiaries import certificates, services
+from portal.beneficiaries.models import Person
 from portal.extensions import db
 from tests.support.accounts import login
-from tests.support.beneficiaries import enrol, new_cin, signed_agreement
+from tests.support.beneficiaries import enrol, new_cin, person_form, signed_agreement
 
 
 def signed_in(app, user, lang: str = "ar"):
@@ -70,3 +72,34 @@ def test_the_secretariat_exports_a_person_and_the_export_is_audited(app):
         )
         assert exported is not None and cin not in json.dumps(exported.after)
     assert signed_in(app, side.editor).get(path).status_code in (403, 404)
+
+
+def test_the_secretariat_corrects_a_person_on_request_and_the_trail_says_what(app, html_pages):
+    side = signed_agreement(app, jobs=1)
+    with app.app_context():
+        person_id = enrol(side, new_cin()).contract.person_id
+        db.session.commit()
+    staff = signed_in(app, side.staff, "fr")
+    path = f"/backoffice/beneficiaries/persons/{person_id}/correct"
+    page = staff.get(path)
+    assert page.status_code == 200 and 'value="Saïd"' in page.get_data(as_text=True)
+    html_pages.save("beneficiaries-staff-correct", page.get_data(as_text=True))
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.get_data(as_text=True))
+    wrong = staff.post(
+        path, data=person_form(side.commune_id, reason="", csrf_token=token.group(1))
+    )
+    assert wrong.status_code == 400
+    done = staff.post(
+        path,
+        data=person_form(side.commune_id, first_name_fr="Sayid", csrf_token=token.group(1)),
+    )
+    assert done.status_code == 302
+    with app.app_context():
+        person = db.session.get(Person, person_id)
+        assert person.first_name_fr == "Sayid" and person.phone == "+212612345678"
+        event = db.session.scalar(
+            select(AuditEvent).filter_by(action="person.corrected", object_id=person_id)
+        )
+        assert "first_name_fr" in event.after["fields"] and "Sayid" not in str(event.after)
+    editor = signed_in(app, side.editor)
+    assert editor.get(path).status_code in (403, 404)
