@@ -69,13 +69,19 @@ def init_app(app: Flask) -> None:
                 f"{call.title_fr}, {sum(p.quota_jobs for p in call.provinces)} jobs."
             )
         click.echo(f"\nDemo accounts (password {demo.PASSWORD}):")
-        click.echo(f"  applicant            {demo.seed_applicant().email}")
+        applicant = demo.seed_applicant()
+        click.echo(f"  applicant            {applicant.email}")
         for role, email in demo.seed_staff([p.id for p in region.provinces]):
             click.echo(f"  {role:<20} {email}")
         click.echo(f"Staff sign in with a second step: add the key {demo.TOTP_SECRET} to an")
         click.echo("authenticator app, or print the current code with")
         click.echo(
             f"  .venv/bin/python -c \"import pyotp; print(pyotp.TOTP('{demo.TOTP_SECRET}').now())\""
+        )
+        agreement = demo.seed_workers(applicant)
+        click.echo(
+            f"\nSigned agreement {agreement.number} with {len(demo.DEMO_WORKERS)} workers, "
+            "one contract ended with its certificate."
         )
 
     @app.cli.command("load-edition")

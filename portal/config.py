@@ -167,6 +167,7 @@ class Config:
                 "deliver_notification": {"queue": "mail"},
                 "render_agreement": {"queue": "pdf"},
                 "render_minutes": {"queue": "pdf"},
+                "render_certificate": {"queue": "pdf"},
             },
             # The database holds every outcome; only `ping` keeps a result.
             "task_ignore_result": True,

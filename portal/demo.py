@@ -6,21 +6,38 @@ laptop. `flask seed-demo` never creates them in production.
 
 import io
 from datetime import date, timedelta
+from decimal import Decimal
 
 from flask import current_app
 from pypdf import PdfWriter
 from sqlalchemy import select
 
 from portal.access import Role
+from portal.agreements.models import Agreement
+from portal.agreements.services import (
+    confirm_signed,
+    current_agreement,
+    render_agreement,
+    upload_signed,
+    write_agreement,
+)
+from portal.applications.lifecycle import rebuild_counts
+from portal.applications.models import Application, Status, Submission
+from portal.applications.services import snapshot
 from portal.auth.models import User
 from portal.auth.services import create_staff, hasher
+from portal.beneficiaries.certificates import certificate_of, render_certificate
+from portal.beneficiaries.models import Contract, Person
+from portal.beneficiaries.services import end_contract, enrol, validate
+from portal.calls.models import Call
 from portal.documents.models import Document, DocumentKind
 from portal.documents.services import add_document
 from portal.extensions import db
 from portal.geo.models import Province
 from portal.organisations.models import Organisation
 from portal.organisations.services import create_organisation
-from portal.timeutil import utcnow
+from portal.timeutil import local_date, utcnow
+from portal.wages import minimum_wage
 
 PASSWORD = "demo-password-2026"  # noqa: S105
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105
@@ -103,10 +120,6 @@ def seed_applicant() -> User:
 
 
 def _documents(organisation: Organisation, user: User) -> None:
-    writer = PdfWriter()
-    writer.add_blank_page(595, 842)
-    buffer = io.BytesIO()
-    writer.write(buffer)
     held = set(
         db.session.scalars(select(Document.kind_id).filter_by(organisation_id=organisation.id))
     )
@@ -115,8 +128,110 @@ def _documents(organisation: Organisation, user: User) -> None:
             add_document(
                 organisation,
                 kind,
-                buffer.getvalue(),
+                _blank_pdf(),
                 filename=f"{kind.code}.pdf",
                 valid_until=date.today() + timedelta(days=180) if kind.expires else None,
                 by=user,
             )
+
+
+DEMO_APPLICATION = "DEMO-C1-0001"
+DEMO_WORKSITE = {
+    "title": "تشجير مدخل مدينة سيدي إفني (تجريبي)",
+    "sector": "forests",
+    "location": "الطريق الجهوية 104، سيدي إفني",
+    "duration_months": "6",
+    "workers_planned": "4",
+    "supervisors": "1",
+}
+# CIN, names (Arabic, French), sex; the first one's contract has ended, with its certificate.
+DEMO_WORKERS = [
+    ("JA123456", ("سعيد", "العلوي"), ("Saïd", "Alaoui"), "male"),
+    ("JA234567", ("خديجة", "البصري"), ("Khadija", "Basri"), "female"),
+    ("JB345678", ("يوسف", "أيت باها"), ("Youssef", "Ait Baha"), "male"),
+]
+
+
+def seed_workers(applicant: User) -> Agreement:
+    """A signed agreement of the association's component-1 worksite, with three validated
+    workers; the first one's contract ended, its certificate rendered. Once: the agreement is
+    found by its application's number the next time."""
+    existing = db.session.scalar(select(Application).filter_by(number=DEMO_APPLICATION))
+    if existing is not None:
+        return current_agreement(existing)
+    staff = db.session.scalar(select(User).filter_by(email=STAFF[0][0]))
+    organisation = db.session.scalar(
+        select(Organisation).filter_by(name_fr=ORGANISATIONS[0]["name_fr"])
+    )
+    call = db.session.scalar(select(Call).filter_by(component=1).order_by(Call.id))
+    today = local_date()
+    start = today - timedelta(days=150)
+    application = Application(
+        organisation_id=organisation.id,
+        call_id=call.id,
+        component=1,
+        province_id=organisation.province_id,
+        status=Status.APPROVED,
+        number=DEMO_APPLICATION,
+        details=DEMO_WORKSITE
+        | {"commune_id": organisation.commune_id, "planned_start": start.isoformat()},
+        created_by_id=applicant.id,
+        jobs_granted=4,
+        jobs_requested=4,
+    )
+    db.session.add(application)
+    db.session.flush()
+    db.session.add(
+        Submission(
+            application_id=application.id,
+            sequence=1,
+            submitted_by_id=applicant.id,
+            data=snapshot(application, by=applicant, at=utcnow()),
+        )
+    )
+    agreement = write_agreement(application, 4, by=staff)
+    render_agreement(agreement.id)
+    upload_signed(agreement, _blank_pdf(), by=applicant)
+    confirm_signed(agreement, by=staff)
+    rebuild_counts()  # the application came straight into the table, past the transitions
+    wage = Decimal(str(minimum_wage(start).smig_monthly))
+    for index, (cin, name_ar, name_fr, sex) in enumerate(DEMO_WORKERS):
+        contract = enrol(
+            agreement,
+            cin,
+            {
+                "first_name_ar": name_ar[0],
+                "last_name_ar": name_ar[1],
+                "first_name_fr": name_fr[0],
+                "last_name_fr": name_fr[1],
+                "birth_date": date(1994 + index, 3, 12),
+                "sex": sex,
+                "commune_id": organisation.commune_id,
+                "education_level": "secondary",
+                "disability_card_no": None,
+                "anapec_registration_date": None,
+                "cnss_number": None,
+                "phone": None,
+            },
+            kind="cdd",
+            role="عامل تشجير",
+            start_date=start,
+            planned_end=start + timedelta(days=182),
+            monthly_wage=wage,
+            by=applicant,
+        ).contract
+        validate(contract, by=staff)
+    first = db.session.scalar(select(Contract).join(Person).where(Person.cin == DEMO_WORKERS[0][0]))
+    end_contract(first, today - timedelta(days=1), "resigned", by=applicant)
+    certificate = certificate_of(first.id)
+    if certificate is not None:  # rendered here: `make run` may have no worker running yet
+        render_certificate(certificate.id)
+    return agreement
+
+
+def _blank_pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()

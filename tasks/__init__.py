@@ -4,6 +4,7 @@ from tasks import (  # noqa: F401
     agreements,
     applications,
     beneficiaries,
+    certificates,
     committees,
     notifications,
     reports,

@@ -7,4 +7,10 @@ from flask import Blueprint
 bp = Blueprint("beneficiaries", __name__)
 staff_bp = Blueprint("beneficiaries_staff", __name__, url_prefix="/backoffice/beneficiaries")
 
-from portal.beneficiaries import import_views, staff_views, views  # noqa: E402,F401  (routes register on import)
+from portal.beneficiaries import (  # noqa: E402,F401  (routes register on import)
+    certificate_views,
+    data_protection,
+    import_views,
+    staff_views,
+    views,
+)

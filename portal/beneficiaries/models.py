@@ -210,3 +210,38 @@ class EnrolmentImport(db.Model):
     finished_at: Mapped[datetime | None]
 
     agreement: Mapped[Agreement] = relationship()
+
+
+class Certificate(db.Model):
+    """The end-of-worksite certificate of an ended contract with enough days (T-CERT): written
+    in the transaction that ends the contract, its facts frozen in `content`, rendered once by
+    the worker into the PDF whose sha256 is kept here; the sweep re-sends a render left undone."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id"), unique=True)
+    verification_code: Mapped[str] = mapped_column(String(24), unique=True)
+    content: Mapped[dict] = mapped_column(JSON)
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    render_enqueued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    pdf_sha256: Mapped[str | None] = mapped_column(ForeignKey("blob.sha256"))
+    rendered_at: Mapped[datetime | None]
+
+    contract: Mapped[Contract] = relationship()
+
+
+# What a person's export holds (data_protection): every column of theirs but the bookkeeping.
+PERSON_EXPORT_FIELDS = (
+    "cin",
+    "last_name_ar",
+    "first_name_ar",
+    "last_name_fr",
+    "first_name_fr",
+    "birth_date",
+    "sex",
+    "education_level",
+    "disability_card_no",
+    "anapec_registration_date",
+    "cnss_number",
+    "phone",
+    "created_at",
+)

@@ -379,7 +379,10 @@ def refuse(contract: Contract, reason: str, *, by: User) -> None:
 
 def end_contract(contract: Contract, on: date, reason: str, note: str = "", *, by: User) -> None:
     """The contract ends on `on` for `reason` (an early end keeps it): its job is free again,
-    and the person may be enrolled from the next day on."""
+    and the person may be enrolled from the next day on. A contract of enough days gets its
+    certificate in the same transaction."""
+    from portal.beneficiaries.certificates import issue_if_due  # it reads this module
+
     if contract.status not in HOLDING:
         raise NotProposed(contract.id)
     if not contract.start_date <= on <= contract.planned_end:
@@ -393,6 +396,7 @@ def end_contract(contract: Contract, on: date, reason: str, note: str = "", *, b
         organisation_id=contract.organisation_id,
         after={"cin": contract.person.cin, "on": on.isoformat(), "reason": reason},
     )
+    issue_if_due(contract, by=by)
 
 
 # Reading

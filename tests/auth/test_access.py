@@ -112,12 +112,19 @@ ACCESS = {
     "beneficiaries.import_template": SIGNED_IN,
     "beneficiaries.show_import": SIGNED_IN,
     "beneficiaries.keep_valid_rows": SIGNED_IN,
+    # Certificates: who sees the contract downloads it (tests/beneficiaries/test_certificates.py);
+    # anyone checks one by its code.
+    "beneficiaries.certificate": SIGNED_IN,
+    "beneficiaries.certificates_zip": SIGNED_IN,
+    "beneficiaries.verify_certificate": EVERYONE,
     "beneficiaries_staff.contracts_to_validate": {"secretariat", "admin"},
     "beneficiaries_staff.show_contract": STAFF,
     "beneficiaries_staff.validate": {"secretariat", "admin"},
     "beneficiaries_staff.refuse": {"secretariat", "admin"},
     "beneficiaries_staff.search_persons": {"secretariat", "admin"},
     "beneficiaries_staff.show_person": {"secretariat", "admin"},
+    "beneficiaries_staff.export_person": {"secretariat", "admin"},
+    "beneficiaries_staff.correct": {"secretariat", "admin"},
 }
 # Routes of one object: reaching the route is the rule tested here; the object's own rule
 # (404 when not visible, 403 when visible but not allowed) is tested in each area.

@@ -16,8 +16,8 @@ which is checked first, so no table is left out).
 Then someone allowed sends each of those requests once (`CONTROLS`) and the database changes:
 the forms the refused roles sent would have written.
 
-    47 write routes × 11 roles, on each of 2 organisations in 2 provinces:
-    698 refused attempts, database unchanged.
+    48 write routes × 11 roles, on each of 2 organisations in 2 provinces:
+    714 refused attempts, database unchanged.
 
 (The GET side is tests/auth/test_access.py; requests without a CSRF token are refused there.)
 """
@@ -65,7 +65,7 @@ from tests.support.accounts import (
 )
 from tests.support.agreements import approve_in_session, new_call, recommended_in
 from tests.support.applications import complete_draft, submit, worksite
-from tests.support.beneficiaries import enrol_form, new_cin, person_details
+from tests.support.beneficiaries import enrol_form, new_cin, person_details, person_form
 from tests.support.files import plain_pdf
 from tests.support.fingerprint import changes, fingerprint
 
@@ -364,6 +364,12 @@ WRITES: dict[str, Write] = {
         args=lambda s: {"contract_id": s.to_refuse},
         form=lambda s: {"reason": "خارج الفئة المستهدفة"},
     ),
+    # A person is the secretariat's wherever they work (the person's page): corrected on request.
+    "beneficiaries_staff.correct": Write(
+        MANAGERS_HERE | {"secretariat_elsewhere"},
+        args=lambda s: {"person_id": s.person},
+        form=lambda s: person_form(s.commune_id),
+    ),
 }
 
 # Someone allowed sends each refused request once, in this order (each leaves what the next
@@ -409,6 +415,7 @@ CONTROLS = [
     ("beneficiaries.keep_valid_rows", "editor", 0),
     ("beneficiaries_staff.validate", "secretariat", 0),
     ("beneficiaries_staff.refuse", "secretariat", 0),
+    ("beneficiaries_staff.correct", "secretariat", 0),
     ("organisations.remove_member", "owner", 0),
     ("organisations.transfer_ownership", "owner", 1),
 ]
@@ -546,6 +553,7 @@ def build_side(app, province: str, committee_call: int) -> SimpleNamespace:
             to_end=to_end.id,
             checked_import=checked_import.id,
             bad_workers_csv=workers_csv(signed.id, province_commune(province), ["12AB"]),
+            person=to_end.person_id,
             reviewer_id=reviewer.id,
             rule=rules[0]["rule"],
             join_request=join_request.id,

@@ -121,3 +121,19 @@ def enrol_form(commune_id: int, cin: str, **changes) -> dict:
         "monthly_wage": "3266.10",
         "phone": "06 12 34 56 78",
     } | changes
+
+
+def person_form(commune_id: int, **changes) -> dict:
+    """What the secretariat sends to correct a person's details on their request."""
+    return {
+        "last_name_ar": "العلوي",
+        "first_name_ar": "سعيد",
+        "last_name_fr": "Alaoui",
+        "first_name_fr": "Said",
+        "birth_date": "1996-04-02",
+        "sex": "male",
+        "commune_id": str(commune_id),
+        "education_level": "secondary",
+        "phone": "0612345678",
+        "reason": "طلب المعني بالأمر تصحيح الاسم",
+    } | changes
