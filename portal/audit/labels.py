@@ -58,6 +58,11 @@ ACTION_LABELS = {
     "contract.validated": _l("Work contract validated"),
     "contract.refused": _l("Work contract refused"),
     "contract.ended": _l("Work contract ended"),
+    "contract.import_requested": _l("Spreadsheet of workers uploaded"),
+    "contract.import_kept": _l("Valid rows of a spreadsheet of workers kept"),
+    "certificate.issued": _l("End-of-worksite certificate issued"),
+    "person.exported": _l("Worker's data exported on request"),
+    "person.corrected": _l("Worker's data corrected on request"),
 }
 
 
