@@ -87,6 +87,7 @@ def test_the_public_endpoints_are_the_ones_we_meant(app):
         "auth.reset_password",
         "auth.two_factor",
         "auth.verify_email",
+        "beneficiaries.verify_certificate",
         "calls.list_calls",
         "calls.show",
         "core.healthz",
