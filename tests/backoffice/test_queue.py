@@ -3,21 +3,18 @@
 import uuid
 
 import pytest
-from sqlalchemy import insert
 
 from portal.applications.models import Application
 from portal.extensions import db
-from portal.geo.models import Province
 from tests.support.accounts import (
     add_documents,
     create_organisation,
     create_staff,
     create_user,
-    demo_call,
     login,
     post,
 )
-from tests.support.applications import fill_component1, start
+from tests.support.applications import bulk_applications, fill_component1, start
 from tests.support.queries import count_queries
 
 
@@ -91,30 +88,7 @@ def many(app):
     """Add `n` submitted applications straight into the table."""
     owner = create_user(app)
     organisation = create_organisation(app, owner, province="Guelmim")
-    call = demo_call(app, 1)
-    with app.app_context():
-        province_id = db.session.query(Province).filter_by(name_fr="Guelmim").one().id
-
-    def add(n: int):
-        rows = [
-            {
-                "organisation_id": organisation.id,
-                "call_id": call.id,
-                "component": 1,
-                "province_id": province_id,
-                "status": "eligible",
-                "details": {},
-                "number": f"BULK-{uuid.uuid4().hex[:12]}",
-                "created_by_id": owner.id,
-                "eligibility_outcome": "pass",
-            }
-            for _ in range(n)
-        ]
-        with app.app_context():
-            db.session.execute(insert(Application), rows)
-            db.session.commit()
-
-    return add
+    return lambda n: bulk_applications(app, organisation, owner, n, province="Guelmim")
 
 
 def test_the_queue_runs_the_same_number_of_queries_with_10_and_1000_applications(app, many):
