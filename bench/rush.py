@@ -48,6 +48,7 @@ from bench.pages import (  # noqa: E402
     Session,
     log,
     run,
+    seeding_app,
     wrk,
 )
 
@@ -104,26 +105,6 @@ class Worker:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, 9)
             process.wait(30)
-
-
-def seeding_app(database_url: str, secret_key: str):
-    import logging
-
-    from portal import create_app
-    from portal.config import Config
-
-    app = create_app(
-        {
-            "ENV_NAME": "test",
-            "SECRET_KEY": secret_key,
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            # Nothing is enqueued from here: the drafts need no task.
-            "CELERY": {**Config().CELERY, "task_always_eager": True},
-            "RATELIMIT_ENABLED": False,
-        }
-    )
-    logging.getLogger().setLevel(logging.WARNING)
-    return app
 
 
 def create_applicants(app, n: int) -> list[tuple[str, int]]:
