@@ -88,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
         documents,
         notifications,
         organisations,
+        payroll,
         public,
         reports,
         review,
@@ -121,5 +122,7 @@ def register_blueprints(app: Flask) -> None:
         agreements.staff_bp,
         beneficiaries.bp,
         beneficiaries.staff_bp,
+        payroll.bp,
+        payroll.staff_bp,
     ):
         app.register_blueprint(blueprint)
