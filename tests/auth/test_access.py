@@ -125,6 +125,10 @@ ACCESS = {
     "beneficiaries_staff.show_person": {"secretariat", "admin"},
     "beneficiaries_staff.export_person": {"secretariat", "admin"},
     "beneficiaries_staff.correct": {"secretariat", "admin"},
+    # Payroll: the ledger is every staff member's, scoped to their provinces
+    # (tests/payroll/test_grant_pages.py); a month flagged for review is the secretariat's.
+    "payroll_staff.ledger_page": STAFF,
+    "payroll_staff.decide": {"secretariat", "admin"},
 }
 # Routes of one object: reaching the route is the rule tested here; the object's own rule
 # (404 when not visible, 403 when visible but not allowed) is tested in each area.
@@ -136,6 +140,7 @@ OBJECT_ARGS = {
     "contract_id",
     "person_id",
     "import_id",
+    "instalment_id",
 }
 SAMPLE_ARGS = {
     "filename": "css/portal.css",
@@ -155,6 +160,7 @@ SAMPLE_ARGS = {
     "contract_id": 1,
     "person_id": 1,
     "import_id": 1,
+    "instalment_id": 1,
     "language": "fr",
 }
 

@@ -16,8 +16,8 @@ which is checked first, so no table is left out).
 Then someone allowed sends each of those requests once (`CONTROLS`) and the database changes:
 the forms the refused roles sent would have written.
 
-    48 write routes × 11 roles, on each of 2 organisations in 2 provinces:
-    714 refused attempts, database unchanged.
+    49 write routes × 11 roles, on each of 2 organisations in 2 provinces:
+    732 refused attempts, database unchanged.
 
 (The GET side is tests/auth/test_access.py; requests without a CSRF token are refused there.)
 """
@@ -49,6 +49,7 @@ from portal.geo.models import Province
 from portal.notifications.models import DeliveryStatus, Notification
 from portal.organisations.models import Invitation, JoinRequest
 from portal.organisations.services import join_token
+from portal.payroll.models import GrantInstalment, InstalmentStatus
 from portal.review import services as review
 from portal.timeutil import local_date
 from tests.support.accounts import (
@@ -370,6 +371,12 @@ WRITES: dict[str, Write] = {
         args=lambda s: {"person_id": s.person},
         form=lambda s: person_form(s.commune_id),
     ),
+    # Payroll: the province's secretariat decides a month of the grant flagged for review.
+    "payroll_staff.decide": Write(
+        MANAGERS_HERE,
+        args=lambda s: {"instalment_id": s.flagged},
+        form=lambda s: {f"i{s.flagged}-decision": "recover", f"i{s.flagged}-note": "غادر مبكرا"},
+    ),
 }
 
 # Someone allowed sends each refused request once, in this order (each leaves what the next
@@ -416,6 +423,7 @@ CONTROLS = [
     ("beneficiaries_staff.validate", "secretariat", 0),
     ("beneficiaries_staff.refuse", "secretariat", 0),
     ("beneficiaries_staff.correct", "secretariat", 0),
+    ("payroll_staff.decide", "secretariat", 0),
     ("organisations.remove_member", "owner", 0),
     ("organisations.transfer_ownership", "owner", 1),
 ]
@@ -514,6 +522,14 @@ def build_side(app, province: str, committee_call: int) -> SimpleNamespace:
             ).contract
             for _ in range(3)
         )
+        # A month of the hiring grant paid before an early end, flagged for review.
+        flagged = GrantInstalment(
+            contract_id=to_end.id,
+            month_no=1,
+            period=date(2027, 3, 1),
+            amount=Decimal("1500.00"),
+            status=InstalmentStatus.REVIEW,
+        )
         # A spreadsheet of two rows, one with an error: checked, its valid row to keep.
         checked_import = imports.request_import(
             signed,
@@ -528,7 +544,7 @@ def build_side(app, province: str, committee_call: int) -> SimpleNamespace:
             token=f"invitation-{organisation.id}",
             invited_by_id=owner.id,
         )
-        db.session.add_all([join_request, invitation])
+        db.session.add_all([join_request, invitation, flagged])
         db.session.commit()
         eligible_application = db.session.get(Application, eligible)
         grid = eligible_application.call.edition.parameters.get("scoring", [])
@@ -552,6 +568,7 @@ def build_side(app, province: str, committee_call: int) -> SimpleNamespace:
             to_refuse=to_refuse.id,
             to_end=to_end.id,
             checked_import=checked_import.id,
+            flagged=flagged.id,
             bad_workers_csv=workers_csv(signed.id, province_commune(province), ["12AB"]),
             person=to_end.person_id,
             reviewer_id=reviewer.id,

@@ -11,15 +11,14 @@ from sqlalchemy import func, select
 from portal.beneficiaries.models import Contract
 from portal.calls.models import Edition
 from portal.extensions import db
-from portal.payroll import grants, ledger, rules
+from portal.payroll import grants, ledger
 from portal.payroll.models import (
     GrantInstalment,
     LedgerEntry,
-    MonthlyStatement,
     StatementLine,
-    StatementStatus,
 )
 from tests.support.beneficiaries import enrol, new_cin, signed_agreement
+from tests.support.payroll import accepted
 
 START = date(2027, 3, 1)
 
@@ -28,40 +27,6 @@ def month(n: int) -> date:
     """The n-th month of a contract starting in March 2027 (1 = March)."""
     year, index = divmod(START.month - 1 + n - 1, 12)
     return date(START.year + year, index + 1, 1)
-
-
-def accepted(contract: Contract, period: date, days: int | None = None, situation: str = ""):
-    """The month's statement of the contract's agreement, accepted with this contract's line,
-    and handed to the grant as the acceptance does."""
-    statement = db.session.scalar(
-        select(MonthlyStatement).filter_by(application_id=contract.application_id, period=period)
-    )
-    if statement is None:
-        statement = MonthlyStatement(
-            application_id=contract.application_id,
-            agreement_id=contract.agreement_id,
-            province_id=contract.application.province_id,
-            period=period,
-            due_on=rules.due_on(period, 10),
-            status=StatementStatus.ACCEPTED,
-        )
-        db.session.add(statement)
-    max_days = rules.contract_days(contract.start_date, contract.end, period)
-    days = max_days if days is None else days
-    floor = rules.wage_floor(period)
-    line = StatementLine(
-        contract=contract,
-        max_days=max_days,
-        days_worked=days,
-        situation=situation,
-        monthly_wage=contract.monthly_wage,
-        wage_floor=floor,
-        wage_due=rules.wage_due(contract.monthly_wage, days, floor),
-    )
-    statement.lines.append(line)
-    db.session.flush()
-    grants.on_accepted(statement)
-    return line
 
 
 def paid(line: StatementLine) -> None:
