@@ -141,7 +141,7 @@ def test_a_month_flagged_after_an_early_end_is_kept_or_recovered(app, flagged, h
 def test_staff_of_another_province_neither_see_nor_decide_it(app, flagged):
     elsewhere = create_staff(app, "secretariat", provinces=("Tan-Tan",))
     client = signed_in(app, elsewhere)
-    assert "i{}-note".format(flagged.instalments[0]) not in client.get(
+    assert f"i{flagged.instalments[0]}-note" not in client.get(
         "/backoffice/payroll/ledger"
     ).get_data(as_text=True)
     assert decide(client, flagged.instalments[0], decision="recover", note="x").status_code == 404
