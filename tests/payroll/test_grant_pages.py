@@ -10,13 +10,12 @@ from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
 from portal.beneficiaries.models import Contract
-from portal.calls.models import Edition
 from portal.extensions import db
 from portal.payroll import grants, ledger
-from portal.payroll.models import GrantInstalment, InstalmentStatus, LineOutcome
+from portal.payroll.models import GrantInstalment, LineOutcome
 from tests.support.accounts import create_staff, csrf_token, login
 from tests.support.beneficiaries import enrol, new_cin, signed_agreement
-from tests.support.payroll import accepted
+from tests.support.payroll import accepted, early_leaver
 
 MARCH, APRIL = date(2027, 3, 1), date(2027, 4, 1)
 
@@ -78,28 +77,7 @@ def test_the_ledger_sums_by_month_and_agreement_in_the_staffs_provinces_only(app
 
 @pytest.fixture
 def flagged(app):
-    """A hire who left after two paid months of a 12-month minimum: both flagged for review."""
-    side = signed_agreement(app, component=2)
-    with app.app_context():
-        hire = enrol(side, new_cin(), post_index=0, end=date(2029, 2, 28)).contract
-        edition = db.session.get(Edition, hire.edition_id)
-        edition.parameters = edition.parameters | {
-            "component2": edition.parameters["component2"]
-            | {"contract_min_months": 12, "early_end_recovery": "review"}
-        }
-        for period in (MARCH, APRIL):
-            line = accepted(hire, period)
-            line.outcome, line.amount_paid = LineOutcome.PAID, grants.payable(line)
-            grants.settle(line)
-        hire.actual_end, hire.end_reason, hire.status = date(2027, 5, 10), "resigned", "ended"
-        accepted(hire, date(2027, 5, 1), situation="SO")
-        db.session.commit()
-        side.hire = hire.id
-        side.instalments = [
-            i.id for i in grants.schedule(hire) if i.status == InstalmentStatus.REVIEW
-        ]
-        side.amount = grants.schedule(hire)[0].amount
-    return side
+    return early_leaver(app)
 
 
 def decide(client, instalment_id: int, **form):

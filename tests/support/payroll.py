@@ -5,9 +5,19 @@ from datetime import date
 from sqlalchemy import select
 
 from portal.beneficiaries.models import Contract
+from portal.calls.models import Edition
 from portal.extensions import db
 from portal.payroll import grants, rules
-from portal.payroll.models import MonthlyStatement, StatementLine, StatementStatus
+from portal.payroll.models import (
+    InstalmentStatus,
+    LineOutcome,
+    MonthlyStatement,
+    StatementLine,
+    StatementStatus,
+)
+from tests.support.beneficiaries import enrol, new_cin, signed_agreement
+
+MARCH, APRIL = date(2027, 3, 1), date(2027, 4, 1)
 
 
 def accepted(contract: Contract, period: date, days: int | None = None, situation: str = ""):
@@ -42,3 +52,28 @@ def accepted(contract: Contract, period: date, days: int | None = None, situatio
     db.session.flush()
     grants.on_accepted(statement)
     return line
+
+
+def early_leaver(app):
+    """A hire who left after two paid months of a 12-month minimum: both flagged for review."""
+    side = signed_agreement(app, component=2)
+    with app.app_context():
+        hire = enrol(side, new_cin(), post_index=0, end=date(2029, 2, 28)).contract
+        edition = db.session.get(Edition, hire.edition_id)
+        edition.parameters = edition.parameters | {
+            "component2": edition.parameters["component2"]
+            | {"contract_min_months": 12, "early_end_recovery": "review"}
+        }
+        for period in (MARCH, APRIL):
+            line = accepted(hire, period)
+            line.outcome, line.amount_paid = LineOutcome.PAID, grants.payable(line)
+            grants.settle(line)
+        hire.actual_end, hire.end_reason, hire.status = date(2027, 5, 10), "resigned", "ended"
+        accepted(hire, date(2027, 5, 1), situation="SO")
+        db.session.commit()
+        side.hire = hire.id
+        side.instalments = [
+            i.id for i in grants.schedule(hire) if i.status == InstalmentStatus.REVIEW
+        ]
+        side.amount = grants.schedule(hire)[0].amount
+    return side
