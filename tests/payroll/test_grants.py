@@ -49,11 +49,23 @@ def set_grant(contract: Contract, **values) -> None:
     db.session.flush()
 
 
+@pytest.fixture(scope="module")
+def hiring(app):
+    """A signed component-2 agreement, committed once for the module (each test's hires are
+    rolled back with it)."""
+    return signed_agreement(app, component=2)
+
+
+@pytest.fixture(scope="module")
+def worksite(app):
+    return signed_agreement(app)
+
+
 @pytest.fixture
-def hire(app):
+def hire(app, hiring):
     """A component-2 hire of two years from March 2027 on a grant of 1,500 MAD × 9 months
     (the second edition's figures, set here whatever the call's edition)."""
-    side = signed_agreement(app, component=2)
+    side = hiring
     with app.app_context():
         contract = enrol(side, new_cin(), post_index=0, end=date(2029, 2, 28)).contract
         set_grant(contract, grant_monthly_mad=1500, grant_months=9, contract_min_months=12)
@@ -172,8 +184,8 @@ def test_an_end_after_the_minimum_period_cancels_nothing(hire):
     assert statuses(hire) == "ppppd" + "s" * 4
 
 
-def test_component_1_lines_owe_their_wage(app):
-    side = signed_agreement(app)
+def test_component_1_lines_owe_their_wage(app, worksite):
+    side = worksite
     with app.app_context():
         worker = enrol(side, new_cin(), wage=Decimal("3500.00")).contract
         full, short = accepted(worker, month(1)), accepted(worker, month(2), 13, "IL")
