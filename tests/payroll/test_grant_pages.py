@@ -15,7 +15,7 @@ from portal.payroll import grants, ledger
 from portal.payroll.models import GrantInstalment, LineOutcome
 from tests.support.accounts import create_staff, csrf_token, login
 from tests.support.beneficiaries import enrol, new_cin, signed_agreement
-from tests.support.payroll import accepted, early_leaver
+from tests.support.payroll import accepted, early_leaver, shared_when_rolled_back
 
 MARCH, APRIL = date(2027, 3, 1), date(2027, 4, 1)
 
@@ -33,18 +33,19 @@ def text(page: str) -> str:
     return " ".join(re.sub("[\u2066-\u2069]", "", page).replace("\u202f", " ").split())
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=shared_when_rolled_back)
 def worksite(app):
-    """A component-1 agreement in Sidi Ifni whose March was accepted (3,500 MAD due) and paid,
-    and April (1,750 due); committed once for the module."""
+    """A component-1 agreement in Sidi Ifni whose March was accepted (3,517.40 MAD due) and
+    paid, and April (1,758.70 due); once for the module."""
     side = signed_agreement(app)
     with app.app_context():
-        worker = enrol(side, new_cin(), wage=Decimal("3500.00")).contract
+        worker = enrol(side, new_cin(), wage=Decimal("3517.40")).contract
         line = accepted(worker, MARCH)
-        line.outcome, line.amount_paid = LineOutcome.PAID, Decimal("3500.00")
+        line.outcome, line.amount_paid = LineOutcome.PAID, Decimal("3517.40")
         grants.settle(line)
-        accepted(worker, APRIL, 13, "IL")  # 1,750 due
+        accepted(worker, APRIL, 13, "IL")  # 1,758.70 due
         db.session.commit()
+        side.number = worker.application.number
     return side
 
 
@@ -56,27 +57,28 @@ def test_the_agreement_page_shows_wages_due_and_paid_against_the_commitment(app,
             else f"/backoffice/applications/{worksite.application_id}"
         )
         said = text(page.get_data(as_text=True))
-        assert "Salaires dus 5 250,00 MAD" in said
-        assert "Salaires versés 3 500,00 MAD" in said
+        assert "Salaires dus 5 276,10 MAD" in said
+        assert "Salaires versés 3 517,40 MAD" in said
 
 
 def test_the_ledger_sums_by_month_and_agreement_in_the_staffs_provinces_only(app, worksite):
     page = signed_in(app, worksite.staff).get("/backoffice/payroll/ledger?month=2027-03")
-    said = text(page.get_data(as_text=True))
+    html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert "avril 2027" in said and "mars 2027" in said
-    assert "3 500,00 MAD" in said and "1 750,00 MAD" in said
+    assert "avril 2027" in text(html) and "Par convention, mars 2027" in text(html)
+    (row,) = [r for r in html.split("<tr>") if worksite.number in r]
+    assert text(row).count("3 517,40 MAD") == 2  # due and paid
     elsewhere = create_staff(app, "secretariat", provinces=("Tan-Tan",))
-    other = text(signed_in(app, elsewhere).get("/backoffice/payroll/ledger").get_data(as_text=True))
-    assert "3 500,00" not in other
+    other = signed_in(app, elsewhere).get("/backoffice/payroll/ledger?month=2027-03")
+    assert worksite.number not in other.get_data(as_text=True)
     # Another province asked for by hand shows nothing of this one.
     with app.app_context():
         sidi_ifni = worksite.province_id
     forced = signed_in(app, elsewhere).get(f"/backoffice/payroll/ledger?province={sidi_ifni}")
-    assert "3 500,00" not in forced.get_data(as_text=True)
+    assert worksite.number not in forced.get_data(as_text=True)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=shared_when_rolled_back)
 def flagged(app):
     return early_leaver(app)
 

@@ -18,7 +18,7 @@ from portal.payroll.models import (
     StatementLine,
 )
 from tests.support.beneficiaries import enrol, new_cin, signed_agreement
-from tests.support.payroll import accepted
+from tests.support.payroll import accepted, shared_when_rolled_back
 
 START = date(2027, 3, 1)
 
@@ -49,14 +49,14 @@ def set_grant(contract: Contract, **values) -> None:
     db.session.flush()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=shared_when_rolled_back)
 def hiring(app):
     """A signed component-2 agreement, committed once for the module (each test's hires are
     rolled back with it)."""
     return signed_agreement(app, component=2)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=shared_when_rolled_back)
 def worksite(app):
     return signed_agreement(app)
 

@@ -15,8 +15,15 @@ from portal.payroll.models import (
     StatementStatus,
 )
 from tests.support.beneficiaries import enrol, new_cin, signed_agreement
+from tests.support.services import SERVER_DATABASE_URL
 
 MARCH, APRIL = date(2027, 3, 1), date(2027, 4, 1)
+
+
+def shared_when_rolled_back(fixture_name, config) -> str:
+    """A fixture's scope: once per module where each test's changes are rolled back
+    (PostgreSQL), once per test where they stay (SQLite, `make test-fast`)."""
+    return "module" if SERVER_DATABASE_URL.startswith("postgresql") else "function"
 
 
 def accepted(contract: Contract, period: date, days: int | None = None, situation: str = ""):
