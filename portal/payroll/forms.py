@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import FieldList, FormField, IntegerField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from portal.forms import REQUIRED, PortalForm
+from portal.forms import PLACEHOLDER, REQUIRED, PortalForm
 from portal.payroll.models import Situation
 from portal.payroll.rules import FULL_MONTH_DAYS
 from portal.payroll.statements import REASON_MAX
@@ -17,7 +17,9 @@ class OpenStatementForm(PortalForm):
     period = SelectField(_l("Month"), [REQUIRED])
 
     def set_periods(self, periods, label) -> None:
-        self.period.choices = [SelectChoice(f"{p:%Y-%m}", label(p)) for p in periods]
+        self.period.choices = [PLACEHOLDER] + [
+            SelectChoice(f"{p:%Y-%m}", label(p)) for p in periods
+        ]
 
 
 class LineRow(PortalForm):

@@ -136,6 +136,7 @@ def statement(statement_id: int):
     if len(form.lines) != len(statement.lines):
         abort(400)
     if not form.validate_on_submit():
+        _line_errors(statement, form)
         return _statement_page(statement, form, 400)
     data = {
         line.id: {"days_worked": row.form.days_worked.data, "situation": row.form.situation.data}
@@ -143,14 +144,23 @@ def statement(statement_id: int):
     }
     try:
         statements.fill(statement, data, by=current_user)
-    except statements.LineErrors as refused:
-        for line, row in zip(statement.lines, form.lines, strict=True):
-            for name, messages in refused.errors.get(line.id, {}).items():
-                row.form[name].errors = [str(m) for m in messages]
-        form.lines.errors = [row.errors for row in form.lines]  # the summary lists them
+    except statements.LineErrors:
+        _line_errors(statement, form)
         return _statement_page(statement, form, 400)
     flash(_("The statement is saved."), "success")
     return redirect(url_for("payroll.statement", statement_id=statement.id))
+
+
+def _line_errors(statement: MonthlyStatement, form: FillForm) -> None:
+    """The rules each line breaks, on its fields, beside what the form itself refused: every
+    error of the statement shows at once."""
+    for line, row in zip(statement.lines, form.lines, strict=True):
+        if row.form.errors:
+            continue
+        problems = statements.check_line(line, row.form.days_worked.data, row.form.situation.data)
+        for name, messages in problems.items():
+            row.form[name].errors = [str(m) for m in messages]
+    form.lines.errors = [row.errors for row in form.lines]  # the summary lists them
 
 
 def _transition(statement_id: int, action: str, change, done: str):
