@@ -8,7 +8,15 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.payroll.models import MonthlyStatement, StatementLine
 from tests.support.accounts import create_staff, csrf_token, login
-from tests.support.statements import NOVEMBER, OCTOBER, on_today, statement_in, workforce
+from tests.support.queries import page_statements as statements_run
+from tests.support.statements import (
+    NOVEMBER,
+    OCTOBER,
+    SEPTEMBER,
+    on_today,
+    statement_in,
+    workforce,
+)
 
 
 def signed_in(app, user, lang: str = "ar"):
@@ -130,3 +138,37 @@ def test_the_secretariat_returns_with_reasons_by_line_then_accepts(app, side, ht
         statement = db.session.get(MonthlyStatement, statement_id)
         assert statement.status == "returned"
         assert [line.return_reason for line in statement.lines][1] == "غاب ثلاثة أيام"
+
+
+def test_the_pages_run_the_same_statements_whatever_their_lines_and_months(app, side):
+    """The history with one month, then three; a statement of two lines, then of three."""
+    editor, staff = signed_in(app, side.editor), signed_in(app, side.staff)
+    listing = f"/agreements/{side.agreement_id}/statements"
+    november = statement_in(app, side, NOVEMBER, "certified")  # the full and the late worker
+    first = {
+        "partner's list": statements_run(app, editor, listing),
+        "partner's statement": statements_run(app, editor, f"/statements/{november}"),
+        "staff's list": statements_run(app, staff, "/backoffice/payroll/statements"),
+        "staff's statement": statements_run(
+            app, staff, f"/backoffice/payroll/statements/{november}"
+        ),
+    }
+    october = statement_in(app, side, OCTOBER, "certified")  # the leaver too
+    statement_in(app, side, SEPTEMBER, "certified")
+    then = {
+        "partner's list": statements_run(app, editor, listing),
+        "partner's statement": statements_run(app, editor, f"/statements/{october}"),
+        "staff's list": statements_run(app, staff, "/backoffice/payroll/statements"),
+        "staff's statement": statements_run(
+            app, staff, f"/backoffice/payroll/statements/{october}"
+        ),
+    }
+    assert then == first, (first, then)
+    most = {
+        "partner's list": 9,
+        "partner's statement": 7,
+        "staff's list": 4,
+        "staff's statement": 6,
+    }
+    for page, count in first.items():
+        assert count <= most[page], (page, count)
