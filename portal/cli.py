@@ -83,6 +83,10 @@ def init_app(app: Flask) -> None:
             f"\nSigned agreement {agreement.number} with {len(demo.DEMO_WORKERS)} workers, "
             "one contract ended with its certificate."
         )
+        click.echo(
+            f"Last month's statement submitted by the editor {demo.EDITOR}, for the applicant "
+            "(the owner) to certify."
+        )
 
     @app.cli.command("load-edition")
     @click.argument("source")

@@ -208,6 +208,7 @@ class Config:
             "beat_schedule": {
                 "sweep": {"task": "sweep", "schedule": float(env.SWEEP_EVERY_SECONDS)},
                 "reminders": {"task": "send_reminders", "schedule": 6 * 3600.0},
+                "statement_notices": {"task": "send_statement_notices", "schedule": 6 * 3600.0},
             },
             "worker_hijack_root_logger": False,
         }

@@ -34,8 +34,10 @@ from portal.documents.models import Document, DocumentKind
 from portal.documents.services import add_document
 from portal.extensions import db
 from portal.geo.models import Province
-from portal.organisations.models import Organisation
+from portal.organisations.models import MemberRole, Membership, Organisation
 from portal.organisations.services import create_organisation
+from portal.payroll import statements
+from portal.payroll.rules import period_of
 from portal.timeutil import local_date, utcnow
 from portal.wages import minimum_wage
 
@@ -48,6 +50,7 @@ STAFF = [
     ("admin@demo.awrach.ma", "Administration (démo)", Role.ADMIN),
 ]
 APPLICANT = "applicant@demo.awrach.ma"
+EDITOR = "editor@demo.awrach.ma"  # the association's editor, who submits its statements
 ORGANISATIONS = [
     {
         "legal_form": "association",
@@ -226,7 +229,37 @@ def seed_workers(applicant: User) -> Agreement:
     certificate = certificate_of(first.id)
     if certificate is not None:  # rendered here: `make run` may have no worker running yet
         render_certificate(certificate.id)
+    seed_statement(agreement, _editor(organisation))
     return agreement
+
+
+def _editor(organisation: Organisation) -> User:
+    user = User(
+        email=EDITOR,
+        full_name="يوسف المحرر (تجريبي)",
+        password_hash=hasher.hash(PASSWORD),
+        locale="ar",
+        email_verified_at=utcnow(),
+        consent_version=current_app.config["CONSENT_VERSION"],
+        consent_at=utcnow(),
+    )
+    db.session.add(user)
+    db.session.flush()
+    db.session.add(
+        Membership(organisation_id=organisation.id, user_id=user.id, role=MemberRole.EDITOR)
+    )
+    db.session.flush()
+    db.session.refresh(organisation)
+    return user
+
+
+def seed_statement(agreement: Agreement, editor: User):
+    """Last month's statement of the demo agreement, submitted by the association's editor:
+    the applicant, its owner, certifies it as the second person; the secretariat accepts it."""
+    last_month = period_of(local_date()) - timedelta(days=1)
+    statement = statements.open_statement(agreement, last_month, by=editor)
+    statements.submit(statement, by=editor)
+    return statement
 
 
 def _blank_pdf() -> bytes:

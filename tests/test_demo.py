@@ -1,12 +1,15 @@
-"""`flask seed-demo` gives `make run` a signed agreement with workers, once however often run."""
+"""`flask seed-demo` gives `make run` a signed agreement with workers and last month's
+statement, once however often run."""
 
 from sqlalchemy import select
 
 from portal import demo
 from portal.agreements.models import Agreement
 from portal.applications.models import Application
+from portal.auth.models import User
 from portal.beneficiaries.models import Certificate, Contract
 from portal.extensions import db
+from portal.payroll.models import MonthlyStatement
 
 
 def test_seed_demo_gives_a_signed_agreement_with_workers_and_a_certificate_once(app):
@@ -31,3 +34,9 @@ def test_seed_demo_gives_a_signed_agreement_with_workers_and_a_certificate_once(
         ).all()
         assert len(certificates) == 1 and certificates[0].pdf_sha256
         assert certificates[0].contract_id == contracts[0].id
+        # Last month's statement, submitted by the association's editor for its owner to certify
+        (statement,) = db.session.scalars(
+            select(MonthlyStatement).filter_by(application_id=application.id)
+        ).all()
+        assert statement.status == "submitted" and len(statement.lines) == 3
+        assert db.session.get(User, statement.submitted_by_id).email == demo.EDITOR

@@ -14,10 +14,12 @@ from wtforms.fields.core import UnboundField
 from portal.agreements.models import Agreement
 from portal.applications.models import Application
 from portal.auth.models import User
+from portal.beneficiaries import services as beneficiaries
 from portal.calls.models import Call
 from portal.committees import services as committees
 from portal.extensions import db
 from portal.geo.models import Province
+from portal.payroll import statements
 from portal.review import services as review
 from tests.support.accounts import (
     create_company,
@@ -37,7 +39,7 @@ from tests.support.agreements import (
     submitted,
 )
 from tests.support.applications import open_call, start, start_on, worksite
-from tests.support.beneficiaries import enrol_form, new_cin, signed_agreement
+from tests.support.beneficiaries import enrol, enrol_form, new_cin, signed_agreement
 
 # PostgreSQL's INTEGER ends at 2**31 - 1, SQLite's (and BIGINT) at 2**63 - 1.
 BEYOND = [2**31, 2**63, 2**64, 10**30]
@@ -200,6 +202,16 @@ def forms(app, people):
         db.session.commit()
         session_id = session.id
     enrolment = signed_agreement(app, "Guelmim")
+    with app.app_context():  # a validated worker of October 2026, and that month's statement
+        worker = enrol(enrolment, new_cin(), start=date(2026, 10, 1), end=date(2026, 10, 31))
+        beneficiaries.validate(worker.contract, by=db.session.get(User, enrolment.staff.id))
+        statement = statements.open_statement(
+            db.session.get(Agreement, enrolment.agreement_id),
+            date(2026, 10, 1),
+            by=db.session.get(User, enrolment.editor.id),
+        )
+        db.session.commit()
+        enrolment.statement_id = statement.id
     partner = app.test_client()
     login(partner, enrolment.editor)
     return {
@@ -277,6 +289,12 @@ def form_cases(app, people, forms) -> dict[str, tuple]:
             f"/agreements/{forms['enrolment'].agreement_id}/workers/new",
             enrol_form(forms["enrolment"].commune_id, new_cin()),
             ["monthly_wage"],
+        ),
+        "FillForm": (
+            "partner",
+            f"/statements/{forms['enrolment'].statement_id}",
+            {"lines-0-days_worked": "26", "lines-0-situation": ""},
+            ["lines-0-days_worked"],
         ),
         "amend_form.<locals>.Form": (
             "staff",

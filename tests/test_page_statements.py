@@ -7,15 +7,7 @@ from portal.organisations.models import Organisation
 from tests.support.accounts import create_staff, login
 from tests.support.agreements import submitted
 from tests.support.applications import bulk_applications
-from tests.support.queries import count_queries
-
-
-def statements(app, client, path: str) -> int:
-    client.get(path)
-    with count_queries(app) as queries:
-        response = client.get(path)
-    assert response.status_code == 200, path
-    return queries["n"]
+from tests.support.queries import page_statements as statements
 
 
 def test_pages_run_the_same_statements_with_10_and_1000_applications(app):

@@ -65,6 +65,12 @@ ACTION_LABELS = {
     "certificate.issued": _l("End-of-worksite certificate issued"),
     "person.exported": _l("Worker's data exported on request"),
     "person.corrected": _l("Worker's data corrected on request"),
+    "statement.opened": _l("Monthly statement opened"),
+    "statement.filled": _l("Monthly statement filled"),
+    "statement.submitted": _l("Monthly statement submitted"),
+    "statement.certified": _l("Monthly statement certified"),
+    "statement.accepted": _l("Monthly statement accepted"),
+    "statement.returned": _l("Monthly statement returned for corrections"),
 }
 
 

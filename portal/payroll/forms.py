@@ -1,8 +1,74 @@
-from flask_babel import lazy_gettext as _l
-from wtforms import RadioField, SelectChoice, TextAreaField
-from wtforms.validators import InputRequired, Length
+"""The statements' forms: the month to open, the lines to fill, the reasons of a return. Rows
+follow the statement's lines in their order (no line id is sent back to trust)."""
 
-from portal.forms import REQUIRED, PortalForm
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    FieldList,
+    FormField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from portal.forms import PLACEHOLDER, REQUIRED, PortalForm
+from portal.payroll.models import Situation
+from portal.payroll.rules import FULL_MONTH_DAYS
+from portal.payroll.statements import REASON_MAX
+
+MAX_LINES = 1_000  # more than any agreement's jobs
+
+
+class OpenStatementForm(PortalForm):
+    period = SelectField(_l("Month"), [REQUIRED])
+
+    def set_periods(self, periods, label) -> None:
+        self.period.choices = [PLACEHOLDER] + [
+            SelectChoice(f"{p:%Y-%m}", label(p)) for p in periods
+        ]
+
+
+class LineRow(PortalForm):
+    class Meta:
+        csrf = False
+
+    days_worked = IntegerField(
+        _l("Days worked"),
+        [
+            InputRequired(_l("Type the days worked, 0 if none.")),
+            NumberRange(
+                0,
+                FULL_MONTH_DAYS,
+                _l("Between 0 and 26 days: the CNSS counts a whole month as 26 days."),
+            ),
+        ],
+    )
+    situation = SelectField(
+        _l("Situation"),
+        choices=[SelectChoice(s.value, s.lazy_label) for s in Situation],
+        default=Situation.NONE,
+    )
+
+
+class FillForm(PortalForm):
+    lines = FieldList(FormField(LineRow), max_entries=MAX_LINES)
+
+
+class ReasonRow(PortalForm):
+    class Meta:
+        csrf = False
+
+    reason = TextAreaField(_l("What to correct on this line"), [Optional(), Length(max=REASON_MAX)])
+
+
+class ReturnForm(PortalForm):
+    note = TextAreaField(
+        _l("What to correct on the whole statement (the partner reads it)"),
+        [Optional(), Length(max=REASON_MAX)],
+    )
+    lines = FieldList(FormField(ReasonRow), max_entries=MAX_LINES)
 
 
 class ReviewDecisionForm(PortalForm):

@@ -7,7 +7,8 @@ target in turn, the other being the stranger; each has members, a draft ready to
 submitted application, one under review, a committee session in progress (an approval
 recorded, one still to decide), an approved application whose agreement is issued and its
 signed copy sent, and a signed agreement with three workers enrolled and a spreadsheet of workers
-checked (one row in error). Each attempt must be
+checked (one row in error), and a validated worker's monthly statements: one being filled, one
+submitted, two certified. Each attempt must be
 refused the way the route refuses (302 to the sign-in page for anonymous visitors, 403 or 404
 otherwise, or the form shown again where a form's choices are the rule) and must leave the database as it was: every table, counted and hashed
 row by row, before and after (tests/support/fingerprint.py; a plain request writes nothing,
@@ -16,8 +17,8 @@ which is checked first, so no table is left out).
 Then someone allowed sends each of those requests once (`CONTROLS`) and the database changes:
 the forms the refused roles sent would have written.
 
-    49 write routes × 11 roles, on each of 2 organisations in 2 provinces:
-    732 refused attempts, database unchanged.
+    54 write routes × 11 roles, on each of 2 organisations in 2 provinces:
+    826 refused attempts, database unchanged.
 
 (The GET side is tests/auth/test_access.py; requests without a CSRF token are refused there.)
 """
@@ -49,6 +50,7 @@ from portal.geo.models import Province
 from portal.notifications.models import DeliveryStatus, Notification
 from portal.organisations.models import Invitation, JoinRequest
 from portal.organisations.services import join_token
+from portal.payroll import statements as payroll
 from portal.payroll.models import GrantInstalment, InstalmentStatus
 from portal.review import services as review
 from portal.timeutil import local_date
@@ -377,6 +379,28 @@ WRITES: dict[str, Write] = {
         args=lambda s: {"instalment_id": s.flagged},
         form=lambda s: {f"i{s.flagged}-decision": "recover", f"i{s.flagged}-note": "غادر مبكرا"},
     ),
+    # Monthly statements: the members open and fill, an editor (not the owner) submits, the
+    # owner (never the submitter) certifies; the province's secretariat accepts or returns.
+    "payroll.open_statement": Write(
+        MEMBERS, args=lambda s: {"agreement_id": s.signed}, form=lambda s: {"period": "2026-10"}
+    ),
+    "payroll.statement": Write(
+        MEMBERS,
+        args=lambda s: {"statement_id": s.draft_statement},
+        form=lambda s: {"lines-0-days_worked": "20", "lines-0-situation": "IL"},
+    ),
+    "payroll.submit": Write(
+        frozenset({"editor"}), args=lambda s: {"statement_id": s.draft_statement}
+    ),
+    "payroll.certify": Write(OWNER, args=lambda s: {"statement_id": s.submitted_statement}),
+    "payroll_staff.accept": Write(
+        MANAGERS_HERE, args=lambda s: {"statement_id": s.certified_statements[0]}
+    ),
+    "payroll_staff.return_statement": Write(
+        MANAGERS_HERE,
+        args=lambda s: {"statement_id": s.certified_statements[1]},
+        form=lambda s: {"lines-0-reason": "غاب ثلاثة أيام", "note": ""},
+    ),
 }
 
 # Someone allowed sends each refused request once, in this order (each leaves what the next
@@ -424,6 +448,12 @@ CONTROLS = [
     ("beneficiaries_staff.refuse", "secretariat", 0),
     ("beneficiaries_staff.correct", "secretariat", 0),
     ("payroll_staff.decide", "secretariat", 0),
+    ("payroll.open_statement", "editor", 0),
+    ("payroll.statement", "editor", 0),
+    ("payroll.submit", "editor", 0),
+    ("payroll.certify", "owner", 0),
+    ("payroll_staff.accept", "secretariat", 0),
+    ("payroll_staff.return_statement", "secretariat", 0),
     ("organisations.remove_member", "owner", 0),
     ("organisations.transfer_ownership", "owner", 1),
 ]
@@ -478,7 +508,7 @@ def build_side(app, province: str, committee_call: int) -> SimpleNamespace:
     )
     approve_in_session(app, [approved], province)
     (hiring,), _ = recommended_in(
-        app, committee_call, province, 1, jobs=5, owner=owner, organisation=organisation
+        app, committee_call, province, 1, jobs=6, owner=owner, organisation=organisation
     )
     approve_in_session(app, [hiring], province)
     (decided, to_decide), _ = recommended_in(
@@ -508,19 +538,22 @@ def build_side(app, province: str, committee_call: int) -> SimpleNamespace:
         signed = db.session.scalar(select(Agreement).filter_by(application_id=hiring))
         agreement_services.upload_signed(signed, plain_pdf(), by=db.session.get(User, owner.id))
         agreement_services.confirm_signed(signed, by=by)
-        to_validate, to_refuse, to_end = (
-            beneficiaries.enrol(
+
+        def worker_of(start: date, end: date):
+            return beneficiaries.enrol(
                 signed,
                 new_cin(),
-                person_details(db.session.get(Province, province_id(province)).communes[0].id),
+                person_details(province_commune(province)),
                 kind="cdd",
                 role="عامل",
-                start_date=date(2027, 3, 1),
-                planned_end=date(2027, 8, 31),
+                start_date=start,
+                planned_end=end,
                 monthly_wage=Decimal("3266.10"),
                 by=db.session.get(User, editor.id),
             ).contract
-            for _ in range(3)
+
+        to_validate, to_refuse, to_end = (
+            worker_of(date(2027, 3, 1), date(2027, 8, 31)) for _ in range(3)
         )
         # A month of the hiring grant paid before an early end, flagged for review.
         flagged = GrantInstalment(
@@ -537,6 +570,18 @@ def build_side(app, province: str, committee_call: int) -> SimpleNamespace:
             "workers.csv",
             by=db.session.get(User, editor.id),
         )
+        # A worker of June to November 2026, validated: a month's statement in each state.
+        beneficiaries.validate(worker_of(date(2026, 6, 1), date(2026, 11, 30)), by=by)
+        month_statements = {}
+        for month, state in ((6, "draft"), (7, "submitted"), (8, "certified"), (9, "certified")):
+            statement = payroll.open_statement(
+                signed, date(2026, month, 1), by=db.session.get(User, editor.id)
+            )
+            if state != "draft":
+                payroll.submit(statement, by=db.session.get(User, editor.id))
+            if state == "certified":
+                payroll.certify(statement, by=db.session.get(User, owner.id))
+            month_statements.setdefault(state, []).append(statement.id)
         join_request = JoinRequest(organisation_id=organisation.id, user_id=joiner.id)
         invitation = Invitation(
             organisation_id=organisation.id,
@@ -571,6 +616,9 @@ def build_side(app, province: str, committee_call: int) -> SimpleNamespace:
             flagged=flagged.id,
             bad_workers_csv=workers_csv(signed.id, province_commune(province), ["12AB"]),
             person=to_end.person_id,
+            draft_statement=month_statements["draft"][0],
+            submitted_statement=month_statements["submitted"][0],
+            certified_statements=month_statements["certified"],
             reviewer_id=reviewer.id,
             rule=rules[0]["rule"],
             join_request=join_request.id,

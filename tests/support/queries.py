@@ -24,3 +24,12 @@ def count_queries(app):
         yield counter
     finally:
         event.remove(engine, "before_cursor_execute", count)
+
+
+def page_statements(app, client, path: str) -> int:
+    """The statements a page runs the second time it is opened (the first warms the caches)."""
+    client.get(path)
+    with count_queries(app) as queries:
+        response = client.get(path)
+    assert response.status_code == 200, path
+    return queries["n"]
