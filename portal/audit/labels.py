@@ -63,6 +63,9 @@ ACTION_LABELS = {
     "certificate.issued": _l("End-of-worksite certificate issued"),
     "person.exported": _l("Worker's data exported on request"),
     "person.corrected": _l("Worker's data corrected on request"),
+    "payroll.file_requested": _l("Payroll file asked for"),
+    "payroll.file_downloaded": _l("Payroll file downloaded"),
+    "payroll.returns_imported": _l("Returns of a payroll file imported"),
 }
 
 
