@@ -5,7 +5,7 @@ with, so that a time typed and the same time shown can never be an hour apart (t
 zoneinfo files may be older than the pinned pytz, and Morocco's rules change often).
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytz
 
@@ -30,3 +30,11 @@ def local_date(at: datetime | None = None) -> date:
     """The calendar day in Morocco at `at` (naive UTC; now by default): the day a session is
     held on, or an agreement issued on."""
     return utc_to_local(at or utcnow()).date()
+
+
+def months_after(day: date, months: int) -> date:
+    """The same day `months` later (the month's last day when it has fewer)."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year, month = day.year + year, month + 1
+    last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+    return date(year, month, min(day.day, last))

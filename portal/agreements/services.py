@@ -30,7 +30,7 @@ from portal.extensions import db
 from portal.geo.models import Commune, Province
 from portal.notifications.services import external_url
 from portal.storage import put
-from portal.timeutil import local_date, utcnow
+from portal.timeutil import local_date, months_after, utcnow
 from portal.wages import minimum_wage
 
 RENDER_TASK = "render_agreement"
@@ -271,19 +271,11 @@ def dates_of(content: dict) -> dict:
         "issued_on": parse(content["issued_on"]),
         "held_on": parse(content.get("held_on")),
         "planned_start": start,
-        "planned_end": start and months and _months_after(start, months) - timedelta(days=1),
+        "planned_end": start and months and months_after(start, months) - timedelta(days=1),
         "minimum_wage_since": parse(content.get("minimum_wage_since")),
         "original_issued_on": parse(amendment.get("original_issued_on")),
         "replaces_issued_on": parse(amendment.get("replaces_issued_on")),
     }
-
-
-def _months_after(day: date, months: int) -> date:
-    """The same day `months` later (the month's last day when it has fewer)."""
-    year, month = divmod(day.month - 1 + months, 12)
-    year, month = day.year + year, month + 1
-    last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
-    return date(year, month, min(day.day, last))
 
 
 def agreement_pdf(agreement: Agreement) -> bytes:
