@@ -26,6 +26,7 @@ from flask import current_app
 from flask_babel import force_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import load_only
 
 from portal import storage
 from portal.access import Role, policy
@@ -158,16 +159,33 @@ def request_file(province: Province, period: date, *, by: User) -> PayrollFile:
 
 
 def _lines(payroll_file: PayrollFile):
-    """The lines of the file's statements with what they pay, in the file's order (agreement
-    number, then line), their contract, person, agreement and employer read in one query."""
+    """The lines of the file's statements in the file's order (agreement number, then line),
+    each with its contract (what `grants.payable` reads) and the columns of its person,
+    agreement and employer the file writes, in one query."""
     return db.session.execute(
-        select(StatementLine, Contract, Person, Agreement, Organisation, Commune)
+        select(
+            StatementLine,
+            Contract,
+            Agreement.number.label("agreement_number"),
+            Organisation.name_ar.label("employer_ar"),
+            Organisation.name_fr.label("employer_fr"),
+            Organisation.address.label("employer_address"),
+            Organisation.cnss_affiliation.label("employer_affiliation"),
+            Commune.name_fr.label("employer_city"),
+            Person.last_name_ar,
+            Person.first_name_ar,
+            Person.last_name_fr,
+            Person.first_name_fr,
+            Person.cin,
+            Person.cnss_number,
+        )
         .join(MonthlyStatement, StatementLine.statement_id == MonthlyStatement.id)
         .join(Contract, StatementLine.contract_id == Contract.id)
         .join(Person, Contract.person_id == Person.id)
         .join(Agreement, MonthlyStatement.agreement_id == Agreement.id)
         .join(Organisation, Contract.organisation_id == Organisation.id)
         .join(Commune, Organisation.commune_id == Commune.id)
+        .options(load_only(Contract.id, Contract.component, Contract.edition_id))
         .where(MonthlyStatement.payroll_file_id == payroll_file.id)
         .order_by(Agreement.number, StatementLine.id)
     ).all()
@@ -181,28 +199,30 @@ def pay_rows(payroll_file: PayrollFile) -> list[adapters.PayRow]:
     """One neutral row per line of the file that pays something (what `grants.payable` says:
     a component-1 wage, a component-2 instalment; 0 leaves the line out)."""
     rows = []
-    for line, contract, person, agreement, organisation, commune in _lines(payroll_file):
+    labels = {situation.value: situation.label for situation in Situation}
+    for row in _lines(payroll_file):
+        line = row.StatementLine
         amount = grants.payable(line)
         if not amount or amount <= 0:
             continue
         rows.append(
             adapters.PayRow(
                 reference=reference(line),
-                agreement_number=agreement.number,
-                employer_affiliation=organisation.cnss_affiliation or "",
-                employer_name=organisation.name_fr,
-                employer_address=organisation.address,
-                employer_city=commune.name_fr,
-                last_name_ar=person.last_name_ar,
-                first_name_ar=person.first_name_ar,
-                last_name_fr=person.last_name_fr,
-                first_name_fr=person.first_name_fr,
-                cin=person.cin,
-                cnss_number=person.cnss_number or "",
+                agreement_number=row.agreement_number,
+                employer_affiliation=row.employer_affiliation or "",
+                employer_name=row.employer_fr,
+                employer_address=row.employer_address,
+                employer_city=row.employer_city,
+                last_name_ar=row.last_name_ar,
+                first_name_ar=row.first_name_ar,
+                last_name_fr=row.last_name_fr,
+                first_name_fr=row.first_name_fr,
+                cin=row.cin,
+                cnss_number=row.cnss_number or "",
                 days=line.days_worked,
                 situation=line.situation or "",
-                situation_label=Situation.label_of(line.situation or ""),
-                component=contract.component,
+                situation_label=labels.get(line.situation or "", line.situation or ""),
+                component=row.Contract.component,
                 amount=Decimal(amount).quantize(Decimal("0.01")),
             )
         )
@@ -360,13 +380,15 @@ class Report:
 def report(payroll_file: PayrollFile) -> Report:
     result = Report()
     by_agreement: dict[str, AgreementSummary] = {}
-    for line, _contract, person, agreement, organisation, _commune in _lines(payroll_file):
+    for row in _lines(payroll_file):
+        line = row.StatementLine
         if line.outcome is None and not grants.payable(line):
             continue  # not in the file
-        summary = by_agreement.get(agreement.number)
+        summary = by_agreement.get(row.agreement_number)
         if summary is None:
-            summary = by_agreement[agreement.number] = AgreementSummary(
-                agreement.number, localized(organisation)
+            summary = by_agreement[row.agreement_number] = AgreementSummary(
+                row.agreement_number,
+                localized({"name_ar": row.employer_ar, "name_fr": row.employer_fr}),
             )
         summary.lines += 1
         summary.total += grants.payable(line) or line.amount_paid or ZERO
@@ -381,10 +403,8 @@ def report(payroll_file: PayrollFile) -> Report:
             result.rejections.append(
                 {
                     "reference": reference(line),
-                    "agreement": agreement.number,
-                    "worker": localized(person, "first_name")
-                    + " "
-                    + localized(person, "last_name"),
+                    "agreement": row.agreement_number,
+                    "worker": localized(row, "first_name") + " " + localized(row, "last_name"),
                     "code": line.reject_code,
                     "reason": line.reject_reason,
                 }
@@ -528,13 +548,14 @@ def _by_reference(payroll_file: PayrollFile) -> tuple[dict, dict[int, Decimal]]:
     what each pays."""
     refs: dict[str, StatementLine | None] = {}
     pays: dict[int, Decimal] = {}
-    for line, _contract, person, _agreement, _organisation, _commune in _lines(payroll_file):
+    for row in _lines(payroll_file):
+        line = row.StatementLine
         amount = grants.payable(line)
         if line.outcome is None and (not amount or amount <= 0):
             continue
         pays[line.id] = max(Decimal(amount or 0), line.amount_paid or ZERO)
         refs[reference(line).casefold()] = line
-        for key in (person.cin, person.cnss_number):
+        for key in (row.cin, row.cnss_number):
             if key:
                 key = key.casefold()
                 refs[key] = None if key in refs and refs[key] is not line else line

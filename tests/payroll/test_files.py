@@ -15,9 +15,9 @@ from portal.payroll import files
 from portal.payroll.models import FileStatus, MonthlyStatement, PayrollFile, StatementStatus
 from portal.storage import get
 from portal.storage.models import Blob
-from tests.payroll.accepted import MARCH, accepted_statement
 from tests.support.accounts import create_staff, csrf_token, login
 from tests.support.beneficiaries import signed_agreement
+from tests.support.payroll_files import MARCH, enrolled_statement
 
 WORKERS = [
     {"cnss_number": "123456789"},
@@ -33,7 +33,7 @@ def side(app):
 
 @pytest.fixture
 def statement_id(app, side):
-    return accepted_statement(app, side, WORKERS)
+    return enrolled_statement(app, side, WORKERS)
 
 
 def signed_in(app, user, lang: str = "fr"):
