@@ -8,7 +8,7 @@ export PATH := $(BIN):$(PATH)
 export FLASK_APP := wsgi
 export WEB_PORT
 
-.PHONY: run test test-fast lint fmt translations i18n-extract bench-eligibility bench-pdf bench-pages bench-rush clean
+.PHONY: run test test-fast lint fmt translations i18n-extract bench-eligibility bench-pdf bench-pages bench-rush bench-payroll clean
 
 $(BIN)/python:
 	scripts/install-system.sh run
@@ -84,6 +84,12 @@ bench-rush: $(VENV)/.dev-deps translations
 	@mkdir -p build
 	DATABASE_URL=$${DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/postgres} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} python bench/rush.py
+
+## bench-payroll: a region's month of payroll files, 3,800 workers, against COPY of as many rows (by hand)
+bench-payroll: $(VENV)/.dev-deps translations
+	@mkdir -p build
+	DATABASE_URL=$${DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/postgres} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} python bench/payroll.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache build

@@ -39,6 +39,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -763,25 +764,32 @@ class Seeder:
 # The run
 
 
-def main() -> None:
-    name = f"bench_pages_{os.getpid()}"
+@contextmanager
+def own_database(prefix: str):
+    """A new database `<prefix>_<pid>` on the server of DATABASE_URL, dropped at the end; its URL."""
+    name = f"{prefix}_{os.getpid()}"
     admin = create_engine(SERVER_DATABASE_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         connection.execute(text(f'CREATE DATABASE "{name}"'))
-    database_url = (
-        make_url(SERVER_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
-    )
-    servers: list[Server] = []
     try:
-        results = bench(database_url, servers)
+        yield make_url(SERVER_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
     finally:
-        for server in servers:
-            server.stop()
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
-        log(f"database {name} dropped, servers stopped")
+        log(f"database {name} dropped")
+
+
+def main() -> None:
+    servers: list[Server] = []
+    with own_database("bench_pages") as database_url:
+        try:
+            results = bench(database_url, servers)
+        finally:
+            for server in servers:
+                server.stop()
+            log("servers stopped")
     report(results)
 
 

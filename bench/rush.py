@@ -43,10 +43,10 @@ from bench.pages import (  # noqa: E402
     BIN,
     LOG_DIR,
     REDIS_URL,
-    SERVER_DATABASE_URL,
     Server,
     Session,
     log,
+    own_database,
     run,
     seeding_app,
     wrk,
@@ -329,73 +329,65 @@ def drain(engine, ids: list[int], since) -> tuple[float, dict]:
 
 
 def main() -> None:
-    name = f"bench_rush_{os.getpid()}"
-    admin = create_engine(SERVER_DATABASE_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    database_url = (
-        make_url(SERVER_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
-    )
-    secret_key = secrets.token_hex(32)
-    env = dict(
-        os.environ,
-        DATABASE_URL=database_url,
-        REDIS_URL=REDIS_URL,
-        SECRET_KEY=secret_key,
-        PORTAL_ENV="test",
-        RATELIMIT_ENABLED="0",
-        FLASK_APP="wsgi",
-        PYTHONPATH=str(ROOT),
-        PYTHONUNBUFFERED="1",
-    )
-    for variable in ("CELERY_EAGER", "MAIL_SERVER"):
-        env.pop(variable, None)
-    results, servers = [], []
-    try:
-        log(f"database {name}: migrating and seeding the demo data")
-        run([BIN / "flask", "db", "upgrade"], env, "flask db upgrade")
-        run([BIN / "flask", "seed-demo"], env, "flask seed-demo")
-        fortunes.create_table(database_url)
-        os.environ.update(env)
-        app = seeding_app(database_url, secret_key)
-        log(f"{APPLICANTS} applicants with their organisations and documents")
-        applicants = create_applicants(app, APPLICANTS)
-        signer = Server("rush-signin", "wsgi:app", env, 2)
-        servers.append(signer)
-        signer.start("/healthz")
-        log("each applicant signs in once")
-        sessions = [Session(signer.url) for _ in applicants]
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            list(pool.map(lambda s, a: s.sign_in(a[0], PASSWORD), sessions, applicants))
-        signer.stop()
-        baselines = {}
-        for web_n in sorted({web_n for web_n, _w in SHAPES}):
-            baseline = Server(f"rush-fortunes{web_n}", "bench.fortunes:create_app()", env, web_n)
-            servers.append(baseline)
-            baseline.start("/fortunes")
-            wrk(baseline.url + "/fortunes", seconds=1)
-            baselines[web_n] = wrk(baseline.url + "/fortunes", seconds=10).rps
-            baseline.stop()
-            log(f"baseline with {web_n} web process(es): {baselines[web_n]:.0f} req/s")
-        for web_n, worker_n in SHAPES:
-            log(f"rush: {web_n} web process(es), {worker_n} worker process(es)")
-            result = rush(
-                database_url, env, sessions, applicants, app, web_n, worker_n, baselines[web_n]
-            )
-            log(
-                f"  {result['rate']:.1f} submissions/s, {result['errors']} errors "
-                f"(answers: {', '.join(map(str, result['statuses']))}), "
-                f"drained in {result['drained']:.0f} s"
-            )
-            results.append(result)
-    finally:
-        for server in servers:
-            server.stop()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-        log(f"database {name} dropped, servers stopped")
+    with own_database("bench_rush") as database_url:
+        secret_key = secrets.token_hex(32)
+        env = dict(
+            os.environ,
+            DATABASE_URL=database_url,
+            REDIS_URL=REDIS_URL,
+            SECRET_KEY=secret_key,
+            PORTAL_ENV="test",
+            RATELIMIT_ENABLED="0",
+            FLASK_APP="wsgi",
+            PYTHONPATH=str(ROOT),
+            PYTHONUNBUFFERED="1",
+        )
+        for variable in ("CELERY_EAGER", "MAIL_SERVER"):
+            env.pop(variable, None)
+        results, servers = [], []
+        try:
+            log(f"database {make_url(database_url).database}: migrating and seeding the demo data")
+            run([BIN / "flask", "db", "upgrade"], env, "flask db upgrade")
+            run([BIN / "flask", "seed-demo"], env, "flask seed-demo")
+            fortunes.create_table(database_url)
+            os.environ.update(env)
+            app = seeding_app(database_url, secret_key)
+            log(f"{APPLICANTS} applicants with their organisations and documents")
+            applicants = create_applicants(app, APPLICANTS)
+            signer = Server("rush-signin", "wsgi:app", env, 2)
+            servers.append(signer)
+            signer.start("/healthz")
+            log("each applicant signs in once")
+            sessions = [Session(signer.url) for _ in applicants]
+            with ThreadPoolExecutor(max_workers=4) as pool:
+                list(pool.map(lambda s, a: s.sign_in(a[0], PASSWORD), sessions, applicants))
+            signer.stop()
+            baselines = {}
+            for web_n in sorted({web_n for web_n, _w in SHAPES}):
+                baseline = Server(
+                    f"rush-fortunes{web_n}", "bench.fortunes:create_app()", env, web_n
+                )
+                servers.append(baseline)
+                baseline.start("/fortunes")
+                wrk(baseline.url + "/fortunes", seconds=1)
+                baselines[web_n] = wrk(baseline.url + "/fortunes", seconds=10).rps
+                baseline.stop()
+                log(f"baseline with {web_n} web process(es): {baselines[web_n]:.0f} req/s")
+            for web_n, worker_n in SHAPES:
+                log(f"rush: {web_n} web process(es), {worker_n} worker process(es)")
+                result = rush(
+                    database_url, env, sessions, applicants, app, web_n, worker_n, baselines[web_n]
+                )
+                log(
+                    f"  {result['rate']:.1f} submissions/s, {result['errors']} errors "
+                    f"(answers: {', '.join(map(str, result['statuses']))}), "
+                    f"drained in {result['drained']:.0f} s"
+                )
+                results.append(result)
+        finally:
+            for server in servers:
+                server.stop()
+            log("servers stopped")
     report(results)
 
 

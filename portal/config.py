@@ -58,6 +58,8 @@ class Environment(BaseSettings):
     RATELIMIT_ENABLED: bool = True
     RATELIMIT_STORAGE_URI: str | None = None
     CNSS_EMPLOYER_LENGTH: PositiveInt = 7
+    PAYROLL_ADAPTER: Literal["statement_xlsx", "statement_csv", "cnss_bds"] = "statement_xlsx"
+    PAYROLL_BDS_CONFIRMED: bool = False
 
 
 def read_environment() -> Environment:
@@ -145,6 +147,11 @@ class Config:
         self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
         self.RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
         self.CNSS_EMPLOYER_LENGTH = env.CNSS_EMPLOYER_LENGTH  # rule V-CNSS
+        # P-EXPORT: the format of the payroll file the paying body receives (portal/payroll/
+        # adapters.py); the BDS-shaped file stays provisional (so marked on its page and in its
+        # name) until ANAPEC and the CNSS confirm its layout.
+        self.PAYROLL_ADAPTER = env.PAYROLL_ADAPTER
+        self.PAYROLL_BDS_CONFIRMED = env.PAYROLL_BDS_CONFIRMED
         self.BABEL_DEFAULT_LOCALE = "ar"
         self.BABEL_DEFAULT_TIMEZONE = "Africa/Casablanca"
         self.BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")

@@ -8,6 +8,7 @@ from tasks import (  # noqa: F401
     committees,
     notifications,
     payroll,
+    payroll_files,
     reports,
     system,
 )

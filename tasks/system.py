@@ -8,6 +8,7 @@ from portal.beneficiaries.certificates import sweep as sweep_certificates
 from portal.beneficiaries.imports import sweep as sweep_imports
 from portal.committees.services import sweep_minutes
 from portal.notifications.services import sweep as sweep_notifications
+from portal.payroll.files import sweep as sweep_payroll_files
 from portal.reports.exports import sweep as sweep_exports
 
 
@@ -28,4 +29,5 @@ def sweep() -> dict:
         "agreements": sweep_agreements(),
         "minutes": sweep_minutes(),
         "certificates": sweep_certificates(),
+        "payroll_files": sweep_payroll_files(),
     }

@@ -71,6 +71,9 @@ ACTION_LABELS = {
     "statement.certified": _l("Monthly statement certified"),
     "statement.accepted": _l("Monthly statement accepted"),
     "statement.returned": _l("Monthly statement returned for corrections"),
+    "payroll.file_requested": _l("Payroll file asked for"),
+    "payroll.file_downloaded": _l("Payroll file downloaded"),
+    "payroll.returns_imported": _l("Returns of a payroll file imported"),
 }
 
 

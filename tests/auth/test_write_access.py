@@ -7,8 +7,10 @@ target in turn, the other being the stranger; each has members, a draft ready to
 submitted application, one under review, a committee session in progress (an approval
 recorded, one still to decide), an approved application whose agreement is issued and its
 signed copy sent, and a signed agreement with three workers enrolled and a spreadsheet of workers
-checked (one row in error), and a validated worker's monthly statements: one being filled, one
-submitted, two certified. Each attempt must be
+checked (one row in error), a validated worker's monthly statements (one being filled, one
+submitted, two certified), a month's accepted statement in a payroll file built and the next
+month's accepted statement waiting for its file, and a month of the hiring grant flagged for
+review. Each attempt must be
 refused the way the route refuses (302 to the sign-in page for anonymous visitors, 403 or 404
 otherwise, or the form shown again where a form's choices are the rule) and must leave the database as it was: every table, counted and hashed
 row by row, before and after (tests/support/fingerprint.py; a plain request writes nothing,
@@ -17,8 +19,8 @@ which is checked first, so no table is left out).
 Then someone allowed sends each of those requests once (`CONTROLS`) and the database changes:
 the forms the refused roles sent would have written.
 
-    54 write routes × 11 roles, on each of 2 organisations in 2 provinces:
-    826 refused attempts, database unchanged.
+    57 write routes × 11 roles, on each of 2 organisations in 2 provinces:
+    862 refused attempts, database unchanged.
 
 (The GET side is tests/auth/test_access.py; requests without a CSRF token are refused there.)
 """
@@ -50,6 +52,7 @@ from portal.geo.models import Province
 from portal.notifications.models import DeliveryStatus, Notification
 from portal.organisations.models import Invitation, JoinRequest
 from portal.organisations.services import join_token
+from portal.payroll import files as payroll_files
 from portal.payroll import statements as payroll
 from portal.payroll.models import GrantInstalment, InstalmentStatus
 from portal.review import services as review
@@ -71,6 +74,7 @@ from tests.support.applications import complete_draft, submit, worksite
 from tests.support.beneficiaries import enrol_form, new_cin, person_details, person_form
 from tests.support.files import plain_pdf
 from tests.support.fingerprint import changes, fingerprint
+from tests.support.payroll_files import accepted_statement
 
 # The roles, seen from the organisation and province a request aims at.
 ROLES = {
@@ -114,6 +118,7 @@ class Refusal:
 SIGN_IN = Refusal("302 to the sign-in page", (302,), "/account/login?next=")
 FORBIDDEN = Refusal("403 or 404", (403, 404))
 FORM = Refusal("200, the page again saying why", (200,))
+FORM_AGAIN = Refusal("400, the form again saying why", (400,))
 BACK_TO_CALL = Refusal("302 back to the call's page, with a message", (302,), "/calls/")
 
 
@@ -401,6 +406,19 @@ WRITES: dict[str, Write] = {
         args=lambda s: {"statement_id": s.certified_statements[1]},
         form=lambda s: {"lines-0-reason": "غاب ثلاثة أيام", "note": ""},
     ),
+    # Payroll files: the province's secretariat (and the admin) ask for a month's file (the
+    # form's provinces are theirs: the other province's secretariat gets it back) and import
+    # the returns of a file built.
+    "payroll_staff.request_file": Write(
+        MANAGERS_HERE,
+        form=lambda s: {"province_id": s.province_id, "period": "2027-04"},
+        refusals={"secretariat_elsewhere": FORM_AGAIN},
+    ),
+    "payroll_staff.import_returns": Write(
+        MANAGERS_HERE,
+        args=lambda s: {"file_id": s.payroll_file},
+        form=lambda s: {"file": (io.BytesIO(s.returns_csv), "returns.csv")},
+    ),
 }
 
 # Someone allowed sends each refused request once, in this order (each leaves what the next
@@ -454,6 +472,8 @@ CONTROLS = [
     ("payroll.certify", "owner", 0),
     ("payroll_staff.accept", "secretariat", 0),
     ("payroll_staff.return_statement", "secretariat", 0),
+    ("payroll_staff.request_file", "secretariat", 0),
+    ("payroll_staff.import_returns", "admin", 1),
     ("organisations.remove_member", "owner", 0),
     ("organisations.transfer_ownership", "owner", 1),
 ]
@@ -582,6 +602,15 @@ def build_side(app, province: str, committee_call: int) -> SimpleNamespace:
             if state == "certified":
                 payroll.certify(statement, by=db.session.get(User, owner.id))
             month_statements.setdefault(state, []).append(statement.id)
+        # March's statement in a payroll file (built after the commit), April's waiting.
+        march, _april = (
+            accepted_statement(signed, [to_validate, to_refuse], period)
+            for period in (date(2027, 3, 1), date(2027, 4, 1))
+        )
+        db.session.commit()
+        payroll_file = payroll_files.request_file(
+            db.session.get(Province, province_id(province)), march.period, by=by
+        )
         join_request = JoinRequest(organisation_id=organisation.id, user_id=joiner.id)
         invitation = Invitation(
             organisation_id=organisation.id,
@@ -614,6 +643,11 @@ def build_side(app, province: str, committee_call: int) -> SimpleNamespace:
             to_end=to_end.id,
             checked_import=checked_import.id,
             flagged=flagged.id,
+            payroll_file=payroll_file.id,
+            returns_csv=(
+                "line_reference,outcome,amount_paid,reject_code,reject_reason\n"
+                + "".join(f"L{line.id},paid,{line.wage_due},,\n" for line in march.lines)
+            ).encode(),
             bad_workers_csv=workers_csv(signed.id, province_commune(province), ["12AB"]),
             person=to_end.person_id,
             draft_statement=month_statements["draft"][0],

@@ -1,0 +1,234 @@
+"""The paying body's returns of a payroll file: checked row by row with errors by row and
+column in the reader's language (nothing applied while one is left), then each line reconciled
+and settled in the ledger, the statements paid or rejected, the partner told of rejected lines;
+the same returns imported twice change nothing."""
+
+import html
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.notifications.models import Notification
+from portal.payroll.models import (
+    LedgerEntry,
+    LedgerKind,
+    LineOutcome,
+    MonthlyStatement,
+    PayrollFile,
+    StatementLine,
+    StatementStatus,
+)
+from tests.support.accounts import csrf_token, login
+from tests.support.beneficiaries import signed_agreement
+from tests.support.payroll_files import enrolled_statement
+
+APRIL = date(2027, 4, 1)
+
+
+@pytest.fixture
+def side(app):
+    return signed_agreement(app, jobs=4)
+
+
+def signed_in(app, user, lang: str = "fr"):
+    client = app.test_client()
+    client.set_cookie("lang", lang)
+    login(client, user)
+    return client
+
+
+def built_file(app, side, client, month: str = "2027-03") -> int:
+    path = "/backoffice/payroll/files"
+    response = client.post(
+        path,
+        data={
+            "province_id": side.province_id,
+            "period": month,
+            "csrf_token": csrf_token(client, path),
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    return int(response.headers["Location"].rsplit("/", 1)[1])
+
+
+def upload(client, file_id: int, text: str, name: str = "retour.csv"):
+    import io
+
+    page = f"/backoffice/payroll/files/{file_id}"
+    return client.post(
+        f"{page}/returns",
+        data={
+            "file": (io.BytesIO(text.encode("utf-8")), name),
+            "csrf_token": csrf_token(client, page),
+        },
+        content_type="multipart/form-data",
+    )
+
+
+def text(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+def lines_of(app, statement_id: int) -> list[StatementLine]:
+    with app.app_context():
+        lines = db.session.get(MonthlyStatement, statement_id).lines
+        for line in lines:
+            db.session.expunge(line)
+        return lines
+
+
+def state(app) -> dict:
+    """What an import may change: lines' outcomes, statements, ledger, notifications."""
+    with app.app_context():
+        return {
+            "lines": db.session.execute(
+                select(
+                    StatementLine.id, StatementLine.outcome, StatementLine.reconciled_at
+                ).order_by(StatementLine.id)
+            ).all(),
+            "statements": db.session.execute(
+                select(MonthlyStatement.id, MonthlyStatement.status).order_by(MonthlyStatement.id)
+            ).all(),
+            "ledger": db.session.scalar(select(func.count()).select_from(LedgerEntry)),
+            "notifications": db.session.scalar(select(func.count()).select_from(Notification)),
+            "returns": db.session.scalars(
+                select(PayrollFile.returns).order_by(PayrollFile.id)
+            ).all(),
+        }
+
+
+HEADER = "line_reference,outcome,amount_paid,reject_code,reject_reason\n"
+
+
+def test_bad_rows_are_listed_by_row_and_column_and_nothing_is_applied(app, side, html_pages):
+    statement_id = enrolled_statement(app, side, [{}, {"cnss_number": "123456789"}, {}])
+    client = signed_in(app, side.staff)
+    file_id = built_file(app, side, client)
+    first, second, third = lines_of(app, statement_id)
+    before = state(app)
+    response = upload(
+        client,
+        file_id,
+        HEADER
+        + f"L{first.id},paid,{first.wage_due},,\n"
+        + "L999999,paid,10.00,,\n"  # row 3: no such line
+        + f"L{second.id},peut-être,,,\n"  # row 4: no outcome
+        + f"L{third.id},paid,,,\n"  # row 5: paid without an amount
+        + f"L{first.id},paid,{first.wage_due},,\n"  # row 6: the same line again
+        + "123456789,rejected,,,\n"  # row 7: by CNSS number, rejected without a code
+        + f"L{third.id},paid,99999.00,,\n",  # row 8: more than the line pays
+    )
+    html_pages.save("payroll-returns-errors-fr", response.get_data(as_text=True))
+    page = text(response)
+    assert response.status_code == 400
+    assert "6 erreurs ont été trouvées. Rien n'a été enregistré." in page
+    for row, column, message in (
+        (3, "line_reference", "Aucune ligne de ce fichier n'a la référence L999999."),
+        (4, "outcome", "Écrivez paid (payé) ou rejected (rejeté)."),
+        (5, "amount_paid", "Le montant payé est obligatoire si la ligne est payée."),
+        (6, "line_reference", "Cette ligne a déjà une réponse à la ligne 2."),
+        (7, "reject_code", "Le code de rejet est obligatoire si la ligne est rejetée."),
+        (8, "amount_paid", "Plus que ce que la ligne paie"),
+    ):
+        assert (
+            f'<td><bdi dir="ltr">{row}</bdi></td><td><code dir="ltr">{column}</code></td><td>{message}'
+            in page
+        ), (row, message)
+    assert state(app) == before
+    # In Arabic, the same errors in Arabic.
+    arabic = signed_in(app, side.staff, "ar")
+    response = upload(arabic, file_id, HEADER + "L999999,paid,10.00,,\n")
+    assert response.status_code == 400
+    assert "لا يوجد في هذا الملف سطر مرجعه L999999." in response.get_data(as_text=True)
+    html_pages.save("payroll-returns-errors-ar", response.get_data(as_text=True))
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ("", "Le fichier est vide."),
+        ("%PDF-1.7 ...", "Ce n'est pas un fichier CSV."),
+        ("ref,outcome\nL1,paid\n", "Des colonnes manquent"),
+        (HEADER, "Aucune ligne n'a été trouvée dans le fichier."),
+    ],
+)
+def test_what_is_not_a_returns_csv_is_refused(app, side, data, message):
+    enrolled_statement(app, side, [{}])
+    client = signed_in(app, side.staff)
+    file_id = built_file(app, side, client)
+    response = upload(client, file_id, data)
+    assert response.status_code == 400
+    assert message in text(response)
+
+
+def test_returns_reconcile_each_line_once_and_tell_the_partner(app, side, html_pages):
+    statement_id = enrolled_statement(
+        app, side, [{}, {"cnss_number": "123456789"}, {"cin": "JK123456"}]
+    )
+    client = signed_in(app, side.staff)
+    file_id = built_file(app, side, client)
+    template = client.get(f"/backoffice/payroll/files/{file_id}/returns-template.csv")
+    assert template.status_code == 200
+    rows = template.get_data(as_text=True).splitlines()
+    first, second, third = lines_of(app, statement_id)
+    assert rows == [HEADER.strip()] + [
+        f"L{line.id},,{line.wage_due},," for line in (first, second, third)
+    ]
+    returns = (
+        "line_reference;outcome;amount_paid;reject_code;reject_reason\n"  # ; separated
+        f"L{first.id};paid;{first.wage_due};;\n"
+        f"123456789;Payé;{second.wage_due};;\n"  # by CNSS number, the French label
+        "jk123456;rejected;;R12;=CIN inconnue\n"  # by CIN
+    )
+    response = upload(client, file_id, returns)
+    assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
+    after = state(app)
+    first, second, third = lines_of(app, statement_id)
+    assert (first.outcome, first.amount_paid) == (LineOutcome.PAID, first.wage_due)
+    assert second.outcome == LineOutcome.PAID and second.reconciled_at is not None
+    assert (third.outcome, third.reject_code, third.reject_reason) == (
+        "rejected",
+        "R12",
+        "=CIN inconnue",
+    )
+    assert third.amount_paid is None
+    with app.app_context():
+        assert db.session.get(MonthlyStatement, statement_id).status == StatementStatus.PAID
+        paid = db.session.scalars(
+            select(LedgerEntry.source).filter_by(kind=LedgerKind.WAGE_PAID).order_by(LedgerEntry.id)
+        ).all()
+        assert paid == [f"line:{first.id}", f"line:{second.id}"]
+        told = db.session.scalars(
+            select(Notification.user_id).filter_by(event="payroll_lines_rejected")
+        ).all()
+        assert sorted(told) == sorted([side.owner.id, side.editor.id])
+    page = client.get(f"/backoffice/payroll/files/{file_id}").get_data(as_text=True)
+    html_pages.save("payroll-file-reconciled-fr", page)
+    assert "2 lignes payées" in page and "1 ligne rejetée" in page and "R12" in page
+    # The same returns again: nothing changes.
+    again = upload(client, file_id, returns)
+    assert again.status_code == 302
+    assert state(app) == after
+    # A line answered otherwise afterwards is an error, not a change.
+    other = upload(client, file_id, HEADER + f"L{third.id},paid,{third.wage_due},,\n")
+    assert other.status_code == 400
+    assert "La ligne a déjà reçu une autre réponse (Rejetée)." in text(other)
+    assert state(app) == after
+
+
+def test_a_statement_whose_lines_are_all_rejected_is_rejected(app, side):
+    statement_id = enrolled_statement(app, side, [{}], period=APRIL)
+    client = signed_in(app, side.staff)
+    file_id = built_file(app, side, client, "2027-04")
+    (line,) = lines_of(app, statement_id)
+    assert upload(client, file_id, HEADER + f"L{line.id},rejected,,X1,\n").status_code == 302
+    with app.app_context():
+        assert db.session.get(MonthlyStatement, statement_id).status == StatementStatus.REJECTED
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(LedgerEntry).filter_by(kind=LedgerKind.WAGE_PAID)
+            )
+            == 0
+        )
