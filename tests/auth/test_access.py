@@ -125,6 +125,17 @@ ACCESS = {
     "beneficiaries_staff.show_person": {"secretariat", "admin"},
     "beneficiaries_staff.export_person": {"secretariat", "admin"},
     "beneficiaries_staff.correct": {"secretariat", "admin"},
+    # Monthly statements: the partner's members and the province's staff (the object decides,
+    # see tests/payroll/test_statements_pages.py); accepting and returning are the secretariat's.
+    "payroll.statements_list": SIGNED_IN,
+    "payroll.open_statement": SIGNED_IN,
+    "payroll.statement": SIGNED_IN,
+    "payroll.submit": SIGNED_IN,
+    "payroll.certify": SIGNED_IN,
+    "payroll_staff.statements_to_accept": {"secretariat", "admin"},
+    "payroll_staff.staff_statement": STAFF,
+    "payroll_staff.accept": {"secretariat", "admin"},
+    "payroll_staff.return_statement": {"secretariat", "admin"},
 }
 # Routes of one object: reaching the route is the rule tested here; the object's own rule
 # (404 when not visible, 403 when visible but not allowed) is tested in each area.
@@ -136,6 +147,7 @@ OBJECT_ARGS = {
     "contract_id",
     "person_id",
     "import_id",
+    "statement_id",
 }
 SAMPLE_ARGS = {
     "filename": "css/portal.css",
@@ -155,6 +167,7 @@ SAMPLE_ARGS = {
     "contract_id": 1,
     "person_id": 1,
     "import_id": 1,
+    "statement_id": 1,
     "language": "fr",
 }
 

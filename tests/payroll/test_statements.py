@@ -124,7 +124,7 @@ def test_the_farm_floor_is_the_smag_times_26(app, side):
     [
         ("full", 27, "", "days_worked", "26 يوما", "26 jours"),  # P-DAYS-MAX
         ("full", -1, "IL", "days_worked", "26 يوما", "26 jours"),  # P-DAYS-MAX
-        ("leaver", 18, "SO", "days_worked", "17", "Au plus 17 jours"),  # P-DAYS-IN-CONTRACT
+        ("leaver", 18, "SO", "days_worked", "17", "mois-ci\u00a0: 17"),  # P-DAYS-IN-CONTRACT
         ("full", 20, "", "situation", "26", "choisissez pourquoi"),  # P-SITUATION: short
         ("full", 20, "SO", "situation", "أنهوا العقد", "terminez d’abord le contrat"),  # left?
         ("full", 20, "XX", "situation", "القائمة", "la liste"),  # not a code
