@@ -5,6 +5,7 @@ person who certifies, the secretariat's return and acceptance, the due dates' no
 import threading
 from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from flask_babel import force_locale
@@ -166,6 +167,8 @@ def test_a_fill_sets_days_situation_and_wage_due(app, side):
 
 
 def test_the_editor_submits_and_a_second_person_certifies(app, side):
+    another = create_user(app)  # a second editor, not the owner
+    add_member(app, SimpleNamespace(id=side.organisation_id), another)
     with app.app_context():
         editor, owner, staff = users(side)
         statement = opened(app, side, OCTOBER)
@@ -182,8 +185,6 @@ def test_the_editor_submits_and_a_second_person_certifies(app, side):
         assert refused.value.reason == "same_person"
         # ownership handed to the editor who submitted: still not the second person
         assert not statements.statement_policy(editor, "certify", statement)
-        another = create_user(app)
-        add_member(app, statement.application.organisation, another)
         with pytest.raises(statements.StatementRefused) as refused:
             statements.certify(statement, by=db.session.get(User, another.id))
         assert refused.value.reason == "not_owner"
