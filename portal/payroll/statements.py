@@ -298,7 +298,7 @@ def line_messages(codes: list[str], line: StatementLine, situation: str) -> dict
             )
         elif code == "P-DAYS-IN-CONTRACT":
             messages.setdefault("days_worked", []).append(
-                _l("At most %(num)s days: the contract's days this month.", num=line.max_days)
+                _l("No more than the contract's days this month: %(num)s.", num=line.max_days)
             )
         elif code == "P-SITUATION" and situation == Situation.LEFT:
             messages.setdefault("situation", []).append(

@@ -129,6 +129,17 @@ ACCESS = {
     # (tests/payroll/test_grant_pages.py); a month flagged for review is the secretariat's.
     "payroll_staff.ledger_page": STAFF,
     "payroll_staff.decide": {"secretariat", "admin"},
+    # Monthly statements: the partner's members and the province's staff (the object decides,
+    # see tests/payroll/test_statements_pages.py); accepting and returning are the secretariat's.
+    "payroll.statements_list": SIGNED_IN,
+    "payroll.open_statement": SIGNED_IN,
+    "payroll.statement": SIGNED_IN,
+    "payroll.submit": SIGNED_IN,
+    "payroll.certify": SIGNED_IN,
+    "payroll_staff.statements_to_accept": {"secretariat", "admin"},
+    "payroll_staff.staff_statement": STAFF,
+    "payroll_staff.accept": {"secretariat", "admin"},
+    "payroll_staff.return_statement": {"secretariat", "admin"},
 }
 # Routes of one object: reaching the route is the rule tested here; the object's own rule
 # (404 when not visible, 403 when visible but not allowed) is tested in each area.
@@ -141,6 +152,7 @@ OBJECT_ARGS = {
     "person_id",
     "import_id",
     "instalment_id",
+    "statement_id",
 }
 SAMPLE_ARGS = {
     "filename": "css/portal.css",
@@ -161,6 +173,7 @@ SAMPLE_ARGS = {
     "person_id": 1,
     "import_id": 1,
     "instalment_id": 1,
+    "statement_id": 1,
     "language": "fr",
 }
 

@@ -5,6 +5,7 @@ person who certifies, the secretariat's return and acceptance, the due dates' no
 import threading
 from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from flask_babel import force_locale
@@ -124,7 +125,7 @@ def test_the_farm_floor_is_the_smag_times_26(app, side):
     [
         ("full", 27, "", "days_worked", "26 يوما", "26 jours"),  # P-DAYS-MAX
         ("full", -1, "IL", "days_worked", "26 يوما", "26 jours"),  # P-DAYS-MAX
-        ("leaver", 18, "SO", "days_worked", "17", "Au plus 17 jours"),  # P-DAYS-IN-CONTRACT
+        ("leaver", 18, "SO", "days_worked", "17", "mois-ci\u00a0: 17"),  # P-DAYS-IN-CONTRACT
         ("full", 20, "", "situation", "26", "choisissez pourquoi"),  # P-SITUATION: short
         ("full", 20, "SO", "situation", "أنهوا العقد", "terminez d’abord le contrat"),  # left?
         ("full", 20, "XX", "situation", "القائمة", "la liste"),  # not a code
@@ -166,6 +167,8 @@ def test_a_fill_sets_days_situation_and_wage_due(app, side):
 
 
 def test_the_editor_submits_and_a_second_person_certifies(app, side):
+    another = create_user(app)  # a second editor, not the owner
+    add_member(app, SimpleNamespace(id=side.organisation_id), another)
     with app.app_context():
         editor, owner, staff = users(side)
         statement = opened(app, side, OCTOBER)
@@ -182,8 +185,6 @@ def test_the_editor_submits_and_a_second_person_certifies(app, side):
         assert refused.value.reason == "same_person"
         # ownership handed to the editor who submitted: still not the second person
         assert not statements.statement_policy(editor, "certify", statement)
-        another = create_user(app)
-        add_member(app, statement.application.organisation, another)
         with pytest.raises(statements.StatementRefused) as refused:
             statements.certify(statement, by=db.session.get(User, another.id))
         assert refused.value.reason == "not_owner"
