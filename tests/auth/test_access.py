@@ -125,6 +125,12 @@ ACCESS = {
     "beneficiaries_staff.show_person": {"secretariat", "admin"},
     "beneficiaries_staff.export_person": {"secretariat", "admin"},
     "beneficiaries_staff.correct": {"secretariat", "admin"},
+    "payroll_staff.list_files": {"secretariat", "admin"},
+    "payroll_staff.request_file": {"secretariat", "admin"},
+    "payroll_staff.show_file": {"secretariat", "admin"},
+    "payroll_staff.download_file": {"secretariat", "admin"},
+    "payroll_staff.returns_template": {"secretariat", "admin"},
+    "payroll_staff.import_returns": {"secretariat", "admin"},
 }
 # Routes of one object: reaching the route is the rule tested here; the object's own rule
 # (404 when not visible, 403 when visible but not allowed) is tested in each area.
@@ -136,6 +142,7 @@ OBJECT_ARGS = {
     "contract_id",
     "person_id",
     "import_id",
+    "file_id",
 }
 SAMPLE_ARGS = {
     "filename": "css/portal.css",
@@ -155,6 +162,7 @@ SAMPLE_ARGS = {
     "contract_id": 1,
     "person_id": 1,
     "import_id": 1,
+    "file_id": 1,
     "language": "fr",
 }
 

@@ -197,11 +197,15 @@ def test_returns_reconcile_each_line_once_and_tell_the_partner(app, side, html_p
     with app.app_context():
         assert db.session.get(MonthlyStatement, statement_id).status == StatementStatus.PAID
         paid = db.session.scalars(
-            select(LedgerEntry.source).filter_by(kind=LedgerKind.WAGE_PAID).order_by(LedgerEntry.id)
+            select(LedgerEntry.source)
+            .filter_by(kind=LedgerKind.WAGE_PAID, application_id=side.application_id)
+            .order_by(LedgerEntry.id)
         ).all()
         assert paid == [f"line:{first.id}", f"line:{second.id}"]
         told = db.session.scalars(
-            select(Notification.user_id).filter_by(event="payroll_lines_rejected")
+            select(Notification.user_id)
+            .filter_by(event="payroll_lines_rejected")
+            .where(Notification.user_id.in_([side.owner.id, side.editor.id, side.staff.id]))
         ).all()
         assert sorted(told) == sorted([side.owner.id, side.editor.id])
     page = client.get(f"/backoffice/payroll/files/{file_id}").get_data(as_text=True)
@@ -228,7 +232,9 @@ def test_a_statement_whose_lines_are_all_rejected_is_rejected(app, side):
         assert db.session.get(MonthlyStatement, statement_id).status == StatementStatus.REJECTED
         assert (
             db.session.scalar(
-                select(func.count()).select_from(LedgerEntry).filter_by(kind=LedgerKind.WAGE_PAID)
+                select(func.count())
+                .select_from(LedgerEntry)
+                .filter_by(kind=LedgerKind.WAGE_PAID, application_id=side.application_id)
             )
             == 0
         )
