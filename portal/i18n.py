@@ -57,6 +57,11 @@ def show_date(value: date | datetime | None) -> str:
     return "" if value is None else format_date(value, "dd/MM/yyyy")
 
 
+def show_month(value: date | None) -> str:
+    """A month (any of its days) by its name and year: "novembre 2026", "نوفمبر 2026"."""
+    return "" if value is None else format_date(value, "LLLL y")
+
+
 def show_datetime(value: datetime | None) -> str:
     """A UTC timestamp shown in Africa/Casablanca time."""
     return "" if value is None else format_datetime(value, "dd/MM/yyyy HH:mm")
@@ -109,6 +114,19 @@ def date_filter(context, value):
 
 
 @pass_eval_context
+def month_filter(context, value):
+    """The month's name with its year kept as a left-to-right run in Arabic."""
+    if value is None:
+        return ""
+    name, _space, year = show_month(value).rpartition(" ")
+    return (
+        Markup("{} {}").format(name, ltr_filter(context, year))
+        if context.autoescape
+        else (f"{name} {isolate(year)}")
+    )
+
+
+@pass_eval_context
 def datetime_filter(context, value):
     return ltr_filter(context, show_datetime(value))
 
@@ -154,6 +172,7 @@ def directed_filter(context, value):
 def init_app(app: Flask) -> None:
     app.add_template_filter(date_filter, "date")
     app.add_template_filter(datetime_filter, "datetime")
+    app.add_template_filter(month_filter, "month")
     app.add_template_filter(mad_filter, "mad")
     app.add_template_filter(ltr_filter, "ltr")
     app.add_template_filter(directed_filter, "directed")

@@ -41,3 +41,45 @@ def test_pages_run_the_same_statements_with_10_and_1000_applications(app):
     assert counts[10] == counts[1000]
     for label, (_c, _path, most) in pages.items():
         assert counts[10][label] <= most, (label, counts[10][label])
+
+
+def test_money_pages_run_the_same_statements_with_10_and_1000_ledger_entries(app):
+    """The ledger's page and the money part of a signed agreement's page read sums, whatever
+    the number of entries they sum."""
+    from datetime import date
+    from decimal import Decimal
+
+    from sqlalchemy import insert
+
+    from portal.payroll.models import LedgerEntry
+    from tests.support.beneficiaries import signed_agreement
+
+    side = signed_agreement(app)
+    owner, staff = app.test_client(), app.test_client()
+    login(owner, side.owner)
+    login(staff, side.staff)
+    pages = {
+        "partner's signed application": (owner, f"/applications/{side.application_id}", 13),
+        "staff ledger": (staff, "/backoffice/payroll/ledger", 6),
+    }
+    counts, written = {}, 0
+    for total in (10, 1000):
+        rows = [
+            {
+                "kind": ("wage_due", "wage_paid")[n % 2],
+                "amount": Decimal("3266.10"),
+                "application_id": side.application_id,
+                "province_id": side.province_id,
+                "period": date(2027, 1 + n % 12, 1),
+                "source": f"bulk:{n}",
+            }
+            for n in range(written, total)
+        ]
+        with app.app_context():
+            db.session.execute(insert(LedgerEntry), rows)
+            db.session.commit()
+        written = total
+        counts[total] = {label: statements(app, c, path) for label, (c, path, _) in pages.items()}
+    assert counts[10] == counts[1000]
+    for label, (_c, _path, most) in pages.items():
+        assert counts[10][label] <= most, (label, counts[10][label])

@@ -58,6 +58,8 @@ ACTION_LABELS = {
     "contract.validated": _l("Work contract validated"),
     "contract.refused": _l("Work contract refused"),
     "contract.ended": _l("Work contract ended"),
+    "grant.kept": _l("Month of the hiring grant kept after review"),
+    "grant.recovered": _l("Month of the hiring grant recovered after review"),
     "contract.import_requested": _l("Spreadsheet of workers uploaded"),
     "contract.import_kept": _l("Valid rows of a spreadsheet of workers kept"),
     "certificate.issued": _l("End-of-worksite certificate issued"),

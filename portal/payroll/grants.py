@@ -17,15 +17,22 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
+from portal.access import policy
+from portal.applications.models import Application
+from portal.audit.services import record
 from portal.beneficiaries.models import Contract
+from portal.beneficiaries.services import MANAGERS
 from portal.calls.models import Edition
+from portal.core.scope import in_provinces, sees_province
 from portal.extensions import db
 from portal.payroll import ledger
 from portal.payroll.models import (
     GrantInstalment,
     InstalmentStatus,
+    LedgerEntry,
     LedgerKind,
     LineOutcome,
     MonthlyStatement,
@@ -227,4 +234,113 @@ def settle(line: StatementLine) -> None:
         if instalment.status == InstalmentStatus.DUE:
             instalment.status = InstalmentStatus.PAID
             _record(LedgerKind.GRANT_PAID, instalment.amount, line, f"instalment:{instalment.id}")
+    db.session.flush()
+
+
+# The ledger's pages
+
+
+def by_month(user, province_id: int | None = None) -> list[dict]:
+    """Per month, newest first, the sums of each kind over the provinces the staff member sees
+    (or one of them): one grouped query over the ledger."""
+    query = (
+        select(LedgerEntry.period, LedgerEntry.kind, func.sum(LedgerEntry.amount))
+        .where(in_provinces(user, LedgerEntry.province_id))
+        .group_by(LedgerEntry.period, LedgerEntry.kind)
+        .order_by(LedgerEntry.period.desc())
+    )
+    if province_id is not None:
+        query = query.where(LedgerEntry.province_id == province_id)
+    months: dict[date, dict] = {}
+    for period, kind, total in db.session.execute(query):
+        months.setdefault(period, dict.fromkeys(LedgerKind, ZERO))[kind] = Decimal(str(total))
+    return [{"period": period, "totals": totals} for period, totals in months.items()]
+
+
+def by_agreement(user, period: date, province_id: int | None = None) -> list[dict]:
+    """For one month, the sums of each kind per application (its agreement), largest first."""
+    query = (
+        select(LedgerEntry.application_id, LedgerEntry.kind, func.sum(LedgerEntry.amount))
+        .where(in_provinces(user, LedgerEntry.province_id), LedgerEntry.period == period)
+        .group_by(LedgerEntry.application_id, LedgerEntry.kind)
+    )
+    if province_id is not None:
+        query = query.where(LedgerEntry.province_id == province_id)
+    rows: dict[int, dict] = {}
+    for application_id, kind, total in db.session.execute(query):
+        rows.setdefault(application_id, dict.fromkeys(LedgerKind, ZERO))[kind] = Decimal(str(total))
+    applications = {
+        a.id: a
+        for a in db.session.scalars(
+            select(Application)
+            .options(joinedload(Application.organisation))
+            .where(Application.id.in_(rows))
+        )
+    }
+    return sorted(
+        ({"application": applications[i], "totals": t} for i, t in rows.items()),
+        key=lambda row: -sum(row["totals"].values()),
+    )
+
+
+def to_review(user) -> list[GrantInstalment]:
+    """Months of the grant flagged for review after an early end, in the staff's provinces."""
+    return db.session.scalars(
+        select(GrantInstalment)
+        .join(GrantInstalment.contract)
+        .join(Contract.application)
+        .options(
+            joinedload(GrantInstalment.contract).joinedload(Contract.person),
+            joinedload(GrantInstalment.contract).joinedload(Contract.organisation),
+        )
+        .where(
+            GrantInstalment.status == InstalmentStatus.REVIEW,
+            in_provinces(user, Application.province_id),
+        )
+        .order_by(GrantInstalment.contract_id, GrantInstalment.month_no)
+    ).all()
+
+
+@policy(GrantInstalment)
+def instalment_policy(user, action: str, instalment: GrantInstalment) -> bool:
+    """Staff of the contract's province see it; its secretariat decides a month flagged for
+    review."""
+    if not sees_province(user, instalment.contract.application.province_id):
+        return False
+    if action == "view":
+        return True
+    return (
+        action == "decide"
+        and user.has_role(*MANAGERS)
+        and instalment.status == InstalmentStatus.REVIEW
+    )
+
+
+def decide(instalment: GrantInstalment, *, recover: bool, note: str, by) -> None:
+    """A month paid before an early end, flagged for review: kept as paid, or recovered (a
+    negative entry of the ledger). Audited with the staff member's note."""
+    before = {"status": instalment.status}
+    contract = instalment.contract
+    if recover:
+        instalment.status = InstalmentStatus.RECOVERED
+        ledger.record(
+            LedgerKind.GRANT_RECOVERED,
+            -instalment.amount,
+            application_id=contract.application_id,
+            province_id=contract.application.province_id,
+            period=instalment.period,
+            contract_id=contract.id,
+            source=f"instalment:{instalment.id}:recovery",
+        )
+    else:
+        instalment.status = InstalmentStatus.PAID
+    instalment.reason = note
+    record(
+        "grant.recovered" if recover else "grant.kept",
+        actor=by,
+        obj=contract,
+        organisation_id=contract.organisation_id,
+        before=before,
+        after={"status": instalment.status, "month": instalment.month_no, "note": note},
+    )
     db.session.flush()

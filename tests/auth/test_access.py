@@ -131,6 +131,10 @@ ACCESS = {
     "payroll_staff.download_file": {"secretariat", "admin"},
     "payroll_staff.returns_template": {"secretariat", "admin"},
     "payroll_staff.import_returns": {"secretariat", "admin"},
+    # Payroll: the ledger is every staff member's, scoped to their provinces
+    # (tests/payroll/test_grant_pages.py); a month flagged for review is the secretariat's.
+    "payroll_staff.ledger_page": STAFF,
+    "payroll_staff.decide": {"secretariat", "admin"},
 }
 # Routes of one object: reaching the route is the rule tested here; the object's own rule
 # (404 when not visible, 403 when visible but not allowed) is tested in each area.
@@ -143,6 +147,7 @@ OBJECT_ARGS = {
     "person_id",
     "import_id",
     "file_id",
+    "instalment_id",
 }
 SAMPLE_ARGS = {
     "filename": "css/portal.css",
@@ -163,6 +168,7 @@ SAMPLE_ARGS = {
     "person_id": 1,
     "import_id": 1,
     "file_id": 1,
+    "instalment_id": 1,
     "language": "fr",
 }
 

@@ -17,8 +17,8 @@ which is checked first, so no table is left out).
 Then someone allowed sends each of those requests once (`CONTROLS`) and the database changes:
 the forms the refused roles sent would have written.
 
-    50 write routes × 11 roles, on each of 2 organisations in 2 provinces:
-    750 refused attempts, database unchanged.
+    51 write routes × 11 roles, on each of 2 organisations in 2 provinces:
+    768 refused attempts, database unchanged.
 
 (The GET side is tests/auth/test_access.py; requests without a CSRF token are refused there.)
 """
@@ -51,6 +51,7 @@ from portal.notifications.models import DeliveryStatus, Notification
 from portal.organisations.models import Invitation, JoinRequest
 from portal.organisations.services import join_token
 from portal.payroll import files as payroll_files
+from portal.payroll.models import GrantInstalment, InstalmentStatus
 from portal.review import services as review
 from portal.timeutil import local_date
 from tests.support.accounts import (
@@ -387,6 +388,12 @@ WRITES: dict[str, Write] = {
         args=lambda s: {"file_id": s.payroll_file},
         form=lambda s: {"file": (io.BytesIO(s.returns_csv), "returns.csv")},
     ),
+    # Payroll: the province's secretariat decides a month of the grant flagged for review.
+    "payroll_staff.decide": Write(
+        MANAGERS_HERE,
+        args=lambda s: {"instalment_id": s.flagged},
+        form=lambda s: {f"i{s.flagged}-decision": "recover", f"i{s.flagged}-note": "غادر مبكرا"},
+    ),
 }
 
 # Someone allowed sends each refused request once, in this order (each leaves what the next
@@ -435,6 +442,7 @@ CONTROLS = [
     ("beneficiaries_staff.correct", "secretariat", 0),
     ("payroll_staff.request_file", "secretariat", 0),
     ("payroll_staff.import_returns", "admin", 1),
+    ("payroll_staff.decide", "secretariat", 0),
     ("organisations.remove_member", "owner", 0),
     ("organisations.transfer_ownership", "owner", 1),
 ]
@@ -533,6 +541,14 @@ def build_side(app, province: str, committee_call: int) -> SimpleNamespace:
             ).contract
             for _ in range(3)
         )
+        # A month of the hiring grant paid before an early end, flagged for review.
+        flagged = GrantInstalment(
+            contract_id=to_end.id,
+            month_no=1,
+            period=date(2027, 3, 1),
+            amount=Decimal("1500.00"),
+            status=InstalmentStatus.REVIEW,
+        )
         # A spreadsheet of two rows, one with an error: checked, its valid row to keep.
         checked_import = imports.request_import(
             signed,
@@ -556,7 +572,7 @@ def build_side(app, province: str, committee_call: int) -> SimpleNamespace:
             token=f"invitation-{organisation.id}",
             invited_by_id=owner.id,
         )
-        db.session.add_all([join_request, invitation])
+        db.session.add_all([join_request, invitation, flagged])
         db.session.commit()
         eligible_application = db.session.get(Application, eligible)
         grid = eligible_application.call.edition.parameters.get("scoring", [])
@@ -585,6 +601,7 @@ def build_side(app, province: str, committee_call: int) -> SimpleNamespace:
                 "line_reference,outcome,amount_paid,reject_code,reject_reason\n"
                 + "".join(f"L{line.id},paid,{line.wage_due},,\n" for line in march.lines)
             ).encode(),
+            flagged=flagged.id,
             bad_workers_csv=workers_csv(signed.id, province_commune(province), ["12AB"]),
             person=to_end.person_id,
             reviewer_id=reviewer.id,

@@ -11,15 +11,14 @@ from sqlalchemy import func, select
 from portal.beneficiaries.models import Contract
 from portal.calls.models import Edition
 from portal.extensions import db
-from portal.payroll import grants, ledger, rules
+from portal.payroll import grants, ledger
 from portal.payroll.models import (
     GrantInstalment,
     LedgerEntry,
-    MonthlyStatement,
     StatementLine,
-    StatementStatus,
 )
 from tests.support.beneficiaries import enrol, new_cin, signed_agreement
+from tests.support.payroll import accepted, shared_when_rolled_back
 
 START = date(2027, 3, 1)
 
@@ -28,40 +27,6 @@ def month(n: int) -> date:
     """The n-th month of a contract starting in March 2027 (1 = March)."""
     year, index = divmod(START.month - 1 + n - 1, 12)
     return date(START.year + year, index + 1, 1)
-
-
-def accepted(contract: Contract, period: date, days: int | None = None, situation: str = ""):
-    """The month's statement of the contract's agreement, accepted with this contract's line,
-    and handed to the grant as the acceptance does."""
-    statement = db.session.scalar(
-        select(MonthlyStatement).filter_by(application_id=contract.application_id, period=period)
-    )
-    if statement is None:
-        statement = MonthlyStatement(
-            application_id=contract.application_id,
-            agreement_id=contract.agreement_id,
-            province_id=contract.application.province_id,
-            period=period,
-            due_on=rules.due_on(period, 10),
-            status=StatementStatus.ACCEPTED,
-        )
-        db.session.add(statement)
-    max_days = rules.contract_days(contract.start_date, contract.end, period)
-    days = max_days if days is None else days
-    floor = rules.wage_floor(period)
-    line = StatementLine(
-        contract=contract,
-        max_days=max_days,
-        days_worked=days,
-        situation=situation,
-        monthly_wage=contract.monthly_wage,
-        wage_floor=floor,
-        wage_due=rules.wage_due(contract.monthly_wage, days, floor),
-    )
-    statement.lines.append(line)
-    db.session.flush()
-    grants.on_accepted(statement)
-    return line
 
 
 def paid(line: StatementLine) -> None:
@@ -84,11 +49,23 @@ def set_grant(contract: Contract, **values) -> None:
     db.session.flush()
 
 
+@pytest.fixture(scope=shared_when_rolled_back)
+def hiring(app):
+    """A signed component-2 agreement, committed once for the module (each test's hires are
+    rolled back with it)."""
+    return signed_agreement(app, component=2)
+
+
+@pytest.fixture(scope=shared_when_rolled_back)
+def worksite(app):
+    return signed_agreement(app)
+
+
 @pytest.fixture
-def hire(app):
+def hire(app, hiring):
     """A component-2 hire of two years from March 2027 on a grant of 1,500 MAD × 9 months
     (the second edition's figures, set here whatever the call's edition)."""
-    side = signed_agreement(app, component=2)
+    side = hiring
     with app.app_context():
         contract = enrol(side, new_cin(), post_index=0, end=date(2029, 2, 28)).contract
         set_grant(contract, grant_monthly_mad=1500, grant_months=9, contract_min_months=12)
@@ -207,8 +184,8 @@ def test_an_end_after_the_minimum_period_cancels_nothing(hire):
     assert statuses(hire) == "ppppd" + "s" * 4
 
 
-def test_component_1_lines_owe_their_wage(app):
-    side = signed_agreement(app)
+def test_component_1_lines_owe_their_wage(app, worksite):
+    side = worksite
     with app.app_context():
         worker = enrol(side, new_cin(), wage=Decimal("3500.00")).contract
         full, short = accepted(worker, month(1)), accepted(worker, month(2), 13, "IL")
