@@ -126,7 +126,7 @@ def test_bad_rows_are_listed_by_row_and_column_and_nothing_is_applied(app, side,
     assert "6 erreurs ont été trouvées. Rien n'a été enregistré." in page
     for row, column, message in (
         (3, "line_reference", "Aucune ligne de ce fichier n'a la référence L999999."),
-        (4, "outcome", "Écrivez paid (payé) ou rejected (rejeté)."),
+        (4, "outcome", "Écrivez paid (versé) ou rejected (rejeté)."),
         (5, "amount_paid", "Le montant payé est obligatoire si la ligne est payée."),
         (6, "line_reference", "Cette ligne a déjà une réponse à la ligne 2."),
         (7, "reject_code", "Le code de rejet est obligatoire si la ligne est rejetée."),
@@ -179,7 +179,7 @@ def test_returns_reconcile_each_line_once_and_tell_the_partner(app, side, html_p
     returns = (
         "line_reference;outcome;amount_paid;reject_code;reject_reason\n"  # ; separated
         f"L{first.id};paid;{first.wage_due};;\n"
-        f"123456789;Payé;{second.wage_due};;\n"  # by CNSS number, the French label
+        f"123456789;Versé;{second.wage_due};;\n"  # by CNSS number, the French label
         "jk123456;rejected;;R12;=CIN inconnue\n"  # by CIN
     )
     response = upload(client, file_id, returns)
