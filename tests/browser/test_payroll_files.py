@@ -11,7 +11,7 @@ from portal.payroll.models import MonthlyStatement
 from tests.support.accounts import create_staff
 from tests.support.beneficiaries import signed_agreement
 from tests.support.browser import DESK, OVERFLOWING, PHONE, staff_sign_in
-from tests.support.payroll_files import MARCH, enrolled_statement
+from tests.support.payroll_files import MARCH, enrolled_statement, new_cnss_number
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +24,7 @@ def reconciled(app):
         app,
         side,
         [
-            {"cnss_number": "112233445"},
+            {"cnss_number": new_cnss_number()},
             {"days": 13, "situation": "IL", "first_name_fr": "Zoé", "last_name_fr": "Benâli"},
             {"first_name_ar": "عبد الرحيم", "last_name_ar": "أيت بها"},
         ],

@@ -18,14 +18,17 @@ from portal.storage import get
 from portal.storage.models import Blob
 from tests.support.accounts import create_staff, csrf_token, login
 from tests.support.beneficiaries import signed_agreement
-from tests.support.payroll_files import MARCH, enrolled_statement
+from tests.support.payroll_files import MARCH, enrolled_statement, new_cnss_number
 from tests.support.queries import count_queries
 
-WORKERS = [
-    {"cnss_number": "123456789"},
-    {"days": 13, "situation": "IL", "last_name_fr": "Benâli", "first_name_fr": "Zoé"},
-    {},
-]
+
+def workers() -> list[dict]:
+    """Three workers: one insured already, one declared for fewer days, one new."""
+    return [
+        {"cnss_number": new_cnss_number()},
+        {"days": 13, "situation": "IL", "last_name_fr": "Benâli", "first_name_fr": "Zoé"},
+        {},
+    ]
 
 
 @pytest.fixture
@@ -35,7 +38,7 @@ def side(app):
 
 @pytest.fixture
 def statement_id(app, side):
-    return enrolled_statement(app, side, WORKERS)
+    return enrolled_statement(app, side, workers())
 
 
 def signed_in(app, user, lang: str = "fr"):
