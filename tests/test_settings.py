@@ -17,6 +17,8 @@ from portal import config
         ("IDLE_TIMEOUT_MINUTES", "0"),
         ("PORTAL_ENV", "staging"),
         ("SWEEP_EVERY_SECONDS", "1.5x"),
+        ("PAYROLL_ADAPTER", "bds"),
+        ("PAYROLL_BDS_CONFIRMED", "perhaps"),
     ],
 )
 def test_a_wrong_value_names_its_variable(monkeypatch, name, value):

@@ -43,7 +43,10 @@ def _list(form: FileRequestForm, status: int = 200):
 @staff_bp.get("/files")
 @staff_required(*files.MANAGERS)
 def list_files():
-    return _list(_request_form())
+    form = _request_form()
+    if len(form.province_id.choices) == 2:  # one province of one's own: chosen already
+        form.province_id.data = form.province_id.choices[1][0]
+    return _list(form)
 
 
 @staff_bp.post("/files")

@@ -125,6 +125,12 @@ ACCESS = {
     "beneficiaries_staff.show_person": {"secretariat", "admin"},
     "beneficiaries_staff.export_person": {"secretariat", "admin"},
     "beneficiaries_staff.correct": {"secretariat", "admin"},
+    "payroll_staff.list_files": {"secretariat", "admin"},
+    "payroll_staff.request_file": {"secretariat", "admin"},
+    "payroll_staff.show_file": {"secretariat", "admin"},
+    "payroll_staff.download_file": {"secretariat", "admin"},
+    "payroll_staff.returns_template": {"secretariat", "admin"},
+    "payroll_staff.import_returns": {"secretariat", "admin"},
     # Payroll: the ledger is every staff member's, scoped to their provinces
     # (tests/payroll/test_grant_pages.py); a month flagged for review is the secretariat's.
     "payroll_staff.ledger_page": STAFF,
@@ -151,6 +157,7 @@ OBJECT_ARGS = {
     "contract_id",
     "person_id",
     "import_id",
+    "file_id",
     "instalment_id",
     "statement_id",
 }
@@ -172,6 +179,7 @@ SAMPLE_ARGS = {
     "contract_id": 1,
     "person_id": 1,
     "import_id": 1,
+    "file_id": 1,
     "instalment_id": 1,
     "statement_id": 1,
     "language": "fr",

@@ -16,7 +16,7 @@ from portal.queue import enqueue
 from portal.storage import get
 from portal.storage.models import Blob
 from tests.support.beneficiaries import signed_agreement
-from tests.support.payroll_files import MARCH, enrolled_statement
+from tests.support.payroll_files import MARCH, enrolled_statement, new_cnss_number
 from tests.support.processes import start_worker, stop, wait_for
 
 pytestmark = pytest.mark.integration
@@ -24,7 +24,9 @@ pytestmark = pytest.mark.integration
 
 def test_the_worker_builds_the_file_once(app, make_app, worker_env, tmp_path):
     side = signed_agreement(app, jobs=3)
-    enrolled_statement(app, side, [{"cnss_number": "987654321"}, {"days": 20, "situation": "CS"}])
+    enrolled_statement(
+        app, side, [{"cnss_number": new_cnss_number()}, {"days": 20, "situation": "CS"}]
+    )
     live = make_app(celery={"task_always_eager": False}, PAYROLL_ADAPTER="cnss_bds")
     with live.app_context():
         by = db.session.get(User, side.staff.id)

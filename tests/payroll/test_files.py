@@ -3,6 +3,7 @@ by the (eager) worker from the accepted statements, stored with its digest, the 
 built again; another province's staff refused; the sweep sends a file left unbuilt again."""
 
 import hashlib
+import re
 from datetime import timedelta
 
 import pytest
@@ -17,13 +18,17 @@ from portal.storage import get
 from portal.storage.models import Blob
 from tests.support.accounts import create_staff, csrf_token, login
 from tests.support.beneficiaries import signed_agreement
-from tests.support.payroll_files import MARCH, enrolled_statement
+from tests.support.payroll_files import MARCH, enrolled_statement, new_cnss_number
+from tests.support.queries import count_queries
 
-WORKERS = [
-    {"cnss_number": "123456789"},
-    {"days": 13, "situation": "IL", "last_name_fr": "Benâli", "first_name_fr": "Zoé"},
-    {},
-]
+
+def workers() -> list[dict]:
+    """Three workers: one insured already, one declared for fewer days, one new."""
+    return [
+        {"cnss_number": new_cnss_number()},
+        {"days": 13, "situation": "IL", "last_name_fr": "Benâli", "first_name_fr": "Zoé"},
+        {},
+    ]
 
 
 @pytest.fixture
@@ -33,7 +38,7 @@ def side(app):
 
 @pytest.fixture
 def statement_id(app, side):
-    return enrolled_statement(app, side, WORKERS)
+    return enrolled_statement(app, side, workers())
 
 
 def signed_in(app, user, lang: str = "fr"):
@@ -67,7 +72,8 @@ def test_the_secretariat_asks_and_the_worker_builds_the_file(app, side, statemen
     client = signed_in(app, side.staff)
     file_id = file_id_of(ask(client, side.province_id))
     payroll_file = the_file(app, file_id)
-    assert payroll_file.number.startswith("PAY-") and payroll_file.number.endswith("-202703-01")
+    # Numbered per province and month (files committed by other tests of the run count too).
+    assert re.fullmatch(r"PAY-SIDI-202703-\d\d", payroll_file.number)
     assert payroll_file.status == FileStatus.READY  # built after the commit
     assert payroll_file.lines == 3
     with app.app_context():
@@ -139,11 +145,14 @@ def test_confirmed_the_bds_file_is_not_provisional(app, side, statement_id, monk
 def test_another_provinces_staff_are_refused(app, side, statement_id):
     stranger = create_staff(app, "secretariat", provinces=("Tan-Tan",))
     client = signed_in(app, stranger)
+    query = select(func.count()).select_from(PayrollFile).filter_by(province_id=side.province_id)
+    with app.app_context():
+        before = db.session.scalar(query)
     response = ask(client, side.province_id)
     assert response.status_code == 400  # not a province of theirs to choose
     with app.app_context():
-        query = select(func.count()).select_from(PayrollFile)
-        assert db.session.scalar(query.filter_by(province_id=side.province_id)) == 0
+        assert db.session.scalar(query) == before
+        assert db.session.get(MonthlyStatement, statement_id).status == StatementStatus.ACCEPTED
     owner = signed_in(app, side.staff)
     file_id = file_id_of(ask(owner, side.province_id))
     for path in ("", "/download", "/returns-template.csv"):
@@ -173,3 +182,18 @@ def test_the_sweep_sends_a_file_left_unbuilt(app, side, statement_id):
         db.session.commit()  # the build is sent after the commit (eager here)
         assert db.session.get(PayrollFile, file_id).status == FileStatus.READY
         assert files.sweep() == 0
+
+
+def test_the_file_page_runs_the_same_statements_whatever_its_lines(app):
+    side = signed_agreement(app, jobs=4)
+    client = signed_in(app, side.staff)
+    counts = []
+    for month, workers in (("2027-03", 1), ("2027-04", 3)):
+        period = files.month_of(month)
+        enrolled_statement(app, side, [{} for _ in range(workers)], period=period)
+        path = f"/backoffice/payroll/files/{file_id_of(ask(client, side.province_id, month))}"
+        client.get(path)
+        with count_queries(app) as queries:
+            assert client.get(path).status_code == 200
+        counts.append(queries["n"])
+    assert counts[0] == counts[1] <= 12, counts

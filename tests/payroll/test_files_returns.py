@@ -21,8 +21,8 @@ from portal.payroll.models import (
     StatementStatus,
 )
 from tests.support.accounts import csrf_token, login
-from tests.support.beneficiaries import signed_agreement
-from tests.support.payroll_files import enrolled_statement
+from tests.support.beneficiaries import new_cin, signed_agreement
+from tests.support.payroll_files import enrolled_statement, new_cnss_number
 
 APRIL = date(2027, 4, 1)
 
@@ -103,7 +103,8 @@ HEADER = "line_reference,outcome,amount_paid,reject_code,reject_reason\n"
 
 
 def test_bad_rows_are_listed_by_row_and_column_and_nothing_is_applied(app, side, html_pages):
-    statement_id = enrolled_statement(app, side, [{}, {"cnss_number": "123456789"}, {}])
+    cnss = new_cnss_number()
+    statement_id = enrolled_statement(app, side, [{}, {"cnss_number": cnss}, {}])
     client = signed_in(app, side.staff)
     file_id = built_file(app, side, client)
     first, second, third = lines_of(app, statement_id)
@@ -117,7 +118,7 @@ def test_bad_rows_are_listed_by_row_and_column_and_nothing_is_applied(app, side,
         + f"L{second.id},peut-être,,,\n"  # row 4: no outcome
         + f"L{third.id},paid,,,\n"  # row 5: paid without an amount
         + f"L{first.id},paid,{first.wage_due},,\n"  # row 6: the same line again
-        + "123456789,rejected,,,\n"  # row 7: by CNSS number, rejected without a code
+        + f"{cnss},rejected,,,\n"  # row 7: by CNSS number, rejected without a code
         + f"L{third.id},paid,99999.00,,\n",  # row 8: more than the line pays
     )
     html_pages.save("payroll-returns-errors-fr", response.get_data(as_text=True))
@@ -126,7 +127,7 @@ def test_bad_rows_are_listed_by_row_and_column_and_nothing_is_applied(app, side,
     assert "6 erreurs ont été trouvées. Rien n'a été enregistré." in page
     for row, column, message in (
         (3, "line_reference", "Aucune ligne de ce fichier n'a la référence L999999."),
-        (4, "outcome", "Écrivez paid (payé) ou rejected (rejeté)."),
+        (4, "outcome", "Écrivez paid (versé) ou rejected (rejeté)."),
         (5, "amount_paid", "Le montant payé est obligatoire si la ligne est payée."),
         (6, "line_reference", "Cette ligne a déjà une réponse à la ligne 2."),
         (7, "reject_code", "Le code de rejet est obligatoire si la ligne est rejetée."),
@@ -164,9 +165,8 @@ def test_what_is_not_a_returns_csv_is_refused(app, side, data, message):
 
 
 def test_returns_reconcile_each_line_once_and_tell_the_partner(app, side, html_pages):
-    statement_id = enrolled_statement(
-        app, side, [{}, {"cnss_number": "123456789"}, {"cin": "JK123456"}]
-    )
+    cnss, cin = new_cnss_number(), new_cin()
+    statement_id = enrolled_statement(app, side, [{}, {"cnss_number": cnss}, {"cin": cin}])
     client = signed_in(app, side.staff)
     file_id = built_file(app, side, client)
     template = client.get(f"/backoffice/payroll/files/{file_id}/returns-template.csv")
@@ -179,8 +179,8 @@ def test_returns_reconcile_each_line_once_and_tell_the_partner(app, side, html_p
     returns = (
         "line_reference;outcome;amount_paid;reject_code;reject_reason\n"  # ; separated
         f"L{first.id};paid;{first.wage_due};;\n"
-        f"123456789;Payé;{second.wage_due};;\n"  # by CNSS number, the French label
-        "jk123456;rejected;;R12;=CIN inconnue\n"  # by CIN
+        f"{cnss};Versé;{second.wage_due};;\n"  # by CNSS number, the French label
+        f"{cin.lower()};rejected;;R12;=CIN inconnue\n"  # by CIN
     )
     response = upload(client, file_id, returns)
     assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
@@ -197,11 +197,15 @@ def test_returns_reconcile_each_line_once_and_tell_the_partner(app, side, html_p
     with app.app_context():
         assert db.session.get(MonthlyStatement, statement_id).status == StatementStatus.PAID
         paid = db.session.scalars(
-            select(LedgerEntry.source).filter_by(kind=LedgerKind.WAGE_PAID).order_by(LedgerEntry.id)
+            select(LedgerEntry.source)
+            .filter_by(kind=LedgerKind.WAGE_PAID, application_id=side.application_id)
+            .order_by(LedgerEntry.id)
         ).all()
         assert paid == [f"line:{first.id}", f"line:{second.id}"]
         told = db.session.scalars(
-            select(Notification.user_id).filter_by(event="payroll_lines_rejected")
+            select(Notification.user_id)
+            .filter_by(event="payroll_lines_rejected")
+            .where(Notification.user_id.in_([side.owner.id, side.editor.id, side.staff.id]))
         ).all()
         assert sorted(told) == sorted([side.owner.id, side.editor.id])
     page = client.get(f"/backoffice/payroll/files/{file_id}").get_data(as_text=True)
@@ -228,7 +232,9 @@ def test_a_statement_whose_lines_are_all_rejected_is_rejected(app, side):
         assert db.session.get(MonthlyStatement, statement_id).status == StatementStatus.REJECTED
         assert (
             db.session.scalar(
-                select(func.count()).select_from(LedgerEntry).filter_by(kind=LedgerKind.WAGE_PAID)
+                select(func.count())
+                .select_from(LedgerEntry)
+                .filter_by(kind=LedgerKind.WAGE_PAID, application_id=side.application_id)
             )
             == 0
         )

@@ -1,6 +1,7 @@
 """Accepted monthly statements made directly with the models (their workflow is tested with
 the statements): an agreement's month, a line per contract, accepted by the secretariat."""
 
+import random
 from datetime import date
 from decimal import Decimal
 
@@ -12,6 +13,11 @@ from portal.payroll.models import MonthlyStatement, StatementLine, StatementStat
 from tests.support.beneficiaries import enrol, new_cin
 
 MARCH = date(2027, 3, 1)
+
+
+def new_cnss_number() -> str:
+    """A CNSS number of 9 digits, new for this run."""
+    return f"{random.randint(100_000_000, 999_999_999)}"
 
 
 def accepted_statement(
