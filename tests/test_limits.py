@@ -14,6 +14,7 @@ from wtforms.fields.core import UnboundField
 from portal.agreements.models import Agreement
 from portal.applications.models import Application
 from portal.auth.models import User
+from portal.beneficiaries.services import end_contract
 from portal.calls.models import Call
 from portal.committees import services as committees
 from portal.extensions import db
@@ -37,7 +38,7 @@ from tests.support.agreements import (
     submitted,
 )
 from tests.support.applications import open_call, start, start_on, worksite
-from tests.support.beneficiaries import enrol_form, new_cin, signed_agreement
+from tests.support.beneficiaries import enrol, enrol_form, new_cin, signed_agreement
 
 # PostgreSQL's INTEGER ends at 2**31 - 1, SQLite's (and BIGINT) at 2**63 - 1.
 BEYOND = [2**31, 2**63, 2**64, 10**30]
@@ -200,11 +201,19 @@ def forms(app, people):
         db.session.commit()
         session_id = session.id
     enrolment = signed_agreement(app, "Guelmim")
+    with app.app_context():  # a worker who left early, to replace
+        leaver = enrol(enrolment, new_cin()).contract
+        end_contract(
+            leaver, date(2027, 4, 30), "resigned", by=db.session.get(User, enrolment.editor.id)
+        )
+        db.session.commit()
+        leaver_id = leaver.id
     partner = app.test_client()
     login(partner, enrolment.editor)
     return {
         "partner": partner,
         "enrolment": enrolment,
+        "leaver": leaver_id,
         "session": session_id,
         "on_agenda": on_agenda,
         "edition": edition,
@@ -276,6 +285,12 @@ def form_cases(app, people, forms) -> dict[str, tuple]:
             "partner",
             f"/agreements/{forms['enrolment'].agreement_id}/workers/new",
             enrol_form(forms["enrolment"].commune_id, new_cin()),
+            ["monthly_wage"],
+        ),
+        "ReplaceForm": (
+            "partner",
+            f"/contracts/{forms['leaver']}/replace",
+            enrol_form(forms["enrolment"].commune_id, new_cin(), start_date="2027-05-01"),
             ["monthly_wage"],
         ),
         "amend_form.<locals>.Form": (

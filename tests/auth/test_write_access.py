@@ -6,8 +6,8 @@ token and a full form. Two organisations in two provinces (Sidi Ifni and Tan-Tan
 target in turn, the other being the stranger; each has members, a draft ready to submit, a
 submitted application, one under review, a committee session in progress (an approval
 recorded, one still to decide), an approved application whose agreement is issued and its
-signed copy sent, and a signed agreement with three workers enrolled and a spreadsheet of workers
-checked (one row in error). Each attempt must be
+signed copy sent, and a signed agreement with three workers enrolled, one who left early (with
+a certificate) and a spreadsheet of workers checked (one row in error). Each attempt must be
 refused the way the route refuses (302 to the sign-in page for anonymous visitors, 403 or 404
 otherwise, or the form shown again where a form's choices are the rule) and must leave the database as it was: every table, counted and hashed
 row by row, before and after (tests/support/fingerprint.py; a plain request writes nothing,
@@ -16,8 +16,8 @@ which is checked first, so no table is left out).
 Then someone allowed sends each of those requests once (`CONTROLS`) and the database changes:
 the forms the refused roles sent would have written.
 
-    48 write routes × 11 roles, on each of 2 organisations in 2 provinces:
-    714 refused attempts, database unchanged.
+    50 write routes × 11 roles, on each of 2 organisations in 2 provinces:
+    742 refused attempts, database unchanged.
 
 (The GET side is tests/auth/test_access.py; requests without a CSRF token are refused there.)
 """
@@ -350,12 +350,21 @@ WRITES: dict[str, Write] = {
         args=lambda s: {"contract_id": s.to_end},
         form=lambda s: {"actual_end": "2027-05-31", "end_reason": "resigned"},
     ),
+    "beneficiaries.replace": Write(
+        MEMBERS,
+        args=lambda s: {"contract_id": s.to_replace},
+        form=lambda s: enrol_form(s.commune_id, new_cin(), start_date="2027-05-01"),
+    ),
     "beneficiaries.import_workers": Write(
         MEMBERS,
         args=lambda s: {"agreement_id": s.signed},
         form=lambda s: {"file": (io.BytesIO(s.bad_workers_csv), "w.csv")},
     ),
     "beneficiaries.keep_valid_rows": Write(MEMBERS, args=lambda s: {"import_id": s.checked_import}),
+    # Who sees the agreement's workers asks for its certificates in one ZIP.
+    "beneficiaries.request_archive": Write(
+        MEMBERS | STAFF_HERE, args=lambda s: {"agreement_id": s.signed}
+    ),
     "beneficiaries_staff.validate": Write(
         MANAGERS_HERE, args=lambda s: {"contract_id": s.to_validate}
     ),
@@ -411,8 +420,10 @@ CONTROLS = [
     ("agreements_staff.revoke", "secretariat", 1),
     ("beneficiaries.enrol", "editor", 0),
     ("beneficiaries.end_contract", "editor", 0),
+    ("beneficiaries.replace", "editor", 0),
     ("beneficiaries.import_workers", "editor", 0),
     ("beneficiaries.keep_valid_rows", "editor", 0),
+    ("beneficiaries.request_archive", "owner", 0),
     ("beneficiaries_staff.validate", "secretariat", 0),
     ("beneficiaries_staff.refuse", "secretariat", 0),
     ("beneficiaries_staff.correct", "secretariat", 0),
@@ -500,8 +511,9 @@ def build_side(app, province: str, committee_call: int) -> SimpleNamespace:
         signed = db.session.scalar(select(Agreement).filter_by(application_id=hiring))
         agreement_services.upload_signed(signed, plain_pdf(), by=db.session.get(User, owner.id))
         agreement_services.confirm_signed(signed, by=by)
-        to_validate, to_refuse, to_end = (
-            beneficiaries.enrol(
+
+        def enrolled():
+            return beneficiaries.enrol(
                 signed,
                 new_cin(),
                 person_details(db.session.get(Province, province_id(province)).communes[0].id),
@@ -512,7 +524,12 @@ def build_side(app, province: str, committee_call: int) -> SimpleNamespace:
                 monthly_wage=Decimal("3266.10"),
                 by=db.session.get(User, editor.id),
             ).contract
-            for _ in range(3)
+
+        # Three workers enrolled, and one who left early, to replace (the editions allow it),
+        # whose certificate the worker renders (eager here).
+        to_validate, to_refuse, to_end, to_replace = (enrolled() for _ in range(4))
+        beneficiaries.end_contract(
+            to_replace, date(2027, 4, 30), "resigned", by=db.session.get(User, editor.id)
         )
         # A spreadsheet of two rows, one with an error: checked, its valid row to keep.
         checked_import = imports.request_import(
@@ -551,6 +568,7 @@ def build_side(app, province: str, committee_call: int) -> SimpleNamespace:
             to_validate=to_validate.id,
             to_refuse=to_refuse.id,
             to_end=to_end.id,
+            to_replace=to_replace.id,
             checked_import=checked_import.id,
             bad_workers_csv=workers_csv(signed.id, province_commune(province), ["12AB"]),
             person=to_end.person_id,
