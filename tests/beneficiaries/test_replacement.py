@@ -23,6 +23,7 @@ from tests.support.beneficiaries import (
     signed_agreement,
     signed_in,
 )
+from tests.support.queries import count_queries
 
 # The leaver's contract: 1 March to 31 August 2027, left on 30 April.
 LEFT_ON, PLANNED_END = date(2027, 4, 30), date(2027, 8, 31)
@@ -215,3 +216,22 @@ def test_only_the_employers_editors_replace(app, side):
         "secretariat": False,
         "admin": False,
     }
+
+
+def test_the_workers_page_offers_replacements_without_a_query_per_contract(app):
+    """Its statements are the same with one leaver and with two (the agreement, its edition and
+    the employer are loaded once, whatever the number of contracts)."""
+    side = signed_agreement(app, jobs=6)
+    client = signed_in(app, side.editor, "fr")
+    workers = f"/agreements/{side.agreement_id}/workers"
+    counts = []
+    for _ in range(2):
+        with app.app_context():
+            leaver_id = leaver_and_colleague(side)[0].id
+            db.session.commit()
+        client.get(workers)
+        with count_queries(app) as queries:
+            page = client.get(workers).get_data(as_text=True)
+        counts.append(queries["n"])
+        assert f'href="/contracts/{leaver_id}/replace"' in page
+    assert counts[0] == counts[1], counts
