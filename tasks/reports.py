@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from portal.extensions import db
+from portal.core.jobs import run_committing
 from portal.reports import exports
 
 
@@ -10,8 +10,4 @@ from portal.reports import exports
 def build_export(export_id: int) -> str:
     """Write one export's file, committing each step so its page shows the progress; safe to
     run twice."""
-    steps = []
-    for step in exports.build(export_id):
-        db.session.commit()
-        steps.append(step)
-    return steps[-1]
+    return run_committing(exports.build(export_id))

@@ -5,6 +5,7 @@ from celery import shared_task
 from portal.agreements.services import sweep as sweep_agreements
 from portal.applications.services import sweep_checks
 from portal.beneficiaries.certificates import sweep as sweep_certificates
+from portal.beneficiaries.certificates import sweep_archives as sweep_certificate_archives
 from portal.beneficiaries.imports import sweep as sweep_imports
 from portal.committees.services import sweep_minutes
 from portal.notifications.services import sweep as sweep_notifications
@@ -30,4 +31,5 @@ def sweep() -> dict:
         "minutes": sweep_minutes(),
         "certificates": sweep_certificates(),
         "payroll_files": sweep_payroll_files(),
+        "certificate_archives": sweep_certificate_archives(),
     }

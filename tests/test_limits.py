@@ -212,11 +212,19 @@ def forms(app, people):
         )
         db.session.commit()
         enrolment.statement_id = statement.id
+    with app.app_context():  # a worker who left early, to replace
+        leaver = enrol(enrolment, new_cin()).contract
+        beneficiaries.end_contract(
+            leaver, date(2027, 4, 30), "resigned", by=db.session.get(User, enrolment.editor.id)
+        )
+        db.session.commit()
+        leaver_id = leaver.id
     partner = app.test_client()
     login(partner, enrolment.editor)
     return {
         "partner": partner,
         "enrolment": enrolment,
+        "leaver": leaver_id,
         "session": session_id,
         "on_agenda": on_agenda,
         "edition": edition,
@@ -295,6 +303,12 @@ def form_cases(app, people, forms) -> dict[str, tuple]:
             f"/statements/{forms['enrolment'].statement_id}",
             {"lines-0-days_worked": "26", "lines-0-situation": ""},
             ["lines-0-days_worked"],
+        ),
+        "ReplaceForm": (
+            "partner",
+            f"/contracts/{forms['leaver']}/replace",
+            enrol_form(forms["enrolment"].commune_id, new_cin(), start_date="2027-05-01"),
+            ["monthly_wage"],
         ),
         "amend_form.<locals>.Form": (
             "staff",

@@ -63,6 +63,10 @@ ACTION_LABELS = {
     "contract.import_requested": _l("Spreadsheet of workers uploaded"),
     "contract.import_kept": _l("Valid rows of a spreadsheet of workers kept"),
     "certificate.issued": _l("End-of-worksite certificate issued"),
+    "certificate.archive_requested": _l("Every certificate of an agreement asked for in one file"),
+    "certificate.archive_downloaded": _l(
+        "Every certificate of an agreement downloaded in one file"
+    ),
     "person.exported": _l("Worker's data exported on request"),
     "person.corrected": _l("Worker's data corrected on request"),
     "statement.opened": _l("Monthly statement opened"),

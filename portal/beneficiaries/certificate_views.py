@@ -1,17 +1,19 @@
 """Certificates: the partner (and the province's staff) download them per worker or all of an
-agreement's in one ZIP; anyone checks one by its code, seeing no more of the worker than a
-masked CIN."""
+agreement's in one ZIP, which the worker builds; anyone checks one by its code, seeing no more
+of the worker than a masked CIN."""
 
-import io
-
-from flask import abort, flash, redirect, render_template, send_file, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from portal.access import authorize, login_required, public
 from portal.agreements.models import Agreement
+from portal.audit.services import record
 from portal.beneficiaries import bp, certificates
-from portal.beneficiaries.models import Contract
+from portal.beneficiaries.models import CertificateArchive, Contract
+from portal.core.jobs import JobStatus
 from portal.extensions import db, limiter
+from portal.forms import ActionForm
 from portal.storage import send
 
 
@@ -35,25 +37,40 @@ def certificate(contract_id: int):
     )
 
 
-@bp.get("/agreements/<int:agreement_id>/certificates.zip")
+@bp.post("/agreements/<int:agreement_id>/certificates/archive")
 @login_required
-def certificates_zip(agreement_id: int):
+def request_archive(agreement_id: int):
+    """Ask the worker for every ready certificate in one ZIP; its page shows the progress."""
     agreement = authorize("workers", db.session.get(Agreement, agreement_id))
-    ready = [
-        c for c in certificates.certificates_of(agreement.application_id).values() if c.pdf_sha256
-    ]
-    if not ready:
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if not certificates.ready_of(agreement.application_id):
         flash(_("No certificate is ready yet."), "info")
         return redirect(url_for("beneficiaries.workers", agreement_id=agreement.id))
-    response = send_file(
-        io.BytesIO(certificates.zip_of(ready)),
-        mimetype="application/zip",
-        as_attachment=True,
-        download_name=f"{agreement.number}-certificates.zip",
-        max_age=0,
+    archive = certificates.request_archive(agreement, by=current_user)
+    return redirect(url_for("beneficiaries.show_archive", archive_id=archive.id))
+
+
+@bp.get("/certificates/archives/<int:archive_id>")
+@login_required
+def show_archive(archive_id: int):
+    archive = authorize("view", db.session.get(CertificateArchive, archive_id))
+    return render_template("beneficiaries/certificate_archive.html", archive=archive)
+
+
+@bp.get("/certificates/archives/<int:archive_id>/download")
+@login_required
+def download_archive(archive_id: int):
+    archive = authorize("view", db.session.get(CertificateArchive, archive_id))
+    if archive.status != JobStatus.DONE:
+        abort(404)
+    record(
+        "certificate.archive_downloaded",
+        actor=current_user,
+        obj=archive,
+        organisation_id=archive.agreement.application.organisation_id,
     )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send(archive.sha256, name=archive.filename, mimetype="application/zip")
 
 
 @bp.get("/verify/certificates/<code>")

@@ -1,13 +1,15 @@
 """End-of-worksite certificates (T-CERT): a contract that ends after at least the edition's
 `certificate_min_days` gets one, written in the transaction that ends it, its facts frozen,
 rendered once by the worker through the one PDF renderer, with a QR code to a public page that
-proves it without showing more of the worker than a masked CIN.
+proves it without showing more of the worker than a masked CIN. All of an agreement's ready
+certificates come in one ZIP, built by the worker too (portal/core/jobs.py).
 
 Until monthly statements exist, the days are the calendar days from the contract's start to
 its end, both included, and the certificate says so (`days_basis`)."""
 
 import io
 import zipfile
+from collections.abc import Iterator
 from datetime import date, timedelta
 
 from flask import current_app
@@ -15,12 +17,15 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from portal.access import can, policy
+from portal.agreements.models import Agreement
 from portal.agreements.services import grouped, new_code, normalise_code
 from portal.audit.services import record
 from portal.auth.models import User
-from portal.beneficiaries.models import Certificate, Contract, ContractStatus
+from portal.beneficiaries.models import Certificate, CertificateArchive, Contract, ContractStatus
 from portal.beneficiaries.services import mask_cin
 from portal.calls.models import Edition
+from portal.core import jobs
+from portal.core.jobs import JobStatus
 from portal.core.uow import after_commit
 from portal.documents.rendering import in_both_languages, qr_data_uri, render_pdf
 from portal.extensions import db
@@ -29,8 +34,10 @@ from portal.storage import get, put
 from portal.timeutil import local_date, utcnow
 
 RENDER_TASK = "render_certificate"
+ARCHIVE_TASK = "build_certificate_archive"
 DEFAULT_MIN_DAYS = 30
-DAYS_FROM_CONTRACT_DATES = "contract_dates"  # until monthly statements give the days worked
+DAYS_FROM_CONTRACT_DATES = "contract_dates"
+ARCHIVE_BATCH = 50  # certificates between two commits of an archive's progress  # until monthly statements give the days worked
 
 
 @policy(Certificate)
@@ -215,11 +222,68 @@ def file_name(certificate: Certificate) -> str:
     return f"{content['agreement_number']}-{content['cin_masked'].replace('•', 'x')}.pdf"
 
 
-def zip_of(certificates: list[Certificate]) -> bytes:
-    """The rendered PDFs in one ZIP (stored, not compressed: a PDF is compressed already)."""
+def ready_of(application_id: int) -> list[Certificate]:
+    """The application's certificates whose PDF is rendered."""
+    return [c for c in certificates_of(application_id).values() if c.pdf_sha256]
+
+
+# Every certificate of an agreement in one ZIP, built by the worker
+
+
+@policy(CertificateArchive)
+def archive_policy(user: User, action: str, archive: CertificateArchive) -> bool:
+    """The one who asked, while they still see the agreement's workers."""
+    return (
+        action == "view"
+        and archive.requested_by_id == user.id
+        and can(user, "workers", archive.agreement)
+    )
+
+
+def request_archive(agreement: Agreement, *, by: User) -> CertificateArchive:
+    """The row of the ZIP to build; the worker builds it after the commit."""
+    archive = CertificateArchive(agreement_id=agreement.id, requested_by_id=by.id)
+    db.session.add(archive)
+    db.session.flush()
+    record(
+        "certificate.archive_requested",
+        actor=by,
+        obj=archive,
+        organisation_id=agreement.application.organisation_id,
+        after={"agreement": agreement.number},
+    )
+    after_commit(ARCHIVE_TASK, archive.id)
+    return archive
+
+
+def build_archive(archive_id: int) -> Iterator[str]:
+    """Claim the archive and write the ZIP of the certificates ready, a step at a time (the task
+    commits after each: the claim, the progress, the file). Yields 'running' per step, then
+    'done'; only 'skipped' when claimed already, so running twice writes once."""
+    if not jobs.claim(CertificateArchive, archive_id):
+        yield "skipped"
+        return
+    yield "running"
+    archive = db.session.get(CertificateArchive, archive_id)
+    agreement = archive.agreement
+    ready = ready_of(agreement.application_id)
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
-        for certificate in certificates:
-            name = f"{certificate.id:06d}-{file_name(certificate)}"
-            archive.writestr(name, get(certificate.pdf_sha256))
-    return buffer.getvalue()
+    # Stored, not compressed: a PDF is compressed already.
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zipped:
+        for at, certificate in enumerate(ready, start=1):
+            zipped.writestr(
+                f"{certificate.id:06d}-{file_name(certificate)}", get(certificate.pdf_sha256)
+            )
+            if at % ARCHIVE_BATCH == 0:
+                archive.progress = min(99, at * 100 // len(ready))
+                yield "running"
+    archive.sha256 = put(buffer.getvalue())
+    archive.certificates = len(ready)
+    archive.filename = f"{agreement.number}-certificates.zip"
+    archive.progress, archive.status, archive.finished_at = 100, JobStatus.DONE, utcnow()
+    yield "done"
+
+
+def sweep_archives() -> int:
+    """Re-send the archives a lost message left pending, and those a dead worker left running."""
+    return jobs.sweep(CertificateArchive, ARCHIVE_TASK)

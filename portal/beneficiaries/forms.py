@@ -95,6 +95,18 @@ class EnrolForm(PortalForm):
             "cnss_last_declared_on": self.cnss_last_declared_on.data,
         }
 
+    def contract(self) -> dict:
+        """The contract's terms and the eligibility declared, as `services.enrol` takes them
+        (the post aside: a replacement keeps its leaver's)."""
+        return {
+            "kind": self.kind.data,
+            "role": (self.role.data or "").strip(),
+            "start_date": self.start_date.data,
+            "planned_end": self.planned_end.data,
+            "monthly_wage": self.monthly_wage.data,
+            "eligibility": self.eligibility(),
+        }
+
     def set_choices(self, provinces, posts: list[dict]) -> None:
         """Communes grouped by province; component 2, the agreement's posts (then the role is
         the post's title) and either kind of contract; component 1, a CDD and a role."""
@@ -175,6 +187,39 @@ class EnrolForm(PortalForm):
             "cnss_number": self.cnss_number.data or None,
             "phone": normalise_phone(self.phone.data) or None,
         }
+
+
+class ReplaceForm(EnrolForm):
+    """The enrolment form for the rest of a leaver's contract (B1-REPLACEMENT): from the day
+    after the leaver's end to the leaver's planned end, on the leaver's post."""
+
+    def set_window(self, after, until, post_index: int | None) -> None:
+        self.window = (after, until)
+        if post_index is not None:
+            self.post_index.choices = [c for c in self.post_index.choices if c.value == post_index]
+
+    def validate_start_date(self, field):
+        after, until = self.window
+        if field.data and not after <= field.data <= until:
+            raise ValidationError(
+                _l(
+                    "A replacement starts from %(after)s to %(until)s, the rest of the "
+                    "contract it replaces.",
+                    after=isolate(show_date(after)),
+                    until=isolate(show_date(until)),
+                )
+            )
+
+    def validate_planned_end(self, field):
+        super().validate_planned_end(field)
+        until = self.window[1]
+        if field.data and field.data > until:
+            raise ValidationError(
+                _l(
+                    "A replacement ends by %(date)s, the planned end of the contract it replaces.",
+                    date=isolate(show_date(until)),
+                )
+            )
 
 
 class EndForm(PortalForm):

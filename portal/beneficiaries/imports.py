@@ -15,16 +15,15 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import partial
 from itertools import islice
 
-from flask import current_app
 from flask_babel import force_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import select, update
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from portal.access import can, policy
@@ -43,6 +42,7 @@ from portal.beneficiaries.models import (
     Person,
     Sex,
 )
+from portal.core import jobs
 from portal.core.spreadsheets import cells
 from portal.core.uow import after_commit
 from portal.documents.inspection import HTML
@@ -465,12 +465,7 @@ def run(import_id: int) -> Iterator[str]:
     the page shows the progress. Yields 'skipped' only when the import is not waiting."""
     from portal.beneficiaries.views import refusal_message  # the one-by-one form's wording
 
-    claimed = db.session.execute(
-        update(EnrolmentImport)
-        .where(EnrolmentImport.id == import_id, EnrolmentImport.status == ImportStatus.QUEUED)
-        .values(status=ImportStatus.RUNNING, claimed_at=utcnow(), progress=0)
-    ).rowcount
-    if not claimed:
+    if not jobs.claim(EnrolmentImport, import_id, pending=ImportStatus.QUEUED):
         yield "skipped"
         return
     yield "running"
@@ -530,13 +525,8 @@ def _enrol(agreement: Agreement, form: EnrolForm, by: User, refusal_message) -> 
             agreement,
             cin,
             form.person(),
-            kind=form.kind.data,
-            role=(form.role.data or "").strip(),
-            start_date=form.start_date.data,
-            planned_end=form.planned_end.data,
-            monthly_wage=form.monthly_wage.data,
             post_index=form.post_index.data,
-            eligibility=form.eligibility(),
+            **form.contract(),
             by=by,
         )
     except services.EnrolmentRefused as refusal:
@@ -551,20 +541,4 @@ def _enrol(agreement: Agreement, form: EnrolForm, by: User, refusal_message) -> 
 def sweep() -> int:
     """Re-queue imports whose worker died while running (running again is safe: the rows it
     enrolled are found enrolled), and re-send those left waiting."""
-    now = utcnow()
-    config = current_app.config
-    stuck = now - timedelta(seconds=config["SWEEP_SENDING_AFTER_SECONDS"])
-    db.session.execute(
-        update(EnrolmentImport)
-        .where(EnrolmentImport.status == ImportStatus.RUNNING, EnrolmentImport.claimed_at < stuck)
-        .values(status=ImportStatus.QUEUED)
-    )
-    due = now - timedelta(seconds=config["SWEEP_PENDING_AFTER_SECONDS"])
-    ids = db.session.scalars(
-        select(EnrolmentImport.id).where(
-            EnrolmentImport.status == ImportStatus.QUEUED, EnrolmentImport.created_at <= due
-        )
-    ).all()
-    for import_id in ids:
-        after_commit(TASK, import_id)
-    return len(ids)
+    return jobs.sweep(EnrolmentImport, TASK, pending=ImportStatus.QUEUED)

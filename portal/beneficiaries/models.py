@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.agreements.models import Agreement
 from portal.applications.models import Application
+from portal.core.jobs import JobColumns
 from portal.core.labels import LabelledEnum
 from portal.extensions import db
 from portal.geo.models import Commune
@@ -227,6 +228,21 @@ class Certificate(db.Model):
     rendered_at: Mapped[datetime | None]
 
     contract: Mapped[Contract] = relationship()
+
+
+class CertificateArchive(JobColumns, db.Model):
+    """Every certificate of an agreement's application ready when asked, in one ZIP built by the
+    worker (portal/core/jobs.py: claimed once, swept when stuck); the page shows the progress
+    to whoever asked, then the download."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreement.id"), index=True)
+    certificates: Mapped[int] = mapped_column(default=0)
+    sha256: Mapped[str | None] = mapped_column(ForeignKey("blob.sha256"))
+    filename: Mapped[str | None] = mapped_column(String(120))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+
+    agreement: Mapped[Agreement] = relationship()
 
 
 # What a person's export holds (data_protection): every column of theirs but the bookkeeping.

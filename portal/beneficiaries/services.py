@@ -3,7 +3,7 @@ contracts at once (B1-UNIQUE-ACTIVE); validation by the secretariat; the end of 
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -15,7 +15,7 @@ from portal.agreements.models import Agreement, AgreementStatus
 from portal.applications.models import Application
 from portal.audit.services import record
 from portal.auth.models import User
-from portal.beneficiaries.models import HOLDING, Contract, ContractStatus, Person
+from portal.beneficiaries.models import HOLDING, Contract, ContractStatus, EndReason, Person
 from portal.calls.models import Edition
 from portal.core.scope import in_provinces, sees_province
 from portal.eligibility import FAIL
@@ -73,7 +73,8 @@ def agreement_workers_policy(user: User, action: str, agreement: Agreement) -> b
 @policy(Contract)
 def contract_policy(user: User, action: str, contract: Contract) -> bool:
     """The employer's members and the staff of the worksite's province see it; its editors end
-    it; the province's secretariat (and the admin) validate or refuse it while proposed."""
+    it, and replace it once it ended early on a signed agreement; the province's secretariat
+    (and the admin) validate or refuse it while proposed."""
     province_id = contract.application.province_id
     if user.is_staff:
         if action == "view":
@@ -87,6 +88,12 @@ def contract_policy(user: User, action: str, contract: Contract) -> bool:
         return can(user, "view", contract.organisation)
     if action == "end":
         return can(user, "edit", contract.organisation) and contract.status in HOLDING
+    if action == "replace":  # the edition's setting is the service's to say, with a message
+        return (
+            can(user, "edit", contract.organisation)
+            and contract.agreement.status == AgreementStatus.SIGNED
+            and ended_early(contract)
+        )
     return False
 
 
@@ -103,7 +110,9 @@ def person_policy(user: User, action: str, person: Person) -> bool:
 class EnrolmentRefused(Exception):
     """Nothing was written. `reason`: not_signed, no_jobs_left, post_full, bad_dates,
     wage_below_minimum, already_under_contract, earlier_edition, ineligible (`report`: the
-    worker rules' report, a blocking one failed)."""
+    worker rules' report, a blocking one failed); for a replacement, replacement_off (the
+    edition's setting), not_replaceable (not ended early, or replaced already) and
+    replacement_dates (`after`, `until`: outside the rest of the leaver's contract)."""
 
     def __init__(self, reason: str, **values):
         super().__init__(reason, values)
@@ -172,6 +181,12 @@ def overlapping(person_id: int, start: date, end: date, *, excluding: int | None
     if excluding is not None:
         query = query.where(Contract.id != excluding)
     return db.session.scalars(query).all()
+
+
+def replacement_allowed(edition: Edition) -> bool:
+    """B1-REPLACEMENT: whether a worker who left early may be replaced for the rest of the
+    worksite (`[beneficiaries] replacement_allowed` of the edition; off when not said)."""
+    return (edition.parameters.get("beneficiaries") or {}).get("replacement_allowed") is True
 
 
 def repeat_setting(edition: Edition) -> str:
@@ -248,6 +263,7 @@ def enrol(
     monthly_wage: Decimal,
     post_index: int | None = None,
     eligibility: dict | None = None,
+    replaces: Contract | None = None,
     by: User,
 ) -> Enrolment:
     """Enrol the person of `cin` (created from `person` if new) on a proposed contract of the
@@ -255,7 +271,9 @@ def enrol(
     or its post's, before the SMIG of the start date, or when the person is under another
     contract on any of those days (in the database on PostgreSQL, whoever enrols at once), or
     when a blocking worker rule fails on the person and `eligibility` (target_group,
-    proof_date, cnss_last_declared_on); the rules' report is kept with the contract."""
+    proof_date, cnss_last_declared_on); the rules' report is kept with the contract. A
+    replacement (`replaces`, see `replace`) takes the job its leaver freed: it passes the same
+    checks and holds one job, as the leaver did."""
     cin = normalise_cin(cin)
     if not cin_format_ok(cin):
         raise ValueError(f"not a CIN: {cin!r}")
@@ -316,6 +334,7 @@ def enrol(
             proof_date=declared.get("proof_date"),
             cnss_last_declared_on=declared.get("cnss_last_declared_on"),
             eligibility=report,
+            replaced_contract_id=replaces.id if replaces is not None else None,
         )
         try:
             with db.session.begin_nested():
@@ -336,9 +355,71 @@ def enrol(
             "start": start_date.isoformat(),
             "planned_end": planned_end.isoformat(),
             "warnings": ",".join(warnings),
+            "replaces": replaces.id if replaces is not None else "",
         },
     )
     return Enrolment(contract, warnings)
+
+
+def ended_early(contract: Contract) -> bool:
+    """Ended before its planned end, for another reason than its completion."""
+    return (
+        contract.status == ContractStatus.ENDED
+        and contract.end_reason != EndReason.COMPLETED
+        and contract.actual_end is not None
+        and contract.actual_end < contract.planned_end
+    )
+
+
+def replacement_of(contract: Contract) -> Contract | None:
+    """The contract (not refused) that replaces `contract`, if any."""
+    return db.session.scalar(
+        select(Contract).where(
+            Contract.replaced_contract_id == contract.id, Contract.status != ContractStatus.REFUSED
+        )
+    )
+
+
+def replacement_window(leaver: Contract) -> tuple[date, date]:
+    """The days a replacement may cover: from the day after the leaver's end to the leaver's
+    planned end (the rest of the worksite)."""
+    return leaver.actual_end + timedelta(days=1), leaver.planned_end
+
+
+def replace(
+    leaver: Contract,
+    cin: str,
+    person: dict,
+    *,
+    start_date: date,
+    planned_end: date,
+    by: User,
+    **terms,
+) -> Enrolment:
+    """B1-REPLACEMENT: enrol the person of `cin` in place of `leaver`, who ended early, for the
+    rest of the worksite (within `replacement_window`), on the leaver's agreement and post, when
+    the edition allows it. Every check of `enrol` applies (the one active contract included);
+    the replacement holds the job the leaver freed, never one more. `terms`: the contract's
+    other terms, as `enrol` takes them."""
+    edition = db.session.get(Edition, leaver.edition_id)
+    if not replacement_allowed(edition):
+        raise EnrolmentRefused("replacement_off")
+    if not ended_early(leaver) or replacement_of(leaver) is not None:
+        raise EnrolmentRefused("not_replaceable")
+    after, until = replacement_window(leaver)
+    if start_date < after or planned_end > until:
+        raise EnrolmentRefused("replacement_dates", after=after, until=until)
+    return enrol(
+        leaver.agreement,
+        cin,
+        person,
+        start_date=start_date,
+        planned_end=planned_end,
+        post_index=leaver.post_index,
+        replaces=leaver,
+        by=by,
+        **terms,
+    )
 
 
 class NotProposed(Exception):

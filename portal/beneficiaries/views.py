@@ -14,7 +14,7 @@ from portal.agreements.services import current_agreement
 from portal.applications import pages
 from portal.applications.models import Status
 from portal.beneficiaries import bp, services
-from portal.beneficiaries.forms import EndForm, EnrolForm
+from portal.beneficiaries.forms import EndForm, EnrolForm, ReplaceForm
 from portal.beneficiaries.models import (
     Contract,
     ContractKind,
@@ -27,8 +27,9 @@ from portal.beneficiaries.presenters import present_worker_report
 from portal.eligibility import FAIL
 from portal.eligibility.workers import groups_of
 from portal.extensions import db
+from portal.forms import ActionForm
 from portal.geo.models import Province
-from portal.i18n import isolate, number
+from portal.i18n import isolate, number, show_date
 from portal.timeutil import local_date
 from portal.wages import minimum_wage
 
@@ -91,6 +92,20 @@ def refusal_message(refusal: services.EnrolmentRefused) -> str:
             [_("This person cannot be enrolled on this contract:")]
             + [line["message"] for line in lines if line["outcome"] == FAIL]
         )
+    if refusal.reason == "replacement_off":
+        return _(
+            "This edition of Awrach does not allow replacing a worker who left. Enrol a new "
+            "worker on a free job instead."
+        )
+    if refusal.reason == "not_replaceable":
+        return _("This contract cannot be replaced: only a contract ended early is, and only once.")
+    if refusal.reason == "replacement_dates":
+        return _(
+            "A replacement covers the rest of the contract it replaces: from %(after)s to "
+            "%(until)s at the latest.",
+            after=isolate(show_date(values["after"])),
+            until=isolate(show_date(values["until"])),
+        )
     if refusal.reason == "wage_below_minimum":
         return _(
             "The wage is below the minimum wage in force at the start, %(amount)s MAD a month.",
@@ -109,8 +124,8 @@ def _agreement(agreement_id: int, action: str) -> Agreement:
     return authorize(action, db.session.get(Agreement, agreement_id))
 
 
-def enrol_form(agreement: Agreement, **kwargs) -> EnrolForm:
-    form = EnrolForm(**kwargs)
+def enrol_form(agreement: Agreement, form_class=EnrolForm, **kwargs) -> EnrolForm:
+    form = form_class(**kwargs)
     form.set_choices(
         db.session.scalars(select(Province).order_by(Province.id)).all(),
         services.posts_of(agreement),
@@ -147,37 +162,33 @@ def workers(agreement_id: int):
         held=services.holding_count(agreement.application_id),
         may_enrol=can(current_user, "enrol", agreement),
         may_end={c.id for c in contracts if can(current_user, "end", c)},
+        may_replace=replaceable(agreement, contracts),
+        action_form=ActionForm(),
     )
 
 
-@bp.route("/agreements/<int:agreement_id>/workers/new", methods=["GET", "POST"])
-@login_required
-def enrol(agreement_id: int):
-    agreement = _agreement(agreement_id, "enrol")
-    smig = Decimal(str(minimum_wage(local_date()).smig_monthly))
-    form = enrol_form(agreement, data={"monthly_wage": smig})
-    status, refusal = 200, None
-    if form.validate_on_submit():
+def replaceable(agreement: Agreement, contracts: list[Contract]) -> set[int]:
+    """The contracts the user may replace now: ended early, not replaced yet, when the
+    edition allows replacements (B1-REPLACEMENT)."""
+    if not services.replacement_allowed(agreement.application.call.edition):
+        return set()
+    replaced = {c.replaced_contract_id for c in contracts if c.status != ContractStatus.REFUSED}
+    return {c.id for c in contracts if c.id not in replaced and can(current_user, "replace", c)}
+
+
+def enrolment_page(agreement: Agreement, form: EnrolForm, enrolling, done: str, **page):
+    """The enrolment form's page and its answer: on a valid form, `enrolling()` (refused: 409
+    with the reason, the request rolls back), then back to the workers; else the errors (400).
+    A `refusal` in `page` is said at once, and the form not taken."""
+    refusal = page.pop("refusal", None)
+    status = 409 if refusal and form.is_submitted() else 200
+    if refusal is None and form.validate_on_submit():
         try:
-            enrolment = services.enrol(
-                agreement,
-                form.cin.data,
-                form.person(),
-                kind=form.kind.data,
-                role=(form.role.data or "").strip(),
-                start_date=form.start_date.data,
-                planned_end=form.planned_end.data,
-                monthly_wage=form.monthly_wage.data,
-                post_index=form.post_index.data,
-                eligibility=form.eligibility(),
-                by=current_user,
-            )
+            enrolment = enrolling()
         except services.EnrolmentRefused as error:
-            status, refusal = 409, refusal_message(error)  # the request rolls back
+            status, refusal = 409, refusal_message(error)
         else:
-            flash(
-                _("The worker is enrolled. The secretariat will validate the contract."), "success"
-            )
+            flash(done, "success")
             if "earlier_edition" in enrolment.warnings:
                 flash(
                     _(
@@ -187,11 +198,68 @@ def enrol(agreement_id: int):
                     "info",
                 )
             return redirect(url_for("beneficiaries.workers", agreement_id=agreement.id))
-    elif form.is_submitted():
+    elif refusal is None and form.is_submitted():
         status = 400
     return render_template(
-        "beneficiaries/enrol.html", agreement=agreement, form=form, refusal=refusal
+        "beneficiaries/enrol.html", agreement=agreement, form=form, refusal=refusal, **page
     ), status
+
+
+@bp.route("/agreements/<int:agreement_id>/workers/new", methods=["GET", "POST"])
+@login_required
+def enrol(agreement_id: int):
+    agreement = _agreement(agreement_id, "enrol")
+    smig = Decimal(str(minimum_wage(local_date()).smig_monthly))
+    form = enrol_form(agreement, data={"monthly_wage": smig})
+    return enrolment_page(
+        agreement,
+        form,
+        lambda: services.enrol(
+            agreement,
+            form.cin.data,
+            form.person(),
+            post_index=form.post_index.data,
+            by=current_user,
+            **form.contract(),
+        ),
+        _("The worker is enrolled. The secretariat will validate the contract."),
+    )
+
+
+@bp.route("/contracts/<int:contract_id>/replace", methods=["GET", "POST"])
+@login_required
+def replace(contract_id: int):
+    """Enrol someone for the rest of a contract that ended early (B1-REPLACEMENT)."""
+    leaver = authorize("replace", db.session.get(Contract, contract_id))
+    after, until = services.replacement_window(leaver)
+    form = enrol_form(
+        leaver.agreement,
+        ReplaceForm,
+        data={
+            "monthly_wage": leaver.monthly_wage,
+            "kind": leaver.kind,
+            "role": leaver.role,
+            "post_index": leaver.post_index,
+            "start_date": after,
+            "planned_end": until,
+        },
+    )
+    form.set_window(after, until, leaver.post_index)
+    allowed = services.replacement_allowed(leaver.application.call.edition)
+    return enrolment_page(
+        leaver.agreement,
+        form,
+        lambda: services.replace(
+            leaver, form.cin.data, form.person(), by=current_user, **form.contract()
+        ),
+        _(
+            "The replacement is enrolled on the job of the worker who left. The secretariat "
+            "will validate the contract."
+        ),
+        leaver=leaver,
+        allowed=allowed,
+        refusal=None if allowed else refusal_message(services.EnrolmentRefused("replacement_off")),
+    )
 
 
 @bp.route("/contracts/<int:contract_id>/end", methods=["GET", "POST"])

@@ -13,13 +13,11 @@ return gets a leading single quote (portal.core.spreadsheets).
 import csv
 import io
 from collections.abc import Iterator
-from datetime import timedelta
 
-from flask import current_app
 from flask_babel import force_locale, gettext, to_user_timezone
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
 from portal import storage
@@ -37,6 +35,7 @@ from portal.audit.services import mask, record
 from portal.auth.models import User
 from portal.calls.models import Call
 from portal.committees.models import CommitteeSession, Decision
+from portal.core import jobs
 from portal.core.spreadsheets import cells, csv_value
 from portal.core.uow import after_commit
 from portal.extensions import db
@@ -103,12 +102,7 @@ def build(export_id: int) -> Iterator[str]:
     (the claim, each batch's progress, the file), so the page shows the progress. Yields
     'running' per step, then 'done'; only 'skipped' when the export is claimed already, so
     running twice writes once."""
-    claimed = db.session.execute(
-        update(Export)
-        .where(Export.id == export_id, Export.status == ExportStatus.PENDING)
-        .values(status=ExportStatus.RUNNING, claimed_at=utcnow(), progress=0)
-    ).rowcount
-    if not claimed:
+    if not jobs.claim(Export, export_id):
         yield "skipped"
         return
     yield "running"
@@ -231,18 +225,4 @@ def _csv(rows: list[tuple[dict, dict]]) -> bytes:
 
 def sweep() -> int:
     """Re-queue exports left pending, and reclaim those whose worker died while building."""
-    now = utcnow()
-    config = current_app.config
-    stuck = now - timedelta(seconds=config["SWEEP_SENDING_AFTER_SECONDS"])
-    db.session.execute(
-        update(Export)
-        .where(Export.status == ExportStatus.RUNNING, Export.claimed_at < stuck)
-        .values(status=ExportStatus.PENDING)
-    )
-    due = now - timedelta(seconds=config["SWEEP_PENDING_AFTER_SECONDS"])
-    ids = db.session.scalars(
-        select(Export.id).where(Export.status == ExportStatus.PENDING, Export.created_at <= due)
-    ).all()
-    for export_id in ids:
-        after_commit(TASK, export_id)
-    return len(ids)
+    return jobs.sweep(Export, TASK)

@@ -108,6 +108,7 @@ ACCESS = {
     "beneficiaries.workers": SIGNED_IN,
     "beneficiaries.enrol": SIGNED_IN,
     "beneficiaries.end_contract": SIGNED_IN,
+    "beneficiaries.replace": SIGNED_IN,
     "beneficiaries.import_workers": SIGNED_IN,
     "beneficiaries.import_template": SIGNED_IN,
     "beneficiaries.show_import": SIGNED_IN,
@@ -115,7 +116,9 @@ ACCESS = {
     # Certificates: who sees the contract downloads it (tests/beneficiaries/test_certificates.py);
     # anyone checks one by its code.
     "beneficiaries.certificate": SIGNED_IN,
-    "beneficiaries.certificates_zip": SIGNED_IN,
+    "beneficiaries.request_archive": SIGNED_IN,
+    "beneficiaries.show_archive": SIGNED_IN,
+    "beneficiaries.download_archive": SIGNED_IN,
     "beneficiaries.verify_certificate": EVERYONE,
     "beneficiaries_staff.contracts_to_validate": {"secretariat", "admin"},
     "beneficiaries_staff.show_contract": STAFF,
@@ -160,6 +163,7 @@ OBJECT_ARGS = {
     "file_id",
     "instalment_id",
     "statement_id",
+    "archive_id",
 }
 SAMPLE_ARGS = {
     "filename": "css/portal.css",
@@ -182,6 +186,7 @@ SAMPLE_ARGS = {
     "file_id": 1,
     "instalment_id": 1,
     "statement_id": 1,
+    "archive_id": 1,
     "language": "fr",
 }
 

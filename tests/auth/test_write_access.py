@@ -6,8 +6,8 @@ token and a full form. Two organisations in two provinces (Sidi Ifni and Tan-Tan
 target in turn, the other being the stranger; each has members, a draft ready to submit, a
 submitted application, one under review, a committee session in progress (an approval
 recorded, one still to decide), an approved application whose agreement is issued and its
-signed copy sent, and a signed agreement with three workers enrolled and a spreadsheet of workers
-checked (one row in error), a validated worker's monthly statements (one being filled, one
+signed copy sent, and a signed agreement with three workers enrolled, one who left early (with
+a certificate) and a spreadsheet of workers checked (one row in error), a validated worker's monthly statements (one being filled, one
 submitted, two certified), a month's accepted statement in a payroll file built and the next
 month's accepted statement waiting for its file, and a month of the hiring grant flagged for
 review. Each attempt must be
@@ -19,8 +19,8 @@ which is checked first, so no table is left out).
 Then someone allowed sends each of those requests once (`CONTROLS`) and the database changes:
 the forms the refused roles sent would have written.
 
-    57 write routes × 11 roles, on each of 2 organisations in 2 provinces:
-    862 refused attempts, database unchanged.
+    59 write routes × 11 roles, on each of 2 organisations in 2 provinces:
+    872 refused attempts, database unchanged.
 
 (The GET side is tests/auth/test_access.py; requests without a CSRF token are refused there.)
 """
@@ -358,12 +358,21 @@ WRITES: dict[str, Write] = {
         args=lambda s: {"contract_id": s.to_end},
         form=lambda s: {"actual_end": "2027-05-31", "end_reason": "resigned"},
     ),
+    "beneficiaries.replace": Write(
+        MEMBERS,
+        args=lambda s: {"contract_id": s.to_replace},
+        form=lambda s: enrol_form(s.commune_id, new_cin(), start_date="2027-05-01"),
+    ),
     "beneficiaries.import_workers": Write(
         MEMBERS,
         args=lambda s: {"agreement_id": s.signed},
         form=lambda s: {"file": (io.BytesIO(s.bad_workers_csv), "w.csv")},
     ),
     "beneficiaries.keep_valid_rows": Write(MEMBERS, args=lambda s: {"import_id": s.checked_import}),
+    # Who sees the agreement's workers asks for its certificates in one ZIP.
+    "beneficiaries.request_archive": Write(
+        MEMBERS | STAFF_HERE, args=lambda s: {"agreement_id": s.signed}
+    ),
     "beneficiaries_staff.validate": Write(
         MANAGERS_HERE, args=lambda s: {"contract_id": s.to_validate}
     ),
@@ -460,8 +469,10 @@ CONTROLS = [
     ("agreements_staff.revoke", "secretariat", 1),
     ("beneficiaries.enrol", "editor", 0),
     ("beneficiaries.end_contract", "editor", 0),
+    ("beneficiaries.replace", "editor", 0),
     ("beneficiaries.import_workers", "editor", 0),
     ("beneficiaries.keep_valid_rows", "editor", 0),
+    ("beneficiaries.request_archive", "owner", 0),
     ("beneficiaries_staff.validate", "secretariat", 0),
     ("beneficiaries_staff.refuse", "secretariat", 0),
     ("beneficiaries_staff.correct", "secretariat", 0),
@@ -583,6 +594,12 @@ def build_side(app, province: str, committee_call: int) -> SimpleNamespace:
             amount=Decimal("1500.00"),
             status=InstalmentStatus.REVIEW,
         )
+        # One who left early, to replace (the editions allow it), whose certificate the worker
+        # renders (eager here).
+        to_replace = worker_of(date(2027, 3, 1), date(2027, 8, 31))
+        beneficiaries.end_contract(
+            to_replace, date(2027, 4, 30), "resigned", by=db.session.get(User, editor.id)
+        )
         # A spreadsheet of two rows, one with an error: checked, its valid row to keep.
         checked_import = imports.request_import(
             signed,
@@ -641,6 +658,7 @@ def build_side(app, province: str, committee_call: int) -> SimpleNamespace:
             to_validate=to_validate.id,
             to_refuse=to_refuse.id,
             to_end=to_end.id,
+            to_replace=to_replace.id,
             checked_import=checked_import.id,
             flagged=flagged.id,
             payroll_file=payroll_file.id,

@@ -10,19 +10,15 @@ from portal.audit.models import AuditEvent
 from portal.beneficiaries import services
 from portal.beneficiaries.models import Contract, Person
 from portal.extensions import db
-from tests.support.accounts import create_staff, create_user, csrf_token, login
-from tests.support.beneficiaries import enrol, enrol_form, new_cin, signed_agreement
-
-
-def signed_in(app, user, lang: str = "ar"):
-    client = app.test_client()
-    client.set_cookie("lang", lang)
-    login(client, user)
-    return client
-
-
-def send(client, path: str, data: dict):
-    return client.post(path, data={**data, "csrf_token": csrf_token(client, path)})
+from tests.support.accounts import create_staff, create_user
+from tests.support.beneficiaries import (
+    enrol,
+    enrol_form,
+    new_cin,
+    send,
+    signed_agreement,
+    signed_in,
+)
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """The agreement's workers in a real browser, in both languages, on a desk and on a phone:
-axe clean, nothing wider than the page, CIN masked."""
+axe clean, nothing wider than the page, CIN masked; enrolment, replacement and the ZIP of the
+certificates."""
 
 from datetime import date
 
@@ -63,6 +64,7 @@ def workforce(app):
             )
         ]
         assert waiting.contract.status == "proposed"
+        side.left = left.contract.id
     return side, cins
 
 
@@ -86,7 +88,17 @@ def test_the_workers_page_on_a_desk_and_a_phone(
         text = page.inner_text("main")
         problems += [f"{name} shows a whole CIN" for cin in cins if cin in text]
         assert page.locator("table:not(.report) tbody tr").count() == 4  # the contracts
+        # The one who left early is replaced from there; the certificates come in one ZIP.
         page.goto(f"{live_server}/agreements/{side.agreement_id}/workers/new")
         problems += check_page(page, f"beneficiaries-enrol-{lang}-{size['width']}")
+        page.goto(f"{live_server}/agreements/{side.agreement_id}/workers")
+        with page.expect_navigation():
+            page.click(f"main a[href='/contracts/{side.left}/replace']")
+        problems += check_page(page, f"beneficiaries-replace-{lang}-{size['width']}")
+        page.goto(f"{live_server}/agreements/{side.agreement_id}/workers")
+        with page.expect_navigation():
+            page.click("main form[action$='/certificates/archive'] button")
+        page.wait_for_selector("main a[href$='/download']")  # built by the (eager) worker
+        problems += check_page(page, f"beneficiaries-certificates-zip-{lang}-{size['width']}")
         context.close()
     assert problems == []

@@ -1,4 +1,5 @@
-"""The five users' journeys of ARCHITECTURE §4, end to end, in Arabic and in French.
+"""The users' journeys of ARCHITECTURE §4 (1 to 5) and of the beneficiaries (6), end to end,
+in Arabic and in French.
 
 The portal runs as in production (see conftest.py): tasks go through Redis to a real worker,
 which sends every email to an SMTP sink and renders the PDFs; the journeys follow the links of
@@ -21,6 +22,12 @@ reviewed in journey 2 and approved in journey 3; journey 5 exports and counts th
    the hires outside the target groups and blocks the submission; corrected, it passes; once
    approved, its agreement states the grant schedule.
 5. An admin sees the dashboard of the call by province and exports its applications to XLSX.
+6. After the signature, the partner downloads the template and imports 24 workers with two bad
+   rows; the worker reports the errors by row and column; fixed, the file is uploaded again and
+   one worker is refused, already under contract in another province (the message says neither
+   where nor with whom); the secretariat validates the contracts; the partner ends one, whose
+   certificate the worker renders; its QR code leads to the check page, which shows the CIN
+   masked and nothing more of the person.
 
 Every page visited is checked once per language (axe: no serious or critical violation; the
 body does not scroll sideways at 360 px), its screenshot kept as build/screenshots/e2e-*.png.
@@ -37,16 +44,30 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from flask_babel import force_locale
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from portal.agreements.models import Agreement
 from portal.applications.models import Application
+from portal.auth.models import User
+from portal.beneficiaries import imports
+from portal.beneficiaries.models import (
+    Certificate,
+    Contract,
+    ContractKind,
+    ContractStatus,
+    EducationLevel,
+    Sex,
+)
+from portal.beneficiaries.services import mask_cin
 from portal.calls.models import Call, CallProvince
 from portal.extensions import db
 from portal.geo.models import Province
 from portal.notifications.models import Notification
 from portal.organisations.models import Organisation
+from portal.timeutil import local_date
+from portal.wages import minimum_wage
 from tests.support import files
 from tests.support.accounts import (
     PASSWORD,
@@ -63,6 +84,7 @@ from tests.support.accounts import (
 )
 from tests.support.agreements import approve_in_session
 from tests.support.applications import fill_component1, planned_start
+from tests.support.beneficiaries import enrol, new_cin, signed_agreement
 from tests.support.browser import DESK, PHONE, staff_sign_in
 from tests.support.keyboard import choose, follow, tab_to, tick, type_date, type_into
 from tests.support.processes import wait_for
@@ -102,6 +124,7 @@ TYPED = {
         "post": "عامل تلفيف",
         "driver": "سائق",
         "company": "شركة الواحة للتلفيف",
+        "worker": "عامل تشجير",
     },
     "fr": {
         "president": "Hassan Ouali",
@@ -118,6 +141,7 @@ TYPED = {
         "post": "Emballeur",
         "driver": "Chauffeur",
         "company": "Société Al Waha d'emballage",
+        "worker": "Ouvrier de reboisement",
     },
 }
 ASSOCIATION_DOCUMENTS = (
@@ -1117,6 +1141,275 @@ def dashboard_and_export(portal, lang: str, state: dict, problems: list[str]) ->
     state.update(journey_5=True)
 
 
+# Journey 6: the workers of a signed agreement.
+
+WORKERS = 24
+BAD_ROWS = {4: "cin", 9: "planned_end"}  # worker (0-based) → the column its first file gets wrong
+TAKEN = 13  # the worker already under contract in Guelmim
+FIRST_ROW = 3  # the template's headers, its example row, then one worker a row
+FIRST_NAMES = (("سعيد", "Said"), ("خديجة", "Khadija"), ("محمد", "Mohamed"), ("فاطمة", "Fatima"))
+LAST_NAMES = (
+    ("العلوي", "Alaoui"),
+    ("البصري", "Basri"),
+    ("أيت بها", "Ait Baha"),
+    ("الإدريسي", "Idrissi"),
+)
+
+
+@pytest.fixture(scope="module")
+def elsewhere(portal):
+    """A signed agreement of a Guelmim association, for the people already under contract
+    there: one agreement for both languages (a committee session fewer)."""
+    return signed_agreement(portal.app, province="Guelmim", jobs=len(LANGS))
+
+
+def worker_rows(app, lang: str, commune: str, cins: list[str], start: date, end: date) -> list:
+    """The workers as the partner types them in the template, by column."""
+    with app.test_request_context(), force_locale(lang):
+        sexes = [str(Sex.MALE.lazy_label), str(Sex.FEMALE.lazy_label)]
+        education = str(EducationLevel.SECONDARY.lazy_label)
+        kind = str(ContractKind.CDD.lazy_label)
+    wage = float(minimum_wage(start).smig_monthly) + 100
+    rows = []
+    for at, cin in enumerate(cins):
+        (first_ar, first_fr), (last_ar, last_fr) = FIRST_NAMES[at % 4], LAST_NAMES[at // 4 % 4]
+        rows.append(
+            {
+                "cin": cin,
+                "last_name_ar": last_ar,
+                "first_name_ar": first_ar,
+                "last_name_fr": last_fr,
+                "first_name_fr": first_fr,
+                "birth_date": date(1990 + at % 10, 1 + at % 12, 3),
+                "sex": sexes[at % 4 in (1, 3)],
+                "commune_id": commune,
+                "education_level": education,
+                "role": TYPED[lang]["worker"],
+                "kind": kind,
+                "start_date": start,
+                "planned_end": end,
+                "monthly_wage": wage,
+            }
+        )
+    return rows
+
+
+def filled(template: bytes, titles: dict[str, str], rows: list[dict]) -> bytes:
+    """The downloaded template with the rows written under its headers."""
+    book = load_workbook(io.BytesIO(template))
+    sheet = book.worksheets[0]
+    keys = {title: key for key, title in titles.items()}
+    order = [keys[cell.value] for cell in sheet[1]]
+    for row in rows:
+        sheet.append([row.get(key) for key in order])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def import_done(page) -> bool:
+    return page.locator("#import-progress").count() == 0
+
+
+def enrol_workers(portal, lang: str, state: dict, problems: list[str]) -> None:
+    """Journey 6: import with errors, fixed, one refused elsewhere; validation; an end; the
+    certificate verified by its QR code."""
+    url, app, elsewhere = portal.url, portal.app, state["elsewhere"]
+
+    def check(page, name):
+        problems.extend(portal.check(page, name, lang))
+
+    side = signed_agreement(app, province=PROVINCE, jobs=WORKERS)
+    with app.app_context():
+        db.session.get(User, side.owner.id).locale = lang
+        agreement = db.session.get(Agreement, side.agreement_id)
+        number, application_id = agreement.number, agreement.application_id
+        commune = db.session.get(Province, side.province_id).communes[0]
+        commune_name = commune.name_ar if lang == "ar" else commune.name_fr
+        # Someone already at work on the Guelmim worksite over the same months.
+        today = local_date()
+        start, end = today - timedelta(days=45), today + timedelta(days=120)
+        taken = new_cin()
+        enrol(elsewhere, taken, start=today - timedelta(days=90), end=today + timedelta(days=90))
+        other = db.session.get(Agreement, elsewhere.agreement_id)
+        hidden = {
+            other.number,
+            other.application.organisation.name_ar,
+            other.application.organisation.name_fr,
+            other.application.province.name_ar,
+            other.application.province.name_fr,
+        }
+        db.session.commit()
+    with app.test_request_context(), force_locale(lang):
+        titles = imports.headers(db.session.get(Agreement, side.agreement_id))
+    cins = [new_cin() for _ in range(WORKERS)]
+    cins[TAKEN] = taken
+    rows = worker_rows(app, lang, commune_name, cins, start, end)
+    bad = [dict(row) for row in rows]
+    bad[4]["cin"] = "12AB"
+    bad[9]["planned_end"] = start - timedelta(days=1)
+
+    # The partner signs in and goes from the application to the agreement's workers.
+    page = new_context(portal, state, DESK).new_page()
+    page.goto(f"{url}/language/{lang}")
+    page.goto(f"{url}/account/login")
+    page.locator("#email").fill(side.owner.email)
+    page.locator("#password").fill(PASSWORD)
+    go(page, "main form button[type=submit]")
+    page.goto(f"{url}/applications/{application_id}")
+    go(page, f"main #workers a[href='/agreements/{side.agreement_id}/workers']")
+    check(page, "workers-none")
+    go(page, f"main a[href='/agreements/{side.agreement_id}/workers/import']")
+    check(page, "workers-import")
+    name, template = download(page, f"main a[href$='/template-{lang}.xlsx']")
+    assert name == f"awrach-workers-{lang}.xlsx"
+
+    # The first file: two bad rows, reported by row and column; nothing is enrolled.
+    def upload(data: bytes) -> None:
+        page.locator("#file").set_input_files(
+            {
+                "name": f"workers-{lang}.xlsx",
+                "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "buffer": data,
+            }
+        )
+        go(page, "main form[enctype] button[type=submit]")
+        page.wait_for_url(re.compile(r"/imports/\d+$"))
+        wait_for_page(page, import_done, what="the import")
+
+    upload(filled(template, titles, bad))
+    errors = [cells(row) for row in page.locator("#import-errors ~ div table tbody tr").all()]
+    assert [(row, column) for row, column, _message in errors] == [
+        (str(FIRST_ROW + at), titles[column]) for at, column in BAD_ROWS.items()
+    ], errors
+    assert errors[0][2] == portal.text(
+        lang, "A CIN has one or two letters, then up to six digits, like AB123456."
+    )
+    assert plain(notice(page, "error")).startswith(
+        plain(
+            portal.ntext(
+                lang,
+                "%(num)d error was found. Nothing was enrolled.",
+                "%(num)d errors were found. Nothing was enrolled.",
+                2,
+            )
+        )
+    )
+    with app.app_context():
+        held = db.session.scalar(
+            select(func.count(Contract.id)).filter_by(application_id=application_id)
+        )
+    assert held == 0
+    check(page, "workers-import-errors")
+
+    # Fixed and uploaded again: 23 enrolled, the one under contract elsewhere refused, without
+    # a word of where or with whom.
+    go(page, f"main a[href='/agreements/{side.agreement_id}/workers/import']")
+    upload(filled(template, titles, rows))
+    no_error(page)
+    refused = [cells(row) for row in page.locator("#import-refused ~ div table tbody tr").all()]
+    assert refused == [
+        [
+            str(FIRST_ROW + TAKEN),
+            mask_cin(taken),
+            portal.text(
+                lang,
+                "This person is already under an Awrach contract elsewhere on some of these "
+                "days. One person holds one contract at a time: choose dates after that "
+                "contract ends, or enrol someone else.",
+            ),
+        ]
+    ], refused
+    shown = page.locator("main").inner_text()
+    assert not [word for word in hidden if word in shown]
+    assert portal.ntext(
+        lang,
+        "%(num)d worker enrolled. The secretariat will validate the contracts.",
+        "%(num)d workers enrolled. The secretariat will validate the contracts.",
+        WORKERS - 1,
+    ) in shown.translate(ISOLATES)
+    check(page, "workers-import-done")
+    go(page, f"main a.button[href='/agreements/{side.agreement_id}/workers']")
+    assert page.locator("main table:not(.report) tbody tr").count() == WORKERS - 1
+    assert not [cin for cin in cins if cin in page.locator("main").inner_text()]
+    check(page, "workers")
+
+    # The secretariat of Sidi Ifni validates them, from its list of contracts to validate.
+    staff = create_staff(app, "secretariat", provinces=(PROVINCE,), locale=lang)
+    desk = new_context(portal, state, DESK).new_page()
+    staff_sign_in(desk, url, staff, lang)
+    go(desk, "main a[href='/backoffice/beneficiaries/contracts']")
+    ours = desk.locator("main table tbody tr").filter(has_text=number)
+    assert ours.count() == WORKERS - 1
+    check(desk, "contracts-to-validate")
+    pages = ours.locator("a[href*='/contracts/']").evaluate_all("links => links.map(a => a.href)")
+    # The first one through its page; the others as its form sends them (the same session,
+    # the same token), page by page being the same request 22 times.
+    desk.goto(pages[0])
+    check(desk, "contract-to-validate")
+    token = desk.locator("main form[action$='/validate'] input[name=csrf_token]").input_value()
+    go(desk, "main form[action$='/validate'] button[type=submit]")
+    assert notice(desk) == portal.text(lang, "The contract is validated.")
+    for address in pages[1:]:
+        response = desk.request.post(
+            f"{address}/validate", form={"csrf_token": token}, max_redirects=0
+        )
+        assert response.status == 302, (address, response.status)
+    desk.reload()
+    assert desk.locator("main table tbody tr").filter(has_text=number).count() == 0
+    with app.app_context():
+        statuses = db.session.scalars(
+            select(Contract.status).filter_by(application_id=application_id)
+        ).all()
+    assert statuses == [ContractStatus.VALIDATED] * (WORKERS - 1)
+
+    # The partner ends the first worker's contract yesterday; the worker renders its
+    # certificate, and the QR code leads to the check page.
+    page.reload()
+    go(page, "main a[href$='/end'] >> nth=0")
+    check(page, "contract-end")
+    page.locator("#actual_end").fill((today - timedelta(days=1)).isoformat())
+    page.locator("#end_reason").select_option("resigned")
+    go(page, "main form button[type=submit]")
+    assert notice(page) == portal.text(
+        lang, "The contract is ended. Its job is free for another worker."
+    )
+    with app.app_context():
+        certificate = db.session.scalar(
+            select(Certificate)
+            .join(Certificate.contract)
+            .filter(Contract.application_id == application_id)
+        )
+        ended_cin = certificate.contract.person.cin
+    link = f"main a[href='/contracts/{certificate.contract_id}/certificate.pdf']"
+    wait_for_page(
+        page,
+        lambda p: p.locator("#certificates-title ~ ul li .muted").count() == 0,
+        what="the certificate",
+    )
+    check(page, "workers-certificate")
+    name, pdf = download(page, link)
+    assert pdf.startswith(b"%PDF") and ended_cin not in name
+    scanned = scanned_url(pdf)
+    assert scanned == f"{url}/verify/certificates/{certificate.verification_code}", scanned
+    anyone = new_context(portal, state, PHONE).new_page()
+    anyone.goto(f"{url}/language/{lang}")
+    anyone.goto(scanned)
+    assert anyone.locator("main .notice-success h2").inner_text() == portal.text(
+        lang, "This certificate was issued by the Awrach portal."
+    )
+    facts = anyone.locator("main").inner_text()
+    assert mask_cin(ended_cin) in facts and ended_cin not in facts
+    assert number in facts.translate(ISOLATES)
+    names = certificate.content
+    assert not [n for n in (names["name_ar"], names["name_fr"]) if n in facts]
+    check(anyone, "verify-certificate")
+    anyone.context.close()
+    desk.context.close()
+
+    state.update(journey_6=True)
+
+
 # The tests: one per journey and language, in order (the language is the module's parameter).
 
 
@@ -1150,3 +1443,11 @@ def test_4_a_company_applies_for_the_grant_and_gets_its_schedule(portal, lang, j
 
 def test_5_staff_read_the_dashboard_and_export_the_call(portal, lang, journeys):
     run(portal, dashboard_and_export, lang, begin(journeys, lang, "journey_3"))
+
+
+def test_6_a_partner_enrols_its_workers_and_a_certificate_is_verified(
+    portal, lang, journeys, elsewhere
+):
+    state = begin(journeys, lang)
+    state["elsewhere"] = elsewhere
+    run(portal, enrol_workers, lang, state)

@@ -14,7 +14,7 @@ from portal.auth.models import User
 from portal.beneficiaries import services
 from portal.extensions import db
 from portal.geo.models import Province
-from tests.support.accounts import add_member, create_user
+from tests.support.accounts import add_member, create_user, csrf_token, login
 from tests.support.agreements import approve_in_session, recommended_in_new_call, submitted
 from tests.support.files import plain_pdf
 
@@ -137,3 +137,16 @@ def person_form(commune_id: int, **changes) -> dict:
         "phone": "0612345678",
         "reason": "طلب المعني بالأمر تصحيح الاسم",
     } | changes
+
+
+def signed_in(app, user, lang: str = "ar"):
+    """An HTTP client of `user`, signed in, reading the pages in `lang`."""
+    client = app.test_client()
+    client.set_cookie("lang", lang)
+    login(client, user)
+    return client
+
+
+def send(client, path: str, data: dict):
+    """POST the form of `path` with its CSRF token."""
+    return client.post(path, data={**data, "csrf_token": csrf_token(client, path)})
