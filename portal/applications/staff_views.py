@@ -39,12 +39,13 @@ def _filters() -> queue.Filters:
 def list_applications():
     filters = _filters()
     calls, provinces = queue.choices(current_user)
-    counts = queue.counts_by_status(current_user, filters)
+    by_status, by_province = queue.sums(queue.counts(current_user, filters), filters)
     return render_template(
         "applications/staff_queue.html",
         filters=filters,
-        page=queue.page(current_user, filters, queue.total(counts, filters)),
-        counts=counts,
+        page=queue.page(current_user, filters, queue.total(by_status, filters)),
+        counts=by_status,
+        province_counts=by_province,
         calls=calls,
         provinces=provinces,
         statuses=queue.STATUSES,
