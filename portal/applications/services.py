@@ -3,7 +3,7 @@
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -277,9 +277,12 @@ def _next_number(application: Application, at: datetime) -> str:
 
 
 def submit(application: Application, *, by: User) -> Submission:
-    """Freeze a snapshot, number the application the first time, write the receipt and the
+    """Freeze a snapshot, number the application the first time, write the audit row and the
     pending check in one transaction, then enqueue the check. Refused (SubmissionRefused)
-    while an answer is missing or a blocking rule fails on the snapshot."""
+    while an answer is missing or a blocking rule fails on the snapshot.
+
+    What the applicant does not wait for happens in the check, in the worker: the receipt,
+    rendered for each member in their language (`send_receipts`)."""
     if not allowed(application, "submit"):
         raise TransitionRefused("submit")
     now = utcnow()
@@ -288,7 +291,6 @@ def submit(application: Application, *, by: User) -> Submission:
     failing = blocking_failures(_evaluate(application, data))
     if missing or failing:
         raise SubmissionRefused(missing, failing)
-    first = application.first_submitted_at is None
     number = application.number or _next_number(application, now)
     resubmission = application.status == Status.CHANGES_REQUESTED
     transition(
@@ -309,14 +311,6 @@ def submit(application: Application, *, by: User) -> Submission:
     )
     db.session.add(submission)
     db.session.flush()
-    notify_members(
-        application,
-        "application_received",
-        f"application_received:{submission.id}",
-        submission=submission,
-        first=first,
-        resubmission=resubmission,
-    )
     record(
         "application.resubmitted" if resubmission else "application.submitted",
         actor=by,
@@ -352,10 +346,12 @@ def latest_submission(application: Application) -> Submission | None:
 
 
 def check_eligibility(submission_id: int) -> str:
-    """Run the rules on a submission once; store the report, move the application, notify.
+    """Run the rules on a submission once; store the report, send the receipts, move the
+    application, notify.
 
     Safe to run twice: the report is unique per submission and rule-set version, the status
-    moves with a compare-and-set, and the notification has a unique event key.
+    moves with a compare-and-set, and each notification has a unique event key. The sweep of
+    checks re-sends a submission without a report, so its receipts are never lost either.
     """
     submission = db.session.get(Submission, submission_id)
     if submission is None:
@@ -381,6 +377,8 @@ def check_eligibility(submission_id: int) -> str:
         except IntegrityError:  # another worker stored it first
             db.session.rollback()
             return "duplicate"
+    # After the report: a second worker checking the same submission stops at its row above.
+    send_receipts(submission)
     application = submission.application
     latest = latest_submission(application)
     if latest is not None and latest.id == submission.id:
@@ -405,6 +403,35 @@ def check_eligibility(submission_id: int) -> str:
                 after={"outcome": existing.outcome, "status": application.status},
             )
     return existing.outcome
+
+
+def checked(application: Application) -> bool:
+    """Whether the latest submission has its report: one statement, for the page that waits."""
+    latest = (
+        select(func.max(Submission.sequence))
+        .where(Submission.application_id == application.id)
+        .scalar_subquery()
+    )
+    return (
+        db.session.scalar(
+            select(EligibilityReport.id)
+            .join(Submission)
+            .where(Submission.application_id == application.id, Submission.sequence == latest)
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def send_receipts(submission: Submission) -> list:
+    """The receipt of a submission for each member of the organisation, once."""
+    return notify_members(
+        submission.application,
+        "application_received",
+        f"application_received:{submission.id}",
+        submission=submission,
+        resubmission=submission.sequence > 1,
+    )
 
 
 def sweep_checks() -> int:
