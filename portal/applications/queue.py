@@ -2,14 +2,19 @@
 
 A fixed number of queries whatever the number of rows: one page of rows with their
 organisation, call and province joined, and the counts per province and status (which give the
-total). Filtered by call, component, province or status only, the counts are read from the
+total). Pages follow one another by keyset (the next page starts after the last row's sort
+value and id, read from an index), not by an offset that reads every row before it. Filtered by call, component, province or status only, the counts are read from the
 `application_count` rows the transitions keep (a few rows whatever the number of
 applications); a search, an outcome or the flagged filter counts the applications they match.
 """
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, tuple_
 from sqlalchemy.orm import contains_eager
 
 from portal.applications.models import Application, Status, StatusCount
@@ -21,11 +26,27 @@ from portal.geo.models import Province
 from portal.organisations.models import Organisation
 
 PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Sort:
+    column: Any  # what the rows are ordered by, then by id
+    descending: bool
+    value: Callable[[Application], Any]  # the same value read from a row, for the next page
+    is_time: bool = False
+
+
 SORTS = {
-    "updated": Application.updated_at.desc(),
-    "number": Application.number.asc(),
-    "organisation": Organisation.name_fr.asc(),
-    "submitted": Application.first_submitted_at.asc(),
+    "updated": Sort(Application.updated_at, True, lambda a: a.updated_at, is_time=True),
+    "number": Sort(Application.number, False, lambda a: a.number),
+    "organisation": Sort(Organisation.name_fr, False, lambda a: a.organisation.name_fr),
+    # Every numbered application has its first submission's time; created_at stands in otherwise.
+    "submitted": Sort(
+        func.coalesce(Application.first_submitted_at, Application.created_at),
+        False,
+        lambda a: a.first_submitted_at or a.created_at,
+        is_time=True,
+    ),
 }
 
 
@@ -39,7 +60,9 @@ class Filters:
     q: str = ""
     flagged: bool = False
     sort: str = "updated"
-    page: int = 1
+    page: int = 1  # the page's number, shown; where it starts is `after` or `before`
+    after: str | None = None  # the previous page's last row
+    before: str | None = None  # the next page's first row
 
     def without_place(self) -> "Filters":
         """The same filters but the province and the status, which the counts are grouped by."""
@@ -77,9 +100,47 @@ def _filtered(user: User, filters: Filters):
     return conditions
 
 
-def page(user: User, filters: Filters, total: int):
-    """One page of rows (Flask-SQLAlchemy pagination) with their related rows joined; `total`
-    comes from the counts per status, so the rows are not counted twice."""
+@dataclass
+class Page:
+    items: list[Application]
+    total: int
+    page: int
+    has_prev: bool
+    has_next: bool
+    prev_args: dict
+    next_args: dict
+
+    pages: int
+
+
+def token(sort: Sort, application: Application) -> str:
+    """Where a page starts or ends, for the address of the next or previous page."""
+    value = sort.value(application)
+    return f"{value.isoformat() if sort.is_time else value}|{application.id}"
+
+
+def _edge(sort: Sort, rows: list[Application], at: int) -> str | None:
+    return token(sort, rows[at]) if rows else None
+
+
+def _boundary(sort: Sort, text: str | None) -> tuple | None:
+    """The (sort value, id) a token names; None for no token or a token that makes no sense."""
+    if not text:
+        return None
+    value, _, ident = text.rpartition("|")
+    try:
+        return (datetime.fromisoformat(value) if sort.is_time else value), int(ident)
+    except ValueError:
+        return None
+
+
+def page(user: User, filters: Filters, total: int) -> Page:
+    """One page of rows with their related rows joined, after (or before) a boundary row;
+    `total` comes from the counts per status, so the rows are not counted twice."""
+    sort = SORTS.get(filters.sort, SORTS["updated"])
+    backwards = _boundary(sort, filters.before)
+    boundary = backwards or _boundary(sort, filters.after)
+    descending = sort.descending != bool(backwards)  # a previous page is read in reverse
     query = (
         select(Application)
         .join(Application.organisation)
@@ -91,13 +152,28 @@ def page(user: User, filters: Filters, total: int):
             contains_eager(Application.province),
         )
         .where(*_filtered(user, filters))
-        .order_by(SORTS.get(filters.sort, SORTS["updated"]), Application.id.desc())
     )
-    pagination = db.paginate(
-        query, page=max(filters.page, 1), per_page=PAGE_SIZE, error_out=False, count=False
+    if boundary is not None:
+        key, start = tuple_(sort.column, Application.id), tuple_(*boundary)
+        query = query.where(key < start if descending else key > start)
+    order = [sort.column, Application.id]
+    query = query.order_by(*(c.desc() if descending else c.asc() for c in order))
+    rows = list(db.session.scalars(query.limit(PAGE_SIZE + 1)))
+    more, rows = len(rows) > PAGE_SIZE, rows[:PAGE_SIZE]
+    if backwards:
+        rows.reverse()
+    pages = max(math.ceil(total / PAGE_SIZE), 1)
+    number = min(max(filters.page, 1), pages) if boundary is not None else 1
+    return Page(
+        items=rows,
+        total=total,
+        page=number,
+        pages=pages,
+        has_prev=more if backwards else boundary is not None,
+        has_next=bool(rows) and (bool(backwards) or more),
+        prev_args={"page": number - 1, "after": None, "before": _edge(sort, rows, 0)},
+        next_args={"page": number + 1, "before": None, "after": _edge(sort, rows, -1)},
     )
-    pagination.total = total
-    return pagination
 
 
 Counts = dict[tuple[int, str], int]

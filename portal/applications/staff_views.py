@@ -31,6 +31,8 @@ def _filters() -> queue.Filters:
         flagged=args.get("flagged") == "1",
         sort=args.get("sort", "updated"),
         page=page_arg(args),
+        after=args.get("after", "")[:300] or None,
+        before=args.get("before", "")[:300] or None,
     )
 
 
