@@ -165,6 +165,7 @@ class Config:
             "task_default_queue": "default",
             "task_routes": {
                 "deliver_notification": {"queue": "mail"},
+                "send_receipts": {"queue": "mail"},
                 "render_agreement": {"queue": "pdf"},
                 "render_minutes": {"queue": "pdf"},
                 "render_certificate": {"queue": "pdf"},

@@ -11,6 +11,12 @@ def check_eligibility(submission_id: int) -> str:
     return services.check_eligibility(submission_id)
 
 
+@shared_task(name="send_receipts")
+def send_receipts(submission_id: int) -> int:
+    """Write the receipts of one submission for the members; safe to run twice."""
+    return services.send_receipts(submission_id)
+
+
 @shared_task(name="send_reminders")
 def send_reminders() -> int:
     """Remind applicants of closing calls and due change requests; once each."""

@@ -120,6 +120,8 @@ class Submission(db.Model):
     submitted_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     data: Mapped[dict] = mapped_column(JSON)
     check_enqueued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the receipts were written for the members (by the worker, after the submit's commit).
+    receipts_at: Mapped[datetime | None]
 
     application: Mapped[Application] = relationship(back_populates="submissions")
     reports: Mapped[list["EligibilityReport"]] = relationship(

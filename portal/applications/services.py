@@ -32,6 +32,7 @@ from portal.organisations.services import PROFILE_FIELDS, organisation_policy
 from portal.timeutil import utcnow
 
 CHECK_TASK = "check_eligibility"
+RECEIPTS_TASK = "send_receipts"
 
 
 @policy(Application)
@@ -281,7 +282,7 @@ def submit(application: Application, *, by: User) -> Submission:
     pending check in one transaction, then enqueue the check. Refused (SubmissionRefused)
     while an answer is missing or a blocking rule fails on the snapshot.
 
-    What the applicant does not wait for happens in the check, in the worker: the receipt,
+    What the applicant does not wait for happens in the worker, beside the check: the receipt,
     rendered for each member in their language (`send_receipts`)."""
     if not allowed(application, "submit"):
         raise TransitionRefused("submit")
@@ -319,6 +320,7 @@ def submit(application: Application, *, by: User) -> Submission:
         after={"number": number, "submission": sequence},
     )
     after_commit(CHECK_TASK, submission.id)
+    after_commit(RECEIPTS_TASK, submission.id)
     return submission
 
 
@@ -346,12 +348,10 @@ def latest_submission(application: Application) -> Submission | None:
 
 
 def check_eligibility(submission_id: int) -> str:
-    """Run the rules on a submission once; store the report, send the receipts, move the
-    application, notify.
+    """Run the rules on a submission once; store the report, move the application, notify.
 
     Safe to run twice: the report is unique per submission and rule-set version, the status
-    moves with a compare-and-set, and each notification has a unique event key. The sweep of
-    checks re-sends a submission without a report, so its receipts are never lost either.
+    moves with a compare-and-set, and the notification has a unique event key.
     """
     submission = db.session.get(Submission, submission_id)
     if submission is None:
@@ -377,8 +377,6 @@ def check_eligibility(submission_id: int) -> str:
         except IntegrityError:  # another worker stored it first
             db.session.rollback()
             return "duplicate"
-    # After the report: a second worker checking the same submission stops at its row above.
-    send_receipts(submission)
     application = submission.application
     latest = latest_submission(application)
     if latest is not None and latest.id == submission.id:
@@ -423,15 +421,36 @@ def checked(application: Application) -> bool:
     )
 
 
-def send_receipts(submission: Submission) -> list:
-    """The receipt of a submission for each member of the organisation, once."""
-    return notify_members(
+def send_receipts(submission_id: int) -> int:
+    """The receipt of a submission for each member of the organisation, in their language;
+    the number written. Safe to run twice: the submission records that they were written, and
+    each has a unique event key."""
+    submission = db.session.get(Submission, submission_id, with_for_update=True)
+    if submission is None or submission.receipts_at is not None:
+        return 0
+    written = notify_members(
         submission.application,
         "application_received",
         f"application_received:{submission.id}",
         submission=submission,
         resubmission=submission.sequence > 1,
     )
+    submission.receipts_at = utcnow()
+    return len(written)
+
+
+def sweep_receipts() -> int:
+    """Re-enqueue the receipts of submissions that still have none after a while."""
+    due = utcnow() - timedelta(seconds=current_app.config["SWEEP_PENDING_AFTER_SECONDS"])
+    ids = db.session.scalars(
+        select(Submission.id)
+        .where(Submission.receipts_at.is_(None), Submission.submitted_at <= due)
+        .order_by(Submission.id)
+        .limit(500)
+    ).all()
+    for submission_id in ids:
+        after_commit(RECEIPTS_TASK, submission_id)
+    return len(ids)
 
 
 def sweep_checks() -> int:

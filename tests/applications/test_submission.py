@@ -185,7 +185,9 @@ def test_the_service_refuses_to_submit_while_a_blocking_rule_fails(app):
         assert application.submissions == []
 
 
-def test_the_receipts_are_written_by_the_check_once_each_not_by_the_submit_request(app):
+def test_the_receipts_are_written_by_their_task_once_each_not_by_the_submit_request(
+    app, monkeypatch
+):
     from portal.notifications.models import Notification
 
     editor = create_user(app)
@@ -204,43 +206,20 @@ def test_the_receipts_are_written_by_the_check_once_each_not_by_the_submit_reque
         )
         db.session.flush()
         assert receipts() == []  # nothing rendered while the applicant waits
-        services.check_eligibility(submission.id)
-        services.check_eligibility(submission.id)  # the sweep sent it again
+        submission.submitted_at -= timedelta(hours=1)
+        assert submission.id in swept_receipts(monkeypatch)  # had the message been lost
+        assert services.send_receipts(submission.id) == 2
+        assert services.send_receipts(submission.id) == 0  # sent again by the sweep
         db.session.flush()
         assert receipts() == sorted([(owner.id, "ar"), (editor.id, "ar")])
-        assert db.session.get(Application, application_id).status == "eligible"
+        assert submission.id not in swept_receipts(monkeypatch)
         db.session.rollback()
 
 
-def test_the_page_waiting_for_the_check_asks_a_small_address_of_its_own(app):
-    from tests.support.queries import count_queries
-
-    owner, client, application_id = ready_draft(app)
-    check = f"/applications/{application_id}/check"
-    assert client.get(check).get_json() == {"status": "draft", "checked": False}
-    with app.app_context():
-        submission = services.submit(
-            db.session.get(Application, application_id), by=db.session.get(User, owner.id)
-        )
-        submission_id = submission.id
-        db.session.commit()  # the eager worker checks it at once: take the report away
-        db.session.execute(delete(EligibilityReport).filter_by(submission_id=submission_id))
-        db.session.commit()
-    page = client.get(f"/applications/{application_id}").get_data(as_text=True)
-    assert f'data-poll-url="{check}"' in page
-    client.get(check)
-    with count_queries(app) as queries:
-        waiting = client.get(check)
-    assert waiting.get_json() == {"status": "eligible", "checked": False}
-    assert waiting.headers["Cache-Control"] == "private, no-store"
-    assert queries["n"] <= 3  # the signed-in user, the application with its members, the report
-    with app.app_context():
-        services.check_eligibility(submission_id)
-        db.session.commit()
-    assert client.get(check).get_json()["checked"] is True
-    assert f'data-poll-url="{check}"' not in client.get(f"/applications/{application_id}").get_data(
-        as_text=True
-    )
-    stranger = app.test_client()
-    login(stranger, create_user(app))
-    assert stranger.get(check).status_code == 404
+def swept_receipts(monkeypatch) -> list[int]:
+    """The submissions whose receipts the sweep sends again."""
+    sent = []
+    with monkeypatch.context() as patch:
+        patch.setattr(services, "after_commit", lambda task, *ids: sent.append((task, ids)))
+        services.sweep_receipts()
+    return [ids[0] for task, ids in sent if task == "send_receipts"]
