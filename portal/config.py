@@ -166,6 +166,7 @@ class Config:
             "task_routes": {
                 "deliver_notification": {"queue": "mail"},
                 "send_receipts": {"queue": "mail"},
+                "send_result": {"queue": "mail"},
                 "render_agreement": {"queue": "pdf"},
                 "render_minutes": {"queue": "pdf"},
                 "render_certificate": {"queue": "pdf"},

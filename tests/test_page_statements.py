@@ -28,7 +28,7 @@ def test_pages_run_the_same_statements_with_10_and_1000_applications(app):
     staff = app.test_client()
     login(staff, create_staff(app, "secretariat", provinces=("Sidi Ifni",)))
     pages = {
-        "applicant's application": (applicant, f"/applications/{application_id}", 10),
+        "applicant's application": (applicant, f"/applications/{application_id}", 8),
         "applicant's list": (applicant, "/applications/", 3),
         "applicant's page waiting for the check": (
             applicant,

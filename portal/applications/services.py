@@ -33,6 +33,7 @@ from portal.timeutil import utcnow
 
 CHECK_TASK = "check_eligibility"
 RECEIPTS_TASK = "send_receipts"
+RESULT_TASK = "send_result"
 
 
 @policy(Application)
@@ -348,10 +349,12 @@ def latest_submission(application: Application) -> Submission | None:
 
 
 def check_eligibility(submission_id: int) -> str:
-    """Run the rules on a submission once; store the report, move the application, notify.
+    """Run the rules on a submission once; store the report and move the application. The
+    members are told by `send_result` after the commit, so the report shows without waiting
+    for their emails to be rendered.
 
     Safe to run twice: the report is unique per submission and rule-set version, the status
-    moves with a compare-and-set, and the notification has a unique event key.
+    moves with a compare-and-set, and the result is told once per report.
     """
     submission = db.session.get(Submission, submission_id)
     if submission is None:
@@ -370,6 +373,7 @@ def check_eligibility(submission_id: int) -> str:
             outcome=report.outcome,
             results=report.as_dict()["results"],
             context=context,
+            result_sent_at=utcnow(),  # nothing to tell, unless the check moves it below
         )
         db.session.add(existing)
         try:
@@ -388,12 +392,8 @@ def check_eligibility(submission_id: int) -> str:
         except TransitionRefused:
             pass
         else:
-            notify_members(
-                application,
-                "eligibility_result",
-                f"eligibility_result:{submission.id}",
-                report=existing,
-            )
+            existing.result_sent_at = None
+            after_commit(RESULT_TASK, existing.id)
             record(
                 "application.checked",
                 obj=application,
@@ -439,18 +439,42 @@ def send_receipts(submission_id: int) -> int:
     return len(written)
 
 
+def send_result(report_id: int) -> int:
+    """Tell each member of the organisation the result of a check, once; the number written."""
+    report = db.session.get(EligibilityReport, report_id, with_for_update=True)
+    if report is None or report.result_sent_at is not None:
+        return 0
+    written = notify_members(
+        report.submission.application,
+        "eligibility_result",
+        f"eligibility_result:{report.submission_id}",
+        report=report,
+    )
+    report.result_sent_at = utcnow()
+    return len(written)
+
+
 def sweep_receipts() -> int:
-    """Re-enqueue the receipts of submissions that still have none after a while."""
+    """Re-enqueue the receipts of submissions that still have none after a while, and the
+    results of checks not yet told."""
     due = utcnow() - timedelta(seconds=current_app.config["SWEEP_PENDING_AFTER_SECONDS"])
-    ids = db.session.scalars(
-        select(Submission.id)
-        .where(Submission.receipts_at.is_(None), Submission.submitted_at <= due)
-        .order_by(Submission.id)
-        .limit(500)
-    ).all()
-    for submission_id in ids:
-        after_commit(RECEIPTS_TASK, submission_id)
-    return len(ids)
+    sent = 0
+    for task, model, stamp, since in (
+        (RECEIPTS_TASK, Submission, Submission.receipts_at, Submission.submitted_at),
+        (
+            RESULT_TASK,
+            EligibilityReport,
+            EligibilityReport.result_sent_at,
+            EligibilityReport.created_at,
+        ),
+    ):
+        ids = db.session.scalars(
+            select(model.id).where(stamp.is_(None), since <= due).order_by(model.id).limit(500)
+        ).all()
+        for row_id in ids:
+            after_commit(task, row_id)
+        sent += len(ids)
+    return sent
 
 
 def sweep_checks() -> int:

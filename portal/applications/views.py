@@ -29,12 +29,14 @@ from portal.timeutil import utcnow
 
 
 def _application(application_id: int, action: str = "view") -> Application:
+    """The application with what its pages and their permission checks read, in one statement
+    (its submissions and reports in two more); the call's provinces only if asked for."""
     application = db.session.get(
         Application,
         application_id,
         options=[
-            joinedload(Application.organisation),
-            joinedload(Application.call),
+            joinedload(Application.organisation).joinedload(Organisation.memberships),
+            joinedload(Application.call).lazyload(Call.provinces),
             joinedload(Application.province),
             selectinload(Application.submissions).selectinload(Submission.reports),
         ],
