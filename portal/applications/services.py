@@ -383,14 +383,16 @@ def check_eligibility(submission_id: int) -> str:
             return "duplicate"
     application = submission.application
     latest = latest_submission(application)
-    if latest is not None and latest.id == submission.id:
+    if latest is None or latest.id != submission.id:
+        return existing.outcome  # a newer submission has its own check
+    if application.status != Status.SUBMITTED:
         application.eligibility_outcome = existing.outcome
-    if latest is not None and latest.id == submission.id and application.status == Status.SUBMITTED:
+    else:
         action = "mark_ineligible" if existing.outcome == "fail" else "mark_eligible"
-        try:
-            transition(application, action)
+        try:  # the outcome in the same statement as the status
+            transition(application, action, eligibility_outcome=existing.outcome)
         except TransitionRefused:
-            pass
+            application.eligibility_outcome = existing.outcome
         else:
             existing.result_sent_at = None
             after_commit(RESULT_TASK, existing.id)
