@@ -336,8 +336,8 @@ def rush(database_url, env, sessions, applicants, app, web_n, worker_n, baseline
 
 
 def drain(engine, ids: list[int], since) -> tuple[float, dict]:
-    """Wait for the worker: every submitted application checked and its receipts written, every
-    email sent. Seconds taken and the counts."""
+    """Wait for the worker: every submitted application checked, its receipts and its result
+    written, every email sent. Seconds taken and the counts."""
     started = time.perf_counter()
     query = text(
         """
@@ -347,22 +347,26 @@ def drain(engine, ids: list[int], since) -> tuple[float, dict]:
              JOIN eligibility_report r ON r.submission_id = s.id WHERE s.application_id = ANY(:ids)),
           (SELECT count(DISTINCT application_id) FROM submission
              WHERE application_id = ANY(:ids) AND receipts_at IS NOT NULL),
+          (SELECT count(DISTINCT s.application_id) FROM submission s
+             JOIN eligibility_report r ON r.submission_id = s.id
+             WHERE s.application_id = ANY(:ids) AND r.result_sent_at IS NOT NULL),
           (SELECT count(*) FROM notification WHERE created_at >= :since),
           (SELECT count(*) FROM notification WHERE created_at >= :since AND status = 'sent')
         """
     )
     while True:
         with engine.connect() as connection:
-            numbered, reported, receipted, emails, sent = connection.execute(
+            numbered, reported, receipted, told, emails, sent = connection.execute(
                 query, {"ids": ids, "since": since}
             ).one()
-        # The receipts are written by the worker too, after the submit's commit.
-        done = reported >= numbered and receipted >= numbered and sent >= emails
+        # The receipts and the results are written by the worker too, after the commits.
+        done = reported >= numbered and min(receipted, told) >= numbered and sent >= emails
         if done or time.perf_counter() - started > DRAIN_TIMEOUT:
             return time.perf_counter() - started, {
                 "numbered": numbered,
                 "reported": reported,
                 "receipted": receipted,
+                "told": told,
                 "emails": emails,
                 "sent": sent,
             }
@@ -457,7 +461,7 @@ def report(results: list[dict]) -> None:
     for r in results:
         ratio = r["rate"] / r["baseline"]
         lost = r["numbered"] != r["accepted"] or r["reported"] < r["numbered"]
-        lost = lost or r["receipted"] < r["numbered"]
+        lost = lost or min(r["receipted"], r["told"]) < r["numbered"]
         lost = lost or r["sent"] < r["emails"]
         verdict = "ok" if ratio >= TARGET and not r["errors"] and not lost else "MISSED"
         print(
