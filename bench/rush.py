@@ -246,6 +246,35 @@ def submit_once(session: Session, application_id: int, token: str) -> tuple[int,
     return status, time.perf_counter() - started
 
 
+def cpu_seconds(picks) -> float:
+    """CPU time (user and system) of the live processes `picks(pgrp, cmdline)` chooses."""
+    ticks = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()  # from the state on: pgrp, …, utime, stime
+        if picks(int(fields[2]), cmdline):
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def tiers_cpu(web, worker, database: str) -> dict[str, float]:
+    """CPU seconds so far of the web processes, the worker's and the database's backends."""
+    name = database.encode()
+    return {
+        "web": cpu_seconds(lambda pgrp, _c: pgrp == web.process.pid),
+        "worker": cpu_seconds(lambda pgrp, _c: pgrp == worker.process.pid),
+        "postgres": cpu_seconds(
+            lambda _p, cmdline: cmdline.startswith(b"postgres: ") and name in cmdline
+        ),
+    }
+
+
 def percentile(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
@@ -271,12 +300,15 @@ def rush(database_url, env, sessions, applicants, app, web_n, worker_n, baseline
                 gate.wait()  # the first requests leave together
             return submit_once(sessions[i], ids[i], tokens[i])
 
+        database = make_url(database_url).database
+        cpu_before = tiers_cpu(web, worker, database)
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
             answers = list(pool.map(submit, range(len(ids))))
         elapsed = time.perf_counter() - started
         accepted = [i for i, (status, _s) in enumerate(answers) if status == 302]
         drained, tally = drain(engine, ids, since)
+        cpu_after = tiers_cpu(web, worker, database)
         engine.dispose()
     finally:
         worker.stop()
@@ -294,13 +326,18 @@ def rush(database_url, env, sessions, applicants, app, web_n, worker_n, baseline
         "statuses": sorted({status for status, _s in answers}),
         "accepted": len(accepted),
         "drained": drained,
+        # CPU milliseconds per accepted submission, from its request to its last email.
+        "cpu": {
+            tier: (cpu_after[tier] - cpu_before[tier]) * 1000 / max(len(accepted), 1)
+            for tier in cpu_before
+        },
         **tally,
     }
 
 
 def drain(engine, ids: list[int], since) -> tuple[float, dict]:
-    """Wait for the worker: every submitted application checked, every email sent. Seconds
-    taken and the counts."""
+    """Wait for the worker: every submitted application checked, its receipts and its result
+    written, every email sent. Seconds taken and the counts."""
     started = time.perf_counter()
     query = text(
         """
@@ -308,20 +345,28 @@ def drain(engine, ids: list[int], since) -> tuple[float, dict]:
           (SELECT count(*) FROM application WHERE id = ANY(:ids) AND number IS NOT NULL),
           (SELECT count(DISTINCT s.application_id) FROM submission s
              JOIN eligibility_report r ON r.submission_id = s.id WHERE s.application_id = ANY(:ids)),
+          (SELECT count(DISTINCT application_id) FROM submission
+             WHERE application_id = ANY(:ids) AND receipts_at IS NOT NULL),
+          (SELECT count(DISTINCT s.application_id) FROM submission s
+             JOIN eligibility_report r ON r.submission_id = s.id
+             WHERE s.application_id = ANY(:ids) AND r.result_sent_at IS NOT NULL),
           (SELECT count(*) FROM notification WHERE created_at >= :since),
           (SELECT count(*) FROM notification WHERE created_at >= :since AND status = 'sent')
         """
     )
     while True:
         with engine.connect() as connection:
-            numbered, reported, emails, sent = connection.execute(
+            numbered, reported, receipted, told, emails, sent = connection.execute(
                 query, {"ids": ids, "since": since}
             ).one()
-        done = reported >= numbered and sent >= emails
+        # The receipts and the results are written by the worker too, after the commits.
+        done = reported >= numbered and min(receipted, told) >= numbered and sent >= emails
         if done or time.perf_counter() - started > DRAIN_TIMEOUT:
             return time.perf_counter() - started, {
                 "numbered": numbered,
                 "reported": reported,
+                "receipted": receipted,
+                "told": told,
                 "emails": emails,
                 "sent": sent,
             }
@@ -408,6 +453,7 @@ def report(results: list[dict]) -> None:
     for r in results:
         ratio = r["rate"] / r["baseline"]
         lost = r["numbered"] != r["accepted"] or r["reported"] < r["numbered"]
+        lost = lost or min(r["receipted"], r["told"]) < r["numbered"]
         lost = lost or r["sent"] < r["emails"]
         verdict = "ok" if ratio >= TARGET and not r["errors"] and not lost else "MISSED"
         print(
@@ -415,6 +461,17 @@ def report(results: list[dict]) -> None:
             f"{ratio:5.2f}×  {r['p50']:7.0f} {r['p95']:7.0f} {r['p99']:7.0f}  {r['errors']:>6}  "
             f"{r['numbered']:>8} {r['reported']:>7} {r['emails']:>6} {r['sent']:>5} "
             f"{r['drained']:7.0f}  {verdict}"
+        )
+    print(
+        "\nCPU per submission, from its request to its last email (ms; the measured cost the "
+        "capacity model starts from):"
+    )
+    for r in results:
+        cpu = r["cpu"]
+        print(
+            f"  {r['web']} web, {r['workers']} worker: web {cpu['web']:5.1f}   worker "
+            f"{cpu['worker']:5.1f}   PostgreSQL {cpu['postgres']:5.1f}   total "
+            f"{sum(cpu.values()):5.1f}"
         )
     by_shape = {(r["web"], r["workers"]): r["rate"] for r in results}
     if (1, 1) in by_shape:

@@ -172,6 +172,8 @@ class Config:
             "task_default_queue": "default",
             "task_routes": {
                 "deliver_notification": {"queue": "mail"},
+                "send_receipts": {"queue": "mail"},
+                "send_result": {"queue": "mail"},
                 "render_agreement": {"queue": "pdf"},
                 "render_minutes": {"queue": "pdf"},
                 "render_certificate": {"queue": "pdf"},

@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from portal.agreements.services import sweep as sweep_agreements
-from portal.applications.services import sweep_checks
+from portal.applications.services import sweep_checks, sweep_receipts
 from portal.beneficiaries.certificates import sweep as sweep_certificates
 from portal.beneficiaries.certificates import sweep_archives as sweep_certificate_archives
 from portal.beneficiaries.imports import sweep as sweep_imports
@@ -25,6 +25,7 @@ def sweep() -> dict:
     return {
         "notifications": sweep_notifications(),
         "eligibility_checks": sweep_checks(),
+        "receipts": sweep_receipts(),
         "exports": sweep_exports(),
         "enrolment_imports": sweep_imports(),
         "agreements": sweep_agreements(),

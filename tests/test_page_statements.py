@@ -13,17 +13,28 @@ from tests.support.queries import page_statements as statements
 def test_pages_run_the_same_statements_with_10_and_1000_applications(app):
     application_id, owner, applicant = submitted(app, 1)
     with app.app_context():
-        organisation = db.session.get(
-            Organisation, db.session.get(Application, application_id).organisation_id
-        )
+        application = db.session.get(Application, application_id)
+        organisation = db.session.get(Organisation, application.organisation_id)
+        province_id = application.province_id
         db.session.expunge(organisation)
     staff = app.test_client()
     login(staff, create_staff(app, "secretariat", provinces=("Sidi Ifni",)))
     pages = {
-        "applicant's application": (applicant, f"/applications/{application_id}", 10),
+        "applicant's application": (applicant, f"/applications/{application_id}", 8),
         "applicant's list": (applicant, "/applications/", 3),
+        "applicant's page waiting for the check": (
+            applicant,
+            f"/applications/{application_id}/check",
+            3,
+        ),
         "staff application": (staff, f"/backoffice/applications/{application_id}", 15),
         "staff queue": (staff, "/backoffice/applications/", 7),
+        "staff queue of a province and status": (
+            staff,
+            f"/backoffice/applications/?province={province_id}&status=eligible&sort=number",
+            7,
+        ),
+        "staff queue searched": (staff, "/backoffice/applications/?q=BULK&flagged=1", 7),
         "dashboard": (staff, "/backoffice/reports/dashboard", 5),
     }
     counts = {}

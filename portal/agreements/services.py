@@ -469,10 +469,10 @@ def amend(
     except QuotaExceeded:
         db.session.rollback()  # the version stays current: the refused amendment leaves nothing
         raise
-    before = locked(application)
+    stored = locked(application)
     application.jobs_granted = granted
     db.session.flush()
-    recount(before, application)  # the dashboard's jobs granted
+    recount(stored, {"jobs_granted": granted})  # the dashboard's jobs granted
     earlier = agreement.content
     newer = write_agreement(
         application,

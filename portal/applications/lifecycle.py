@@ -4,6 +4,7 @@ from typing import NamedTuple
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.applications.models import Application, Status, StatusCount
 from portal.extensions import db
@@ -60,17 +61,20 @@ def transition(application: Application, action: str, **values) -> Status:
     moved it first. Other columns in `values` change in the same statement, and the counts
     move with it."""
     sources, target = TRANSITIONS[action]
-    before = locked(application)
+    stored = locked(application)
+    changes = {"status": str(target), "updated_at": utcnow(), **values}
     changed = db.session.execute(
         update(Application)
         .where(Application.id == application.id, Application.status.in_(sources))
-        .values(status=target, updated_at=utcnow(), **values)
+        .values(**changes)
         .execution_options(synchronize_session=False)
     ).rowcount
     if not changed:
         raise TransitionRefused(action)
-    db.session.refresh(application)
-    recount(before, application)
+    # The object takes what was written, as loaded: no second read of the row.
+    for column, value in changes.items():
+        set_committed_value(application, column, value)
+    recount(stored, changes)
     return target
 
 
@@ -88,39 +92,42 @@ class Counted(NamedTuple):
     jobs_granted: int
 
 
-def _counted(row) -> Counted:
+def _counted(row: dict) -> Counted:
     return Counted(
-        row.call_id,
-        row.province_id,
-        row.status,
-        row.number is not None,
-        row.jobs_requested or 0,
-        row.jobs_granted or 0,
+        row["call_id"],
+        row["province_id"],
+        row["status"],
+        row["number"] is not None,
+        row["jobs_requested"] or 0,
+        row["jobs_granted"] or 0,
     )
 
 
-def locked(application: Application) -> Counted:
-    """The application's row as stored, locked until the commit (FOR UPDATE), so that what it
-    counted before a change is known exactly."""
-    row = db.session.execute(
-        select(
-            Application.call_id,
-            Application.province_id,
-            Application.status,
-            Application.number,
-            Application.jobs_requested,
-            Application.jobs_granted,
+def locked(application: Application) -> dict:
+    """The application's counted columns as stored, its row locked until the commit (FOR
+    UPDATE), so that what it counted before a change is known exactly."""
+    return dict(
+        db.session.execute(
+            select(
+                Application.call_id,
+                Application.province_id,
+                Application.status,
+                Application.number,
+                Application.jobs_requested,
+                Application.jobs_granted,
+            )
+            .where(Application.id == application.id)
+            .with_for_update()
         )
-        .where(Application.id == application.id)
-        .with_for_update()
-    ).one()
-    return _counted(row)
+        .one()
+        ._mapping
+    )
 
 
-def recount(before: Counted, application: Application) -> None:
-    """Move the counts from what the application counted `before` to what it counts now, in
-    one statement (an upsert adding the differences)."""
-    after = _counted(application)
+def recount(stored: dict, changes: dict) -> None:
+    """Move the counts from what an application counted as `stored` (`locked`) to what it
+    counts with `changes`, in one statement (an upsert adding the differences)."""
+    before, after = _counted(stored), _counted(stored | changes)
     deltas: dict[tuple, list[int]] = {}
     for side, sign in ((before, -1), (after, 1)):
         if side.numbered:

@@ -120,6 +120,8 @@ class Submission(db.Model):
     submitted_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     data: Mapped[dict] = mapped_column(JSON)
     check_enqueued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the receipts were written for the members (by the worker, after the submit's commit).
+    receipts_at: Mapped[datetime | None]
 
     application: Mapped[Application] = relationship(back_populates="submissions")
     reports: Mapped[list["EligibilityReport"]] = relationship(
@@ -141,6 +143,9 @@ class EligibilityReport(db.Model):
     # Staff overrides per rule: {rule: {outcome, reason, by, at}}; `outcome` is recomputed.
     overrides: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the members were told the result (by the worker, after the check's commit); set at
+    # once when the check moved nothing and there is nothing to tell.
+    result_sent_at: Mapped[datetime | None]
 
     submission: Mapped[Submission] = relationship(back_populates="reports")
 

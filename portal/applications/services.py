@@ -3,7 +3,7 @@
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -32,6 +32,8 @@ from portal.organisations.services import PROFILE_FIELDS, organisation_policy
 from portal.timeutil import utcnow
 
 CHECK_TASK = "check_eligibility"
+RECEIPTS_TASK = "send_receipts"
+RESULT_TASK = "send_result"
 
 
 @policy(Application)
@@ -277,9 +279,12 @@ def _next_number(application: Application, at: datetime) -> str:
 
 
 def submit(application: Application, *, by: User) -> Submission:
-    """Freeze a snapshot, number the application the first time, write the receipt and the
+    """Freeze a snapshot, number the application the first time, write the audit row and the
     pending check in one transaction, then enqueue the check. Refused (SubmissionRefused)
-    while an answer is missing or a blocking rule fails on the snapshot."""
+    while an answer is missing or a blocking rule fails on the snapshot.
+
+    What the applicant does not wait for happens in the worker, beside the check: the receipt,
+    rendered for each member in their language (`send_receipts`)."""
     if not allowed(application, "submit"):
         raise TransitionRefused("submit")
     now = utcnow()
@@ -288,7 +293,6 @@ def submit(application: Application, *, by: User) -> Submission:
     failing = blocking_failures(_evaluate(application, data))
     if missing or failing:
         raise SubmissionRefused(missing, failing)
-    first = application.first_submitted_at is None
     number = application.number or _next_number(application, now)
     resubmission = application.status == Status.CHANGES_REQUESTED
     transition(
@@ -309,14 +313,6 @@ def submit(application: Application, *, by: User) -> Submission:
     )
     db.session.add(submission)
     db.session.flush()
-    notify_members(
-        application,
-        "application_received",
-        f"application_received:{submission.id}",
-        submission=submission,
-        first=first,
-        resubmission=resubmission,
-    )
     record(
         "application.resubmitted" if resubmission else "application.submitted",
         actor=by,
@@ -325,6 +321,7 @@ def submit(application: Application, *, by: User) -> Submission:
         after={"number": number, "submission": sequence},
     )
     after_commit(CHECK_TASK, submission.id)
+    after_commit(RECEIPTS_TASK, submission.id)
     return submission
 
 
@@ -352,10 +349,12 @@ def latest_submission(application: Application) -> Submission | None:
 
 
 def check_eligibility(submission_id: int) -> str:
-    """Run the rules on a submission once; store the report, move the application, notify.
+    """Run the rules on a submission once; store the report and move the application. The
+    members are told by `send_result` after the commit, so the report shows without waiting
+    for their emails to be rendered.
 
     Safe to run twice: the report is unique per submission and rule-set version, the status
-    moves with a compare-and-set, and the notification has a unique event key.
+    moves with a compare-and-set, and the result is told once per report.
     """
     submission = db.session.get(Submission, submission_id)
     if submission is None:
@@ -374,6 +373,7 @@ def check_eligibility(submission_id: int) -> str:
             outcome=report.outcome,
             results=report.as_dict()["results"],
             context=context,
+            result_sent_at=utcnow(),  # nothing to tell, unless the check moves it below
         )
         db.session.add(existing)
         try:
@@ -383,21 +383,19 @@ def check_eligibility(submission_id: int) -> str:
             return "duplicate"
     application = submission.application
     latest = latest_submission(application)
-    if latest is not None and latest.id == submission.id:
+    if latest is None or latest.id != submission.id:
+        return existing.outcome  # a newer submission has its own check
+    if application.status != Status.SUBMITTED:
         application.eligibility_outcome = existing.outcome
-    if latest is not None and latest.id == submission.id and application.status == Status.SUBMITTED:
+    else:
         action = "mark_ineligible" if existing.outcome == "fail" else "mark_eligible"
-        try:
-            transition(application, action)
+        try:  # the outcome in the same statement as the status
+            transition(application, action, eligibility_outcome=existing.outcome)
         except TransitionRefused:
-            pass
+            application.eligibility_outcome = existing.outcome
         else:
-            notify_members(
-                application,
-                "eligibility_result",
-                f"eligibility_result:{submission.id}",
-                report=existing,
-            )
+            existing.result_sent_at = None
+            after_commit(RESULT_TASK, existing.id)
             record(
                 "application.checked",
                 obj=application,
@@ -405,6 +403,80 @@ def check_eligibility(submission_id: int) -> str:
                 after={"outcome": existing.outcome, "status": application.status},
             )
     return existing.outcome
+
+
+def checked(application: Application) -> bool:
+    """Whether the latest submission has its report: one statement, for the page that waits."""
+    latest = (
+        select(func.max(Submission.sequence))
+        .where(Submission.application_id == application.id)
+        .scalar_subquery()
+    )
+    return (
+        db.session.scalar(
+            select(EligibilityReport.id)
+            .join(Submission)
+            .where(Submission.application_id == application.id, Submission.sequence == latest)
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def send_receipts(submission_id: int) -> int:
+    """The receipt of a submission for each member of the organisation, in their language;
+    the number written. Safe to run twice: the submission records that they were written, and
+    each has a unique event key."""
+    submission = db.session.get(Submission, submission_id, with_for_update=True)
+    if submission is None or submission.receipts_at is not None:
+        return 0
+    written = notify_members(
+        submission.application,
+        "application_received",
+        f"application_received:{submission.id}",
+        submission=submission,
+        resubmission=submission.sequence > 1,
+    )
+    submission.receipts_at = utcnow()
+    return len(written)
+
+
+def send_result(report_id: int) -> int:
+    """Tell each member of the organisation the result of a check, once; the number written."""
+    report = db.session.get(EligibilityReport, report_id, with_for_update=True)
+    if report is None or report.result_sent_at is not None:
+        return 0
+    written = notify_members(
+        report.submission.application,
+        "eligibility_result",
+        f"eligibility_result:{report.submission_id}",
+        report=report,
+    )
+    report.result_sent_at = utcnow()
+    return len(written)
+
+
+def sweep_receipts() -> int:
+    """Re-enqueue the receipts of submissions that still have none after a while, and the
+    results of checks not yet told."""
+    due = utcnow() - timedelta(seconds=current_app.config["SWEEP_PENDING_AFTER_SECONDS"])
+    sent = 0
+    for task, model, stamp, since in (
+        (RECEIPTS_TASK, Submission, Submission.receipts_at, Submission.submitted_at),
+        (
+            RESULT_TASK,
+            EligibilityReport,
+            EligibilityReport.result_sent_at,
+            EligibilityReport.created_at,
+        ),
+    ):
+        ids = db.session.scalars(
+            select(model.id).where(stamp.is_(None), since <= due).order_by(model.id).limit(500)
+        ).all()
+        for row_id in ids:
+            after_commit(task, row_id)
+        sent += len(ids)
+    return sent
 
 
 def sweep_checks() -> int:

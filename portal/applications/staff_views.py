@@ -31,6 +31,8 @@ def _filters() -> queue.Filters:
         flagged=args.get("flagged") == "1",
         sort=args.get("sort", "updated"),
         page=page_arg(args),
+        after=args.get("after", "")[:300] or None,
+        before=args.get("before", "")[:300] or None,
     )
 
 
@@ -39,12 +41,13 @@ def _filters() -> queue.Filters:
 def list_applications():
     filters = _filters()
     calls, provinces = queue.choices(current_user)
-    counts = queue.counts_by_status(current_user, filters)
+    by_status, by_province = queue.sums(queue.counts(current_user, filters), filters)
     return render_template(
         "applications/staff_queue.html",
         filters=filters,
-        page=queue.page(current_user, filters, queue.total(counts, filters)),
-        counts=counts,
+        page=queue.page(current_user, filters, queue.total(by_status, filters)),
+        counts=by_status,
+        province_counts=by_province,
         calls=calls,
         provinces=provinces,
         statuses=queue.STATUSES,

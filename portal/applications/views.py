@@ -1,4 +1,4 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -29,12 +29,14 @@ from portal.timeutil import utcnow
 
 
 def _application(application_id: int, action: str = "view") -> Application:
+    """The application with what its pages and their permission checks read, in one statement
+    (its submissions and reports in two more); the call's provinces only if asked for."""
     application = db.session.get(
         Application,
         application_id,
         options=[
-            joinedload(Application.organisation),
-            joinedload(Application.call),
+            joinedload(Application.organisation).joinedload(Organisation.memberships),
+            joinedload(Application.call).lazyload(Call.provinces),
             joinedload(Application.province),
             selectinload(Application.submissions).selectinload(Submission.reports),
         ],
@@ -280,6 +282,24 @@ def show(application_id: int):
         documents=services.application_documents(application),
         **pages.APPLICANT.context(application),
     )
+
+
+@bp.get("/<int:application_id>/check")
+@login_required
+def check(application_id: int):
+    """Whether the check of the latest submission is done, for the page's script while it waits:
+    the application with its organisation's members in one statement, the report in another."""
+    application = authorize(
+        "view",
+        db.session.get(
+            Application,
+            application_id,
+            options=[joinedload(Application.organisation).joinedload(Organisation.memberships)],
+        ),
+    )
+    response = jsonify(status=application.status, checked=services.checked(application))
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.get("/<int:application_id>/dossier.pdf")

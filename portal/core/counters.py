@@ -1,8 +1,8 @@
 """Gapless numbers (applications, agreements): one row per series, locked while a number is
 taken, in the transaction that uses it."""
 
-from sqlalchemy import String, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import String
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -14,14 +14,13 @@ class Counter(db.Model):
 
 
 def next_value(key: str) -> int:
-    """The next number of the series `key`, from its counter row locked until the commit: a
-    rolled-back transaction gives its number back, so there are no gaps."""
-    if db.session.get(Counter, key) is None:
-        try:
-            with db.session.begin_nested():  # two first numbers may race to create the row
-                db.session.add(Counter(key=key, value=0))
-        except IntegrityError:
-            pass
-    counter = db.session.scalar(select(Counter).filter_by(key=key).with_for_update())
-    counter.value += 1
-    return counter.value
+    """The next number of the series `key`, in one statement (an upsert adding one), which
+    leaves the counter row locked until the commit: a rolled-back transaction gives its number
+    back, so there are no gaps; a second transaction waits for the first to end."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(Counter).values(key=key, value=1)
+    return db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["key"], set_={"value": Counter.value + 1}
+        ).returning(Counter.value)
+    ).scalar_one()

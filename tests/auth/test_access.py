@@ -71,6 +71,7 @@ ACCESS = {
     "applications.preview": SIGNED_IN,
     "applications.submit": SIGNED_IN,
     "applications.show": SIGNED_IN,
+    "applications.check": SIGNED_IN,
     "applications.withdraw": SIGNED_IN,
     "applications_staff.list_applications": STAFF,
     "applications_staff.show": STAFF,

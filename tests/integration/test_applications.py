@@ -35,6 +35,16 @@ def reports_of(app, application_id) -> int:
         )
 
 
+def receipts_of(app, application_id) -> int:
+    """Submissions of the application whose receipts the worker wrote."""
+    with app.app_context():
+        return db.session.scalar(
+            select(func.count(Submission.id)).where(
+                Submission.application_id == application_id, Submission.receipts_at.is_not(None)
+            )
+        )
+
+
 def test_submit_then_receipt_report_and_result_by_a_real_worker(
     make_app, worker_env, smtp_sink, tmp_path
 ):
@@ -134,11 +144,17 @@ def test_the_broker_down_at_submit_time_then_the_sweep_produces_the_report(
         )
         with app.app_context():
             assert services.sweep_checks() >= 1
+            assert services.sweep_receipts() >= 1
             db.session.commit()  # as the sweep task does: the checks leave after the commit
         wait_for(
             lambda: reports_of(app, application_id) == 1,
             timeout=90,
             what="the report after the sweep",
+        )
+        wait_for(
+            lambda: receipts_of(app, application_id) == 1,
+            timeout=90,
+            what="the receipt after the sweep",
         )
         with app.app_context():
             assert db.session.get(Application, application_id).status == "eligible"

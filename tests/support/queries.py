@@ -11,11 +11,13 @@ TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT"
 
 @contextmanager
 def count_queries(app):
-    counter = {"n": 0}
+    """{"n": the number of statements, "sql": their text} of what runs inside the block."""
+    counter = {"n": 0, "sql": []}
 
     def count(_connection, _cursor, statement, *_args, **_kwargs):
         if not statement.startswith(TRANSACTION_CONTROL):  # the test's savepoints
             counter["n"] += 1
+            counter["sql"].append(statement)
 
     with app.app_context():
         engine = db.engine

@@ -24,12 +24,23 @@
 
 // 2. A part of a page waiting for the worker (data-poll-seconds, with an id) asks the server for
 // the page again every few seconds, shows the new progress, and reloads the page once that part
-// is gone (the work is done). Without script, the page offers a link instead.
+// is gone (the work is done). With data-poll-url it asks that small address instead, which
+// answers {"checked": true} once the work is done. Without script, the page offers a link.
 (function () {
   "use strict";
   var waiting = document.querySelector("[data-poll-seconds][id]");
   if (!waiting || !window.fetch || !window.DOMParser) { return; }
   var delay = Math.max(parseInt(waiting.dataset.pollSeconds, 10) || 2, 1) * 1000;
+  function ask() {
+    fetch(waiting.dataset.pollUrl, { credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (state) {
+        if (state.checked) { window.location.reload(); return; }
+        setTimeout(ask, delay);
+      })
+      .catch(function () { setTimeout(ask, delay); });
+  }
+  if (waiting.dataset.pollUrl) { setTimeout(ask, delay); return; }
   function poll() {
     fetch(window.location.href, { credentials: "same-origin" })
       .then(function (response) { return response.text(); })
