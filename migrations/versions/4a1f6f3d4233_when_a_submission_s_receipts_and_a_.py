@@ -1,7 +1,7 @@
 """when a submission's receipts and a check's result were written
 
 Revision ID: 4a1f6f3d4233
-Revises: 45d1f4336a83
+Revises: db3634273b0d
 Create Date: 2026-12-02 11:32:23.537475
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '4a1f6f3d4233'
-down_revision = '45d1f4336a83'
+down_revision = 'db3634273b0d'
 branch_labels = None
 depends_on = None
 
