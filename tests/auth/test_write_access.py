@@ -20,7 +20,7 @@ Then someone allowed sends each of those requests once (`CONTROLS`) and the data
 the forms the refused roles sent would have written.
 
     59 write routes × 11 roles, on each of 2 organisations in 2 provinces:
-    872 refused attempts, database unchanged.
+    908 refused attempts, database unchanged.
 
 (The GET side is tests/auth/test_access.py; requests without a CSRF token are refused there.)
 """
