@@ -187,13 +187,18 @@ def test_the_sweep_sends_a_file_left_unbuilt(app, side, statement_id):
 def test_the_file_page_runs_the_same_statements_whatever_its_lines(app):
     side = signed_agreement(app, jobs=4)
     client = signed_in(app, side.staff)
-    counts = []
+    counts, sqls = [], []  # the SQL shown when they differ
     for month, workers in (("2027-03", 1), ("2027-04", 3)):
         period = files.month_of(month)
         enrolled_statement(app, side, [{} for _ in range(workers)], period=period)
         path = f"/backoffice/payroll/files/{file_id_of(ask(client, side.province_id, month))}"
         client.get(path)
-        with count_queries(app) as queries:
-            assert client.get(path).status_code == 200
-        counts.append(queries["n"])
-    assert counts[0] == counts[1] <= 12, counts
+        runs = []
+        for _ in range(2):  # the fewer of two: a line's own statement would be in both
+            with count_queries(app) as queries:
+                assert client.get(path).status_code == 200
+            runs.append(queries)
+        fewer = min(runs, key=lambda queries: queries["n"])
+        counts.append(fewer["n"])
+        sqls.append([q[:90] for q in fewer["sql"]])
+    assert counts[0] == counts[1] <= 12, (counts, sqls)
