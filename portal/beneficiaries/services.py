@@ -10,14 +10,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from portal.access import Role, can, policy
+from portal.access import can, policy
 from portal.agreements.models import Agreement, AgreementStatus
 from portal.applications.models import Application
 from portal.audit.services import record
 from portal.auth.models import User
 from portal.beneficiaries.models import HOLDING, Contract, ContractStatus, EndReason, Person
 from portal.calls.models import Edition
-from portal.core.scope import in_provinces, sees_province
+from portal.core.scope import MANAGERS, in_provinces, manages_province, sees_province
 from portal.eligibility import FAIL
 from portal.eligibility.workers import evaluate_worker
 from portal.extensions import db
@@ -25,7 +25,6 @@ from portal.timeutil import utcnow
 from portal.wages import minimum_wage
 
 CIN_RE = re.compile(r"^[A-Z]{1,2}\d{3,6}$")  # V-CIN: one or two letters, then digits
-MANAGERS = (Role.SECRETARIAT, Role.ADMIN)
 REPEAT_SETTINGS = ("allow", "warn", "block")  # B1-REPEAT-EDITION, per edition
 OVERLAP_CONSTRAINT = "contract_one_active_per_person"
 
@@ -49,10 +48,6 @@ def mask_cin(cin: str | None) -> str:
 
 
 # Access
-
-
-def _is_manager_here(user: User, province_id: int) -> bool:
-    return user.is_staff and user.has_role(*MANAGERS) and sees_province(user, province_id)
 
 
 @policy(Agreement, actions=("workers", "enrol"))
@@ -80,7 +75,7 @@ def contract_policy(user: User, action: str, contract: Contract) -> bool:
         if action == "view":
             return sees_province(user, province_id)
         if action in ("validate", "refuse"):
-            return _is_manager_here(user, province_id) and (
+            return manages_province(user, province_id) and (
                 contract.status == ContractStatus.PROPOSED
             )
         return False

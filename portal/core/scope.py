@@ -16,3 +16,12 @@ def in_provinces(user, column):
     if user.has_role(Role.ADMIN):
         return true()
     return column.in_(user.province_ids or [-1])
+
+
+# Who runs a province's business: its secretariat, and the admin (every province).
+MANAGERS = (Role.SECRETARIAT, Role.ADMIN)
+
+
+def manages_province(user, province_id: int | None) -> bool:
+    """May staff member `user` act for the secretariat of `province_id`?"""
+    return user.is_staff and user.has_role(*MANAGERS) and sees_province(user, province_id)

@@ -10,6 +10,7 @@ from portal import storage
 from portal.access import authorize, can, staff_required
 from portal.audit.services import record
 from portal.core.integers import db_int
+from portal.core.scope import MANAGERS
 from portal.extensions import db
 from portal.geo.models import Province
 from portal.i18n import localized
@@ -41,7 +42,7 @@ def _list(form: FileRequestForm, status: int = 200):
 
 
 @staff_bp.get("/files")
-@staff_required(*files.MANAGERS)
+@staff_required(*MANAGERS)
 def list_files():
     form = _request_form()
     if len(form.province_id.choices) == 2:  # one province of one's own: chosen already
@@ -50,7 +51,7 @@ def list_files():
 
 
 @staff_bp.post("/files")
-@staff_required(*files.MANAGERS)
+@staff_required(*MANAGERS)
 def request_file():
     form = _request_form()
     if not form.validate_on_submit():
@@ -89,13 +90,13 @@ def _page(payroll_file: PayrollFile, form: ReturnsForm | None = None, imported=N
 
 
 @staff_bp.get("/files/<int:file_id>")
-@staff_required(*files.MANAGERS)
+@staff_required(*MANAGERS)
 def show_file(file_id: int):
     return _page(_file(file_id))
 
 
 @staff_bp.get("/files/<int:file_id>/download")
-@staff_required(*files.MANAGERS)
+@staff_required(*MANAGERS)
 def download_file(file_id: int):
     payroll_file = _file(file_id, "download")
     record("payroll.file_downloaded", actor=current_user, obj=payroll_file)
@@ -105,7 +106,7 @@ def download_file(file_id: int):
 
 
 @staff_bp.get("/files/<int:file_id>/returns-template.csv")
-@staff_required(*files.MANAGERS)
+@staff_required(*MANAGERS)
 def returns_template(file_id: int):
     payroll_file = _file(file_id, "returns")
     return send_file(
@@ -117,7 +118,7 @@ def returns_template(file_id: int):
 
 
 @staff_bp.post("/files/<int:file_id>/returns")
-@staff_required(*files.MANAGERS)
+@staff_required(*MANAGERS)
 def import_returns(file_id: int):
     payroll_file = _file(file_id, "returns")
     form = ReturnsForm()

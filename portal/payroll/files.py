@@ -29,13 +29,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import load_only
 
 from portal import storage
-from portal.access import Role, policy
+from portal.access import policy
 from portal.agreements.models import Agreement
 from portal.applications.services import notify_members
 from portal.audit.services import record
 from portal.auth.models import User
 from portal.beneficiaries.models import Contract, Person
-from portal.core.scope import in_provinces, sees_province
+from portal.core.scope import in_provinces, manages_province
 from portal.core.uow import after_commit
 from portal.documents.inspection import HTML
 from portal.extensions import db
@@ -55,7 +55,6 @@ from portal.payroll.models import (
 from portal.timeutil import utcnow
 
 TASK = "build_payroll_file"
-MANAGERS = (Role.SECRETARIAT, Role.ADMIN)
 ZERO = Decimal("0.00")
 
 
@@ -65,7 +64,7 @@ ZERO = Decimal("0.00")
 def manages(user: User, province_id: int) -> bool:
     """The province's secretariat (and the admin): they ask for its files and read them, full
     CINs included."""
-    return user.is_staff and user.has_role(*MANAGERS) and sees_province(user, province_id)
+    return manages_province(user, province_id)
 
 
 @policy(PayrollFile)

@@ -12,8 +12,7 @@ from portal.access import authorize, staff_required
 from portal.agreements.services import amount_of, current_agreement
 from portal.applications import pages
 from portal.applications.models import Status
-from portal.beneficiaries.services import MANAGERS
-from portal.core.scope import sees_province
+from portal.core.scope import MANAGERS, sees_province
 from portal.extensions import db
 from portal.geo.models import Province
 from portal.payroll import grants, ledger, staff_bp

@@ -24,9 +24,8 @@ from portal.access import policy
 from portal.applications.models import Application
 from portal.audit.services import record
 from portal.beneficiaries.models import Contract
-from portal.beneficiaries.services import MANAGERS
 from portal.calls.models import Edition
-from portal.core.scope import in_provinces, sees_province
+from portal.core.scope import in_provinces, manages_province, sees_province
 from portal.extensions import db
 from portal.payroll import ledger
 from portal.payroll.models import (
@@ -305,13 +304,12 @@ def to_review(user) -> list[GrantInstalment]:
 def instalment_policy(user, action: str, instalment: GrantInstalment) -> bool:
     """Staff of the contract's province see it; its secretariat decides a month flagged for
     review."""
-    if not sees_province(user, instalment.contract.application.province_id):
-        return False
+    province_id = instalment.contract.application.province_id
     if action == "view":
-        return True
+        return sees_province(user, province_id)
     return (
         action == "decide"
-        and user.has_role(*MANAGERS)
+        and manages_province(user, province_id)
         and instalment.status == InstalmentStatus.REVIEW
     )
 

@@ -12,6 +12,7 @@ from portal.agreements.models import Agreement
 from portal.agreements.services import current_agreement
 from portal.applications import pages
 from portal.applications.models import Status
+from portal.core.scope import MANAGERS
 from portal.extensions import db
 from portal.forms import ActionForm
 from portal.geo.models import Province
@@ -228,7 +229,7 @@ def statements_part(application) -> dict:
 
 
 @staff_bp.get("/statements")
-@staff_required(*statements.MANAGERS)
+@staff_required(*MANAGERS)
 def statements_to_accept():
     provinces = [
         p
@@ -267,7 +268,7 @@ def staff_statement(statement_id: int):
 
 
 @staff_bp.post("/statements/<int:statement_id>/accept")
-@staff_required(*statements.MANAGERS)
+@staff_required(*MANAGERS)
 def accept(statement_id: int):
     statement = _statement(statement_id, "accept")
     if not ActionForm().validate_on_submit():
@@ -278,7 +279,7 @@ def accept(statement_id: int):
 
 
 @staff_bp.post("/statements/<int:statement_id>/return")
-@staff_required(*statements.MANAGERS)
+@staff_required(*MANAGERS)
 def return_statement(statement_id: int):
     statement = _statement(statement_id, "return")
     form = ReturnForm()

@@ -14,14 +14,14 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from portal.access import Role, can, policy
+from portal.access import can, policy
 from portal.agreements.models import Agreement, AgreementStatus
 from portal.agreements.services import current_agreement
 from portal.applications.models import Application
 from portal.audit.services import record
 from portal.auth.models import User
 from portal.beneficiaries.models import Contract, ContractStatus, EndReason
-from portal.core.scope import in_provinces, sees_province
+from portal.core.scope import in_provinces, manages_province, sees_province
 from portal.extensions import db
 from portal.notifications.services import external_url, notify
 from portal.organisations.models import MemberRole, Membership
@@ -36,7 +36,6 @@ from portal.payroll.models import (
 )
 from portal.timeutil import local_date, utcnow
 
-MANAGERS = (Role.SECRETARIAT, Role.ADMIN)
 # Contracts a statement declares: validated ones, and ended ones (their dates say which months).
 DECLARED = (ContractStatus.VALIDATED, ContractStatus.ENDED)
 # Not yet in the secretariat's hands: what the reminder and the overdue notice are about.
@@ -108,8 +107,7 @@ def statement_policy(user: User, action: str, statement: MonthlyStatement) -> bo
             return sees_province(user, statement.province_id)
         if action in ("accept", "return"):
             return (
-                user.has_role(*MANAGERS)
-                and sees_province(user, statement.province_id)
+                manages_province(user, statement.province_id)
                 and status == StatementStatus.CERTIFIED
             )
         return False
@@ -422,17 +420,13 @@ def certify(statement: MonthlyStatement, *, by: User) -> None:
     _audit("statement.certified", statement, by)
 
 
-def _is_manager_here(user: User, statement: MonthlyStatement) -> bool:
-    return user.is_staff and user.has_role(*MANAGERS) and sees_province(user, statement.province_id)
-
-
 def accept(statement: MonthlyStatement, *, by: User) -> None:
     """The province's secretariat accepts a certified statement: what it makes due goes to the
     ledger (grants.on_accepted), the organisation is told."""
     statement = _lock(statement)
     if statement.status != StatementStatus.CERTIFIED:
         raise StatementRefused("not_certified")
-    if not _is_manager_here(by, statement):
+    if not manages_province(by, statement.province_id):
         raise PermissionError("the secretariat of the province")
     statement.status = StatementStatus.ACCEPTED
     statement.decided_at, statement.decided_by_id = utcnow(), by.id
@@ -450,7 +444,7 @@ def return_(
     statement = _lock(statement)
     if statement.status != StatementStatus.CERTIFIED:
         raise StatementRefused("not_certified")
-    if not _is_manager_here(by, statement):
+    if not manages_province(by, statement.province_id):
         raise PermissionError("the secretariat of the province")
     reasons = {line_id: text.strip() for line_id, text in reasons.items() if text and text.strip()}
     note = (note or "").strip()
