@@ -21,6 +21,7 @@ from portal.calls.services import seed_demo_calls
 from portal.documents.services import load_kinds
 from portal.extensions import db, limiter
 from portal.geo.services import load_communes
+from tests.support import accounts
 from tests.support.services import SERVER_DATABASE_URL
 
 # About 30 examples a test in CI; `HYPOTHESIS_PROFILE=long` for a longer run by hand.
@@ -78,6 +79,7 @@ def app(settings):
         seed_demo_calls()
         db.session.commit()
         db.session.remove()
+    accounts.APP = app
     return app
 
 
