@@ -45,6 +45,8 @@ TRANSITIONS: dict[str, tuple[set[Status], Status]] = {
     "sign_agreement": ({S.AGREEMENT_ISSUED}, S.AGREEMENT_SIGNED),
     # Staff revoked the agreement: its jobs go back to the province's quota.
     "revoke_agreement": ({S.APPROVED, S.AGREEMENT_ISSUED, S.AGREEMENT_SIGNED}, S.AGREEMENT_REVOKED),
+    # The agreement's work is over and accounted for (portal.closeout decides when).
+    "close": ({S.AGREEMENT_SIGNED}, S.CLOSED),
 }
 
 

@@ -28,6 +28,8 @@ class Status(LabelledEnum):
     AGREEMENT_ISSUED = "agreement_issued"
     AGREEMENT_SIGNED = "agreement_signed"
     AGREEMENT_REVOKED = "agreement_revoked"
+    # The final report accepted, every statement settled, the certificates issued.
+    CLOSED = "closed"
     WITHDRAWN = "withdrawn"
 
     __labels__: ClassVar[dict] = {
@@ -45,6 +47,7 @@ class Status(LabelledEnum):
         "agreement_issued": _l("Agreement issued"),
         "agreement_signed": _l("Agreement signed"),
         "agreement_revoked": _l("Agreement revoked"),
+        "closed": _l("Closed"),
         "withdrawn": _l("Withdrawn"),
     }
 
@@ -76,6 +79,8 @@ class Application(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     first_submitted_at: Mapped[datetime | None]
+    # When the agreement was closed out: the retention periods of personal data start here.
+    closed_at: Mapped[datetime | None]
     withdrawn_reason: Mapped[str | None] = mapped_column(Text)
     change_request: Mapped[str | None] = mapped_column(Text)
     change_deadline: Mapped[date | None]

@@ -288,6 +288,7 @@ WITH_AGREEMENT = {
     Status.AGREEMENT_ISSUED,
     Status.AGREEMENT_SIGNED,
     Status.AGREEMENT_REVOKED,
+    Status.CLOSED,
 }
 
 

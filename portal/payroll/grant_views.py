@@ -19,7 +19,7 @@ from portal.payroll import grants, ledger, staff_bp
 from portal.payroll.forms import ReviewDecisionForm
 from portal.payroll.models import GrantInstalment, LedgerKind
 
-AFTER_SIGNATURE = {Status.AGREEMENT_SIGNED, Status.AGREEMENT_REVOKED}
+AFTER_SIGNATURE = {Status.AGREEMENT_SIGNED, Status.AGREEMENT_REVOKED, Status.CLOSED}
 
 
 @pages.APPLICANT.part

@@ -201,7 +201,7 @@ def certify(statement_id: int):
 
 # The application's page: a link to the statements once the agreement is signed.
 
-WITH_AGREEMENT = {Status.AGREEMENT_SIGNED, Status.AGREEMENT_REVOKED}
+WITH_AGREEMENT = {Status.AGREEMENT_SIGNED, Status.AGREEMENT_REVOKED, Status.CLOSED}
 
 
 @pages.APPLICANT.part

@@ -13,7 +13,7 @@ from portal.extensions import db
 from portal.geo.models import Province
 from portal.timeutil import utcnow
 
-GRANTED = (Status.APPROVED, Status.AGREEMENT_ISSUED, Status.AGREEMENT_SIGNED)
+GRANTED = (Status.APPROVED, Status.AGREEMENT_ISSUED, Status.AGREEMENT_SIGNED, Status.CLOSED)
 NOT_COUNTED = (Status.DRAFT, Status.WITHDRAWN)
 
 
