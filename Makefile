@@ -37,9 +37,11 @@ run: translations
 	@echo
 	honcho -f Procfile.dev start
 
-## test: the whole suite on PostgreSQL and Redis (DATABASE_URL / REDIS_URL, or throwaway ones)
+## test: the whole suite on PostgreSQL and Redis (DATABASE_URL / REDIS_URL, or throwaway ones),
+## spread over TEST_PROCESSES processes (a test file stays in one)
+TEST_PROCESSES ?= 2
 test: $(VENV)/.dev-deps translations
-	scripts/with-test-services.sh pytest $(PYTEST_ARGS)
+	scripts/with-test-services.sh pytest -n $(TEST_PROCESSES) --dist loadfile $(PYTEST_ARGS)
 
 ## test-fast: unit tests on SQLite with eager tasks
 test-fast: export CELERY_EAGER = 1

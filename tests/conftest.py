@@ -31,7 +31,7 @@ hypothesis_settings.register_profile(
 hypothesis_settings.register_profile("long", max_examples=500, deadline=None)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
-FIGURES = pytest.StashKey[list[str]]()
+FIGURES: list[str] = []  # what the tests tried, gathered from their reports (Figures)
 SECRET_KEY = secrets.token_hex(32)
 
 
@@ -177,14 +177,30 @@ def html_pages():
         pytest.fail(f"HTML errors in {pages.folder}:\n" + "\n".join(errors), pytrace=False)
 
 
-@pytest.fixture(scope="session")
-def figures(request) -> list[str]:
-    """Lines a test adds to say how much it tried; shown at the end of the run."""
-    return request.config.stash.setdefault(FIGURES, [])
+class Figures:
+    """Lines a test adds to say how much it tried, carried in its report (so that a run spread
+    over processes shows them too) and shown at the end of the run."""
+
+    def __init__(self, node):
+        self.node = node
+
+    def append(self, line: str) -> None:
+        self.node.user_properties.append(("figure", line))
+
+
+@pytest.fixture
+def figures(request) -> Figures:
+    return Figures(request.node)
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call":
+        lines = [value for name, value in report.user_properties if name == "figure"]
+        FIGURES.extend(lines)
 
 
 def pytest_terminal_summary(terminalreporter, config):
-    lines = config.stash.get(FIGURES, [])
+    lines = FIGURES
     if lines:
         terminalreporter.section("what the tests tried")
         for line in lines:

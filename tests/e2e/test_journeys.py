@@ -86,6 +86,16 @@ from tests.support.agreements import approve_in_session
 from tests.support.applications import fill_component1, planned_start
 from tests.support.beneficiaries import enrol, new_cin, signed_agreement
 from tests.support.browser import DESK, PHONE, staff_sign_in
+from tests.support.journeys import (
+    cells,
+    download,
+    go,
+    new_context,
+    no_error,
+    notice,
+    run,
+    wait_for_page,
+)
 from tests.support.keyboard import choose, follow, tab_to, tick, type_date, type_into
 from tests.support.processes import wait_for
 from tests.support.smtp import ISOLATES
@@ -293,23 +303,6 @@ def recommended_application(app, call_id: int, workers: int, lang: str, desks: d
 # Reading pages and documents
 
 
-def notice(page, kind: str = "success") -> str:
-    notices = page.locator(f"main .notice-{kind}")
-    assert notices.count() >= 1, (
-        f"no {kind} notice on {page.url}: {page.locator('main').inner_text()[:600]}"
-    )
-    return notices.first.inner_text().strip().translate(ISOLATES)  # as a person reads it
-
-
-def no_error(page) -> None:
-    errors = page.locator("main .notice-error, main .error-summary")
-    assert errors.count() == 0, f"{page.url}: {errors.first.inner_text()}"
-
-
-def cells(row) -> list[str]:
-    return [cell.strip() for cell in row.locator("td").all_inner_texts()]
-
-
 def outcome(page, rule: str) -> str:
     """The outcome class of a rule's line in the report on the page (pass, fail, needs_review)."""
     line = page.locator("table.report tbody tr").filter(
@@ -317,18 +310,6 @@ def outcome(page, rule: str) -> str:
     )
     assert line.count() == 1, f"no line for {rule} on {page.url}"
     return line.get_attribute("class").removeprefix("report-")
-
-
-def wait_for_page(page, ready, timeout: float = 30, what: str = "the page") -> float:
-    """Reload the page (as its text asks) until `ready(page)`; the seconds it took."""
-    started = time.monotonic()
-    while not ready(page):
-        assert time.monotonic() - started < timeout, (
-            f"{what} not ready after {timeout}s: {page.url}"
-        )
-        page.wait_for_timeout(100)
-        page.reload()
-    return time.monotonic() - started
 
 
 def checked(portal, lang: str):
@@ -392,25 +373,6 @@ def scanned_url(pdf: bytes) -> str:
         ).stdout.split()
     assert scanned, "no QR code found on the agreement's pages"
     return scanned[0]
-
-
-def go(page, selector: str) -> None:
-    """Click a link or a submit button and wait for the page it leads to (which may have the
-    same address, after a form that redirects back)."""
-    with page.expect_navigation():
-        page.locator(selector).click()
-
-
-def download(page, selector: str) -> tuple[str, bytes]:
-    with page.expect_download() as event:
-        page.locator(selector).click()
-    return event.value.suggested_filename, Path(event.value.path()).read_bytes()
-
-
-def new_context(portal, state, viewport) -> object:
-    context = portal.browser.new_context(viewport=viewport, accept_downloads=True)
-    state["contexts"].append(context)
-    return context
 
 
 # The journeys, run on the browser's thread; the page checks add what they find to `problems`.
@@ -1411,18 +1373,6 @@ def enrol_workers(portal, lang: str, state: dict, problems: list[str]) -> None:
 
 
 # The tests: one per journey and language, in order (the language is the module's parameter).
-
-
-def run(portal, journey, lang: str, state: dict) -> None:
-    """The journey on the browser's thread; then the problems the page checks found."""
-    problems = []
-    try:
-        portal.run(journey, portal, lang, state, problems)
-    except Exception as error:
-        if problems:
-            error.add_note("The page checks had found:\n" + "\n".join(problems))
-        raise
-    assert not problems, "\n".join(problems)
 
 
 def test_1_an_association_registers_and_applies_with_the_keyboard(portal, lang, journeys):

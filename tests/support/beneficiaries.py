@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from portal.agreements import services as agreements
 from portal.agreements.models import Agreement
+from portal.applications.models import Application, Status
 from portal.auth.models import User
 from portal.beneficiaries import services
 from portal.extensions import db
@@ -17,6 +18,7 @@ from portal.geo.models import Province
 from tests.support.accounts import add_member, create_user, csrf_token, login
 from tests.support.agreements import approve_in_session, recommended_in_new_call, submitted
 from tests.support.files import plain_pdf
+from tests.support.processes import wait_for
 
 
 def signed_agreement(
@@ -33,6 +35,7 @@ def signed_agreement(
     else:
         application_id, owner, _client = submitted(app, 2, province)
     _session, staff = approve_in_session(app, [application_id], province)
+    wait_for(lambda: _issued(app, application_id), 60, what="the agreement's PDF by the worker")
     with app.app_context():
         agreement = db.session.scalar(select(Agreement).filter_by(application_id=application_id))
         agreements.upload_signed(agreement, plain_pdf(), by=db.session.get(User, owner.id))
@@ -53,6 +56,16 @@ def signed_agreement(
     side.editor = create_user(app)
     add_member(app, organisation, side.editor)
     return side
+
+
+def _issued(app, application_id: int) -> bool:
+    """Is the application's agreement issued (its PDF stored)? At once where tasks are eager;
+    a real worker (the journeys) takes a moment, and a signed copy comes after it."""
+    with app.app_context():
+        status = db.session.scalar(
+            select(Application.status).where(Application.id == application_id)
+        )
+        return status != Status.APPROVED
 
 
 def new_cin() -> str:
