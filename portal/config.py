@@ -60,6 +60,7 @@ class Environment(BaseSettings):
     CNSS_EMPLOYER_LENGTH: PositiveInt = 7
     PAYROLL_ADAPTER: Literal["statement_xlsx", "statement_csv", "cnss_bds"] = "statement_xlsx"
     PAYROLL_BDS_CONFIRMED: bool = False
+    PAYROLL_RETURNS_ALERT_DAYS: PositiveInt = 30
 
 
 def read_environment() -> Environment:
@@ -152,6 +153,9 @@ class Config:
         # name) until ANAPEC and the CNSS confirm its layout.
         self.PAYROLL_ADAPTER = env.PAYROLL_ADAPTER
         self.PAYROLL_BDS_CONFIRMED = env.PAYROLL_BDS_CONFIRMED
+        # P-RECONCILE: a file's lines still without an answer of the paying body this many days
+        # after it was built alert the province's secretariat (once a file).
+        self.PAYROLL_RETURNS_ALERT_DAYS = env.PAYROLL_RETURNS_ALERT_DAYS
         self.BABEL_DEFAULT_LOCALE = "ar"
         self.BABEL_DEFAULT_TIMEZONE = "Africa/Casablanca"
         self.BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
@@ -218,6 +222,7 @@ class Config:
                 "sweep": {"task": "sweep", "schedule": float(env.SWEEP_EVERY_SECONDS)},
                 "reminders": {"task": "send_reminders", "schedule": 6 * 3600.0},
                 "statement_notices": {"task": "send_statement_notices", "schedule": 6 * 3600.0},
+                "late_returns": {"task": "alert_late_returns", "schedule": 6 * 3600.0},
             },
             "worker_hijack_root_logger": False,
         }

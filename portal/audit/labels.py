@@ -73,6 +73,7 @@ ACTION_LABELS = {
     "statement.filled": _l("Monthly statement filled"),
     "statement.submitted": _l("Monthly statement submitted"),
     "statement.certified": _l("Monthly statement certified"),
+    "statement.line_corrected": _l("Rejected payroll line corrected, to send again"),
     "statement.accepted": _l("Monthly statement accepted"),
     "statement.returned": _l("Monthly statement returned for corrections"),
     "payroll.file_requested": _l("Payroll file asked for"),

@@ -55,6 +55,7 @@ class PayRow:
     first_name_fr: str
     cin: str
     cnss_number: str  # "" for a new employee, declared by CIN
+    period: date  # the month the days were worked: the file's, or earlier for a line sent again
     days: int
     situation: str  # the CNSS situation code, "" for a normal month
     situation_label: str  # in the language in force
@@ -93,6 +94,7 @@ COLUMNS = {
     "worker": _l("Worker"),
     "cin": _l("CIN"),
     "cnss_number": _l("CNSS number"),
+    "month": _l("Month"),
     "days": _l("Days worked"),
     "situation": _l("Situation"),
     "amount": _l("Amount (MAD)"),
@@ -115,6 +117,7 @@ def _values(row: PayRow) -> list:
         _worker(row),
         row.cin,
         row.cnss_number,
+        row.period.strftime("%m/%Y"),
         row.days,
         situation,
         row.amount,
@@ -141,7 +144,7 @@ def statement_xlsx(head: FileHead, rows: list[PayRow]) -> bytes:
         sheet.append(cells(sheet, _values(row)))
     total = sum((row.amount for row in rows), Decimal("0.00"))
     days = sum(row.days for row in rows)
-    sheet.append(cells(sheet, [gettext("Total"), "", "", "", "", days, "", total]))
+    sheet.append(cells(sheet, [gettext("Total"), "", "", "", "", "", days, "", total]))
     moment = datetime.combine(head.created_on, datetime.min.time())
     book.properties.creator = "Awrach"
     book.properties.created = book.properties.modified = moment

@@ -29,11 +29,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import load_only
 
 from portal import storage
-from portal.access import policy
+from portal.access import Role, policy
 from portal.agreements.models import Agreement
 from portal.applications.services import notify_members
 from portal.audit.services import record
-from portal.auth.models import User
+from portal.auth.models import StaffProvince, User, UserRole
 from portal.beneficiaries.models import Contract, Person
 from portal.core.scope import in_provinces, manages_province
 from portal.core.uow import after_commit
@@ -41,11 +41,13 @@ from portal.documents.inspection import HTML
 from portal.extensions import db
 from portal.geo.models import Commune, Province
 from portal.i18n import localized
+from portal.notifications.services import external_url, notify
 from portal.organisations.models import Organisation
 from portal.payroll import adapters, grants
 from portal.payroll.models import (
     FileStatus,
     LineOutcome,
+    LineRejection,
     MonthlyStatement,
     PayrollFile,
     Situation,
@@ -105,6 +107,25 @@ def waiting_count(province_id: int, period: date) -> int:
     return db.session.scalar(select(func.count()).select_from(_waiting(province_id, period)))
 
 
+def _corrected(province_id: int):
+    """The province's lines rejected by the paying body and corrected since by the partner:
+    the next file of the province sends them again, whatever its month."""
+    return (
+        select(StatementLine)
+        .join(MonthlyStatement, StatementLine.statement_id == MonthlyStatement.id)
+        .where(
+            MonthlyStatement.province_id == province_id,
+            StatementLine.outcome == LineOutcome.REJECTED,
+            StatementLine.corrected_at.is_not(None),
+        )
+    )
+
+
+def corrected_count(province_id: int) -> int:
+    """The corrected lines the province's next file will send again."""
+    return db.session.scalar(select(func.count()).select_from(_corrected(province_id).subquery()))
+
+
 def province_tag(province: Province) -> str:
     """Four letters of the province's French name, for the files' numbers (SIDI, TANT)."""
     return adapters.plain(province.name_fr).replace(" ", "")[:4]
@@ -118,7 +139,10 @@ def request_file(province: Province, period: date, *, by: User) -> PayrollFile:
     statements = db.session.scalars(
         _waiting(province.id, period).order_by(MonthlyStatement.id).with_for_update()
     ).all()
-    if not statements:
+    corrected = db.session.scalars(
+        _corrected(province.id).order_by(StatementLine.id).with_for_update(of=StatementLine)
+    ).all()
+    if not statements and not corrected:
         raise FileRefused("nothing_accepted")
     prefix = f"PAY-{province_tag(province)}-{period:%Y%m}-"
     earlier = db.session.scalar(
@@ -144,24 +168,57 @@ def request_file(province: Province, period: date, *, by: User) -> PayrollFile:
     for statement in statements:
         statement.payroll_file_id = payroll_file.id
         statement.status = StatementStatus.SENT
+    if statements:
+        db.session.execute(
+            update(StatementLine)
+            .where(StatementLine.statement_id.in_([s.id for s in statements]))
+            .values(payroll_file_id=payroll_file.id)
+            .execution_options(synchronize_session=False)
+        )
+    for line in corrected:
+        _send_again(line, payroll_file)
     record(
         "payroll.file_requested",
         actor=by,
         obj=payroll_file,
-        after={"number": payroll_file.number, "statements": len(statements), "adapter": name},
+        after={
+            "number": payroll_file.number,
+            "statements": len(statements),
+            "sent_again": len(corrected),
+            "adapter": name,
+        },
     )
     after_commit(TASK, payroll_file.id)
     return payroll_file
 
 
+def _send_again(line: StatementLine, payroll_file: PayrollFile) -> None:
+    """A corrected rejected line goes into `payroll_file`: its rejection is kept with the file
+    that had it, its outcome waits for the new file's returns, its statement is sent again."""
+    db.session.add(
+        LineRejection(
+            line_id=line.id,
+            payroll_file_id=line.payroll_file_id or line.statement.payroll_file_id,
+            reject_code=line.reject_code,
+            reject_reason=line.reject_reason,
+            rejected_at=line.reconciled_at or utcnow(),
+            resent_in_id=payroll_file.id,
+        )
+    )
+    line.outcome = line.reject_code = line.reject_reason = None
+    line.reconciled_at = line.corrected_at = None
+    line.payroll_file_id = payroll_file.id
+    line.statement.status = StatementStatus.SENT
+
+
 # The file's rows
 
 
-def _lines(payroll_file: PayrollFile):
-    """The lines of the file's statements in the file's order (agreement number, then line),
-    each with its contract (what `grants.payable` reads) and the columns of its person,
-    agreement and employer the file writes, in one query."""
-    return db.session.execute(
+def _line_rows(where, *, rejections: bool = False):
+    """Lines in the file's order (agreement number, then line), each with its contract (what
+    `grants.payable` reads) and the columns of its person, agreement and employer the file
+    writes, in one query; with `rejections`, each line's `LineRejection` too."""
+    query = (
         select(
             StatementLine,
             Contract,
@@ -177,6 +234,7 @@ def _lines(payroll_file: PayrollFile):
             Person.first_name_fr,
             Person.cin,
             Person.cnss_number,
+            MonthlyStatement.period,
         )
         .join(MonthlyStatement, StatementLine.statement_id == MonthlyStatement.id)
         .join(Contract, StatementLine.contract_id == Contract.id)
@@ -185,9 +243,23 @@ def _lines(payroll_file: PayrollFile):
         .join(Organisation, Contract.organisation_id == Organisation.id)
         .join(Commune, Organisation.commune_id == Commune.id)
         .options(load_only(Contract.id, Contract.component, Contract.edition_id))
-        .where(MonthlyStatement.payroll_file_id == payroll_file.id)
-        .order_by(Agreement.number, StatementLine.id)
-    ).all()
+    )
+    if rejections:
+        sent_in = select(PayrollFile.number).where(PayrollFile.id == LineRejection.resent_in_id)
+        query = query.join(LineRejection, LineRejection.line_id == StatementLine.id).add_columns(
+            LineRejection, sent_in.scalar_subquery().label("sent_again_in")
+        )
+    return db.session.execute(query.where(where).order_by(Agreement.number, StatementLine.id)).all()
+
+
+def _lines(payroll_file: PayrollFile):
+    """The lines the file holds now."""
+    return _line_rows(StatementLine.payroll_file_id == payroll_file.id)
+
+
+def _rejected_in(payroll_file: PayrollFile):
+    """The lines the file's returns rejected, corrected since and sent again in a later file."""
+    return _line_rows(LineRejection.payroll_file_id == payroll_file.id, rejections=True)
 
 
 def reference(line: StatementLine) -> str:
@@ -218,6 +290,7 @@ def pay_rows(payroll_file: PayrollFile) -> list[adapters.PayRow]:
                 first_name_fr=row.first_name_fr,
                 cin=row.cin,
                 cnss_number=row.cnss_number or "",
+                period=row.period,
                 days=line.days_worked,
                 situation=line.situation or "",
                 situation_label=labels.get(line.situation or "", line.situation or ""),
@@ -289,6 +362,68 @@ def build(file_id: int) -> str:
         db.session.rollback()
         return db.session.get(PayrollFile, file_id).status
     return FileStatus.READY
+
+
+def alert_late_returns(now=None) -> int:
+    """P-RECONCILE: the files built PAYROLL_RETURNS_ALERT_DAYS ago or more with lines still
+    waiting for the paying body's answer; each alerts its province's secretariat once (the
+    mark goes when the last line is answered). The files alerted."""
+    now = now or utcnow()
+    days = current_app.config["PAYROLL_RETURNS_ALERT_DAYS"]
+    late = db.session.scalars(
+        select(PayrollFile)
+        .where(
+            PayrollFile.status == FileStatus.READY,
+            PayrollFile.returns_alert_at.is_(None),
+            PayrollFile.built_at <= now - timedelta(days=days),
+        )
+        .order_by(PayrollFile.id)
+        .with_for_update(skip_locked=True)
+    ).all()
+    alerted = 0
+    for payroll_file in late:
+        waiting = waiting_lines(payroll_file)
+        if not waiting:
+            continue
+        payroll_file.returns_alert_at = now
+        link = external_url("payroll_staff.show_file", file_id=payroll_file.id)
+        for user in secretariat_of(payroll_file.province_id):
+            notify(
+                user,
+                "payroll_returns_late",
+                f"payroll_returns_late:{payroll_file.id}:{user.id}",
+                file=payroll_file,
+                waiting=waiting,
+                days=days,
+                link=link,
+            )
+        alerted += 1
+    return alerted
+
+
+def waiting_lines(payroll_file: PayrollFile) -> int:
+    """The file's lines that pay something and have no answer from the paying body yet."""
+    return sum(
+        1
+        for row in _lines(payroll_file)
+        if row.StatementLine.outcome is None and grants.payable(row.StatementLine) > 0
+    )
+
+
+def secretariat_of(province_id: int) -> list[User]:
+    """The active secretariat members who hold the province."""
+    return db.session.scalars(
+        select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .join(StaffProvince, StaffProvince.user_id == User.id)
+        .where(
+            User.active.is_(True),
+            User.is_staff.is_(True),
+            UserRole.role == Role.SECRETARIAT,
+            StaffProvince.province_id == province_id,
+        )
+        .order_by(User.id)
+    ).all()
 
 
 def sweep(older_than: timedelta | None = None) -> int:
@@ -379,16 +514,35 @@ class Report:
 def report(payroll_file: PayrollFile) -> Report:
     result = Report()
     by_agreement: dict[str, AgreementSummary] = {}
-    for row in _lines(payroll_file):
-        line = row.StatementLine
-        if line.outcome is None and not grants.payable(line):
-            continue  # not in the file
+
+    def summary_of(row) -> AgreementSummary:
         summary = by_agreement.get(row.agreement_number)
         if summary is None:
             summary = by_agreement[row.agreement_number] = AgreementSummary(
                 row.agreement_number,
                 localized({"name_ar": row.employer_ar, "name_fr": row.employer_fr}),
             )
+        return summary
+
+    def rejected(row, code: str, reason: str | None, sent_again_in: str | None = None) -> None:
+        summary_of(row).rejected += 1
+        result.rejected += 1
+        result.rejections.append(
+            {
+                "reference": reference(row.StatementLine),
+                "agreement": row.agreement_number,
+                "worker": localized(row, "first_name") + " " + localized(row, "last_name"),
+                "code": code,
+                "reason": reason,
+                "sent_again_in": sent_again_in,
+            }
+        )
+
+    for row in _lines(payroll_file):
+        line = row.StatementLine
+        if line.outcome is None and not grants.payable(line):
+            continue  # not in the file
+        summary = summary_of(row)
         summary.lines += 1
         summary.total += grants.payable(line) or line.amount_paid or ZERO
         result.lines += 1
@@ -397,17 +551,13 @@ def report(payroll_file: PayrollFile) -> Report:
             result.paid += 1
             result.amount_paid += line.amount_paid or ZERO
         elif line.outcome == LineOutcome.REJECTED:
-            summary.rejected += 1
-            result.rejected += 1
-            result.rejections.append(
-                {
-                    "reference": reference(line),
-                    "agreement": row.agreement_number,
-                    "worker": localized(row, "first_name") + " " + localized(row, "last_name"),
-                    "code": line.reject_code,
-                    "reason": line.reject_reason,
-                }
-            )
+            rejected(row, line.reject_code, line.reject_reason)
+    for row in _rejected_in(payroll_file):
+        summary_of(row).lines += 1
+        summary_of(row).total += grants.payable(row.StatementLine)
+        result.lines += 1
+        rejection = row.LineRejection
+        rejected(row, rejection.reject_code, rejection.reject_reason, row.sent_again_in)
     result.agreements = list(by_agreement.values())
     return result
 
@@ -542,11 +692,28 @@ def read_returns(data: bytes) -> list[tuple[int, dict[str, str]]]:
     return rows
 
 
+@dataclass(frozen=True)
+class RejectedHere:
+    """A line this file's returns rejected and a later file sent again: its answer in this
+    file stays the rejection (the same returns imported again change nothing)."""
+
+    id: int
+    reject_code: str
+    reject_reason: str | None
+    outcome: str = LineOutcome.REJECTED
+    amount_paid: Decimal | None = None
+
+
 def _by_reference(payroll_file: PayrollFile) -> tuple[dict, dict[int, Decimal]]:
     """The file's lines by reference, CNSS number and CIN (None where two lines share one), and
     what each pays."""
-    refs: dict[str, StatementLine | None] = {}
+    refs: dict[str, StatementLine | RejectedHere | None] = {}
     pays: dict[int, Decimal] = {}
+    for row in _rejected_in(payroll_file):
+        rejection = row.LineRejection
+        earlier = RejectedHere(rejection.line_id, rejection.reject_code, rejection.reject_reason)
+        refs[reference(row.StatementLine).casefold()] = earlier
+        pays[earlier.id] = ZERO
     for row in _lines(payroll_file):
         line = row.StatementLine
         amount = grants.payable(line)
@@ -666,11 +833,14 @@ def import_returns(payroll_file: PayrollFile, data: bytes, name: str, *, by: Use
         notify_members(
             statement.application,
             "payroll_lines_rejected",
-            f"payroll_rejected:{statement.id}:{lines[0].id}",
+            f"payroll_rejected:{payroll_file.id}:{statement.id}",
             statement=statement,
+            statement_link=external_url("payroll.statement", statement_id=statement.id),
             rejected=len(lines),
             period=statement.period,
         )
+    if payroll_file.returns_alert_at is not None and not waiting_lines(payroll_file):
+        payroll_file.returns_alert_at = None  # the late returns are in
     if result.paid or result.rejected:
         payroll_file.returns = [
             *(payroll_file.returns or []),

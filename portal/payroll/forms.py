@@ -13,6 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from portal.beneficiaries.forms import EnrolForm
 from portal.forms import PLACEHOLDER, REQUIRED, PortalForm
 from portal.payroll.models import Situation
 from portal.payroll.rules import FULL_MONTH_DAYS
@@ -83,3 +84,19 @@ class ReviewDecisionForm(PortalForm):
         ],
     )
     note = TextAreaField(_l("Reason"), [REQUIRED, Length(max=2000)])
+
+
+class CorrectLineForm(PortalForm):
+    """What the paying body may have refused a line for: the worker's CNSS number and name in
+    Latin letters, as the payroll file writes them. One form per rejected line."""
+
+    cnss_number = EnrolForm.cnss_number
+    last_name_fr = EnrolForm.last_name_fr
+    first_name_fr = EnrolForm.first_name_fr
+
+    def details(self) -> dict:
+        return {
+            "cnss_number": self.cnss_number.data or None,
+            "last_name_fr": self.last_name_fr.data.strip(),
+            "first_name_fr": self.first_name_fr.data.strip(),
+        }

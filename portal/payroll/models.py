@@ -29,7 +29,8 @@ class StatementStatus(LabelledEnum):
     second person of the organisation certifies it (P-STATEMENT-CERT), the secretariat accepts
     it or returns it with reasons by line (back to the partner, editable again); accepted
     statements go out in the province's payroll file (sent) and come back paid, line by line,
-    or rejected (every line refused by the paying body)."""
+    or rejected (every line refused by the paying body); a statement accepted with nothing to
+    pay (every day short of the grant's minimum, no wage due) is closed there."""
 
     DRAFT = "draft"
     SUBMITTED = "submitted"
@@ -39,6 +40,7 @@ class StatementStatus(LabelledEnum):
     SENT = "sent"
     PAID = "paid"
     REJECTED = "rejected"
+    CLOSED = "closed"
 
     __labels__: ClassVar[dict] = {
         "draft": _l("Being filled"),
@@ -49,6 +51,7 @@ class StatementStatus(LabelledEnum):
         "sent": _l("Sent for payment"),
         "paid": _l("Paid"),
         "rejected": _l("Rejected by the paying body"),
+        "closed": _l("Accepted, nothing to pay"),
     }
 
 
@@ -152,9 +155,29 @@ class StatementLine(db.Model):
     reject_code: Mapped[str | None] = mapped_column(String(10))
     reject_reason: Mapped[str | None] = mapped_column(Text)
     reconciled_at: Mapped[datetime | None]
+    # The file the line was last sent in: its statement's, or a later one when the partner
+    # corrected a rejected line (the rejection stays in `LineRejection`).
+    payroll_file_id: Mapped[int | None] = mapped_column(ForeignKey("payroll_file.id"), index=True)
+    corrected_at: Mapped[datetime | None]  # a rejected line, corrected: to send again
+    corrected_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     statement: Mapped[MonthlyStatement] = relationship(back_populates="lines")
     contract: Mapped[Contract] = relationship()
+
+
+class LineRejection(db.Model):
+    """A line the paying body rejected in a file, kept when the corrected line is sent again
+    in a later one (the earlier file's report still counts it rejected)."""
+
+    __table_args__ = (UniqueConstraint("line_id", "payroll_file_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("statement_line.id"), index=True)
+    payroll_file_id: Mapped[int] = mapped_column(ForeignKey("payroll_file.id"), index=True)
+    reject_code: Mapped[str] = mapped_column(String(10))
+    reject_reason: Mapped[str | None] = mapped_column(Text)
+    rejected_at: Mapped[datetime]
+    resent_in_id: Mapped[int] = mapped_column(ForeignKey("payroll_file.id"))
 
 
 class FileStatus(LabelledEnum):
@@ -194,6 +217,8 @@ class PayrollFile(db.Model):
     built_at: Mapped[datetime | None]
     # The returns imported for it: {"uploaded_at", "by", "paid", "rejected", "errors": [...]}.
     returns: Mapped[list] = mapped_column(JSON, default=list)
+    # P-RECONCILE: when the province's secretariat was told returns were late.
+    returns_alert_at: Mapped[datetime | None]
 
     statements: Mapped[list[MonthlyStatement]] = relationship(order_by="MonthlyStatement.id")
 

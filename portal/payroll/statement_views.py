@@ -17,8 +17,14 @@ from portal.extensions import db
 from portal.forms import ActionForm
 from portal.geo.models import Province
 from portal.payroll import bp, staff_bp, statements
-from portal.payroll.forms import FillForm, OpenStatementForm, ReturnForm
-from portal.payroll.models import EDITABLE, MonthlyStatement, Situation, StatementStatus
+from portal.payroll.forms import CorrectLineForm, FillForm, OpenStatementForm, ReturnForm
+from portal.payroll.models import (
+    EDITABLE,
+    LineOutcome,
+    MonthlyStatement,
+    Situation,
+    StatementStatus,
+)
 from portal.payroll.rules import period_of
 from portal.timeutil import local_date
 
@@ -110,7 +116,21 @@ def _fill_form(statement: MonthlyStatement) -> FillForm:
     )
 
 
-def _statement_page(statement: MonthlyStatement, form=None, status: int = 200):
+def _correct_forms(statement: MonthlyStatement, posted: tuple | None = None) -> dict:
+    """A form per rejected line still to correct, filled with the worker's details; the one
+    posted (line id, form) as it was sent."""
+    if not can(current_user, "correct", statement):
+        return {}
+    forms = {
+        line.id: CorrectLineForm(obj=line.contract.person, formdata=None)
+        for line in statements.to_correct(statement)
+    }
+    if posted is not None and posted[0] in forms:
+        forms[posted[0]] = posted[1]
+    return forms
+
+
+def _statement_page(statement: MonthlyStatement, form=None, status: int = 200, correcting=None):
     may_fill = can(current_user, "fill", statement)
     return render_template(
         "payroll/statement.html",
@@ -124,6 +144,8 @@ def _statement_page(statement: MonthlyStatement, form=None, status: int = 200):
         may_certify=can(current_user, "certify", statement),
         is_owner=can(current_user, "manage", statement.application.organisation),
         returned=statement.status == StatementStatus.RETURNED,
+        rejected=[line for line in statement.lines if line.outcome == LineOutcome.REJECTED],
+        correct_forms=_correct_forms(statement, correcting),
     ), status
 
 
@@ -174,6 +196,22 @@ def _transition(statement_id: int, action: str, change, done: str):
         flash(statements.refusal_message(refusal.reason), "error")
     else:
         flash(done, "success")
+    return redirect(url_for("payroll.statement", statement_id=statement.id))
+
+
+@bp.post("/statements/<int:statement_id>/lines/<int:line_id>/correct")
+@login_required
+def correct_line(statement_id: int, line_id: int):
+    statement = _statement(statement_id, "correct")
+    form = CorrectLineForm()
+    if not form.validate_on_submit():
+        return _statement_page(statement, status=400, correcting=(line_id, form))
+    try:
+        statements.correct_rejected(statement, line_id, form.details(), by=current_user)
+    except statements.StatementRefused as refusal:
+        flash(statements.refusal_message(refusal.reason), "error")
+        return redirect(url_for("payroll.statement", statement_id=statement.id))
+    flash(_("The line is corrected: the province's next payroll file sends it again."), "success")
     return redirect(url_for("payroll.statement", statement_id=statement.id))
 
 

@@ -20,6 +20,7 @@ from portal.agreements.services import current_agreement
 from portal.applications.models import Application
 from portal.audit.services import record
 from portal.auth.models import User
+from portal.beneficiaries.data_protection import correct_person
 from portal.beneficiaries.models import Contract, ContractStatus, EndReason
 from portal.core.scope import in_provinces, manages_province, sees_province
 from portal.extensions import db
@@ -29,6 +30,7 @@ from portal.organisations.services import membership
 from portal.payroll import grants, rules
 from portal.payroll.models import (
     EDITABLE,
+    LineOutcome,
     MonthlyStatement,
     Situation,
     StatementLine,
@@ -46,7 +48,8 @@ REASON_MAX = 500
 
 class StatementRefused(Exception):
     """Nothing was written. `reason`: not_signed, future, no_contracts, not_editable,
-    not_editor, not_owner, same_person, not_submitted, not_certified, no_reason."""
+    not_editor, not_owner, same_person, not_submitted, not_certified, no_reason,
+    not_rejected."""
 
     def __init__(self, reason: str):
         super().__init__(reason)
@@ -81,6 +84,7 @@ REFUSALS = {
     "no_reason": _l(
         "Say what to correct: a reason for at least one line, or for the whole statement."
     ),
+    "not_rejected": _l("This line was not rejected by the paying body, or is corrected already."),
 }
 
 
@@ -126,7 +130,18 @@ def statement_policy(user: User, action: str, statement: MonthlyStatement) -> bo
             and role == MemberRole.OWNER
             and statement.submitted_by_id != user.id
         )
+    if action == "correct":
+        return bool(to_correct(statement))
     return False
+
+
+def to_correct(statement: MonthlyStatement) -> list[StatementLine]:
+    """The lines the paying body rejected that the partner has not corrected yet."""
+    return [
+        line
+        for line in statement.lines
+        if line.outcome == LineOutcome.REJECTED and line.corrected_at is None
+    ]
 
 
 @policy(Agreement, actions=("statements", "open_statement"))
@@ -420,6 +435,24 @@ def certify(statement: MonthlyStatement, *, by: User) -> None:
     _audit("statement.certified", statement, by)
 
 
+def correct_rejected(
+    statement: MonthlyStatement, line_id: int, details: dict, *, by: User
+) -> StatementLine:
+    """A member of the organisation corrects the worker's details the paying body rejected a
+    line for (CNSS number, name in Latin letters, or nothing when the cause was elsewhere):
+    the province's next payroll file sends the line again (P-RECONCILE)."""
+    statement = _lock(statement)
+    line = next((line for line in to_correct(statement) if line.id == line_id), None)
+    if line is None:
+        raise StatementRefused("not_rejected")
+    changed = correct_person(
+        line.contract.person, details, f"payroll line L{line.id}: {line.reject_code}", by=by
+    )
+    line.corrected_at, line.corrected_by_id = utcnow(), by.id
+    _audit("statement.line_corrected", statement, by, line=line.id, fields=",".join(changed))
+    return line
+
+
 def accept(statement: MonthlyStatement, *, by: User) -> None:
     """The province's secretariat accepts a certified statement: what it makes due goes to the
     ledger (grants.on_accepted), the organisation is told."""
@@ -431,6 +464,8 @@ def accept(statement: MonthlyStatement, *, by: User) -> None:
     statement.status = StatementStatus.ACCEPTED
     statement.decided_at, statement.decided_by_id = utcnow(), by.id
     grants.on_accepted(statement)
+    if not any(grants.payable(line) > 0 for line in statement.lines):
+        statement.status = StatementStatus.CLOSED  # no payroll file would carry it
     _audit("statement.accepted", statement, by, total=str(totals_of(statement).wage_due))
     _notify_members(statement, "statement_accepted")
 

@@ -146,6 +146,7 @@ ACCESS = {
     "payroll.statement": SIGNED_IN,
     "payroll.submit": SIGNED_IN,
     "payroll.certify": SIGNED_IN,
+    "payroll.correct_line": SIGNED_IN,
     "payroll_staff.statements_to_accept": {"secretariat", "admin"},
     "payroll_staff.staff_statement": STAFF,
     "payroll_staff.accept": {"secretariat", "admin"},
@@ -165,6 +166,7 @@ OBJECT_ARGS = {
     "instalment_id",
     "statement_id",
     "archive_id",
+    "line_id",
 }
 SAMPLE_ARGS = {
     "filename": "css/portal.css",
@@ -188,6 +190,7 @@ SAMPLE_ARGS = {
     "instalment_id": 1,
     "statement_id": 1,
     "archive_id": 1,
+    "line_id": 1,
     "language": "fr",
 }
 

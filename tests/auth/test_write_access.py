@@ -19,8 +19,8 @@ which is checked first, so no table is left out).
 Then someone allowed sends each of those requests once (`CONTROLS`) and the database changes:
 the forms the refused roles sent would have written.
 
-    59 write routes × 11 roles, on each of 2 organisations in 2 provinces:
-    908 refused attempts, database unchanged.
+    60 write routes × 11 roles, on each of 2 organisations in 2 provinces:
+    926 refused attempts, database unchanged.
 
 (The GET side is tests/auth/test_access.py; requests without a CSRF token are refused there.)
 """
@@ -407,6 +407,16 @@ WRITES: dict[str, Write] = {
         frozenset({"editor"}), args=lambda s: {"statement_id": s.draft_statement}
     ),
     "payroll.certify": Write(OWNER, args=lambda s: {"statement_id": s.submitted_statement}),
+    # A line the paying body rejected: the organisation's members correct the worker's details.
+    "payroll.correct_line": Write(
+        MEMBERS,
+        args=lambda s: {"statement_id": s.rejected_statement, "line_id": s.rejected_line},
+        form=lambda s: {
+            "cnss_number": "123456789",
+            "last_name_fr": "Alaoui",
+            "first_name_fr": "Said",
+        },
+    ),
     "payroll_staff.accept": Write(
         MANAGERS_HERE, args=lambda s: {"statement_id": s.certified_statements[0]}
     ),
@@ -481,6 +491,7 @@ CONTROLS = [
     ("payroll.statement", "editor", 0),
     ("payroll.submit", "editor", 0),
     ("payroll.certify", "owner", 0),
+    ("payroll.correct_line", "editor", 0),
     ("payroll_staff.accept", "secretariat", 0),
     ("payroll_staff.return_statement", "secretariat", 0),
     ("payroll_staff.request_file", "secretariat", 0),
@@ -624,10 +635,13 @@ def build_side(app, province: str, committee_call: int) -> SimpleNamespace:
             accepted_statement(signed, [to_validate, to_refuse], period)
             for period in (date(2027, 3, 1), date(2027, 4, 1))
         )
+        # May's line, sent and rejected by the paying body: the partner corrects it.
+        (rejected_line,) = accepted_statement(signed, [to_validate], date(2027, 5, 1)).lines
         db.session.commit()
-        payroll_file = payroll_files.request_file(
-            db.session.get(Province, province_id(province)), march.period, by=by
-        )
+        here = db.session.get(Province, province_id(province))
+        payroll_file = payroll_files.request_file(here, march.period, by=by)
+        payroll_files.request_file(here, date(2027, 5, 1), by=by)
+        rejected_line.outcome, rejected_line.reject_code = "rejected", "R12"
         join_request = JoinRequest(organisation_id=organisation.id, user_id=joiner.id)
         invitation = Invitation(
             organisation_id=organisation.id,
@@ -662,6 +676,8 @@ def build_side(app, province: str, committee_call: int) -> SimpleNamespace:
             checked_import=checked_import.id,
             flagged=flagged.id,
             payroll_file=payroll_file.id,
+            rejected_line=rejected_line.id,
+            rejected_statement=rejected_line.statement_id,
             returns_csv=(
                 "line_reference,outcome,amount_paid,reject_code,reject_reason\n"
                 + "".join(f"L{line.id},paid,{line.wage_due},,\n" for line in march.lines)

@@ -38,6 +38,7 @@ def row(**changes) -> PayRow:
         first_name_fr="Saïd",
         cin="AB123456",
         cnss_number="",
+        period=date(2027, 3, 1),
         days=26,
         situation="",
         situation_label="",
@@ -198,10 +199,11 @@ def test_the_statement_xlsx_is_text_in_the_language_and_dated_by_the_file(contex
         assert not any(cell.data_type == "f" for line in sheet.iter_rows() for cell in line)
         assert (
             rows[2][0] == "L1"
-            and rows[2][5] == 26
-            and Decimal(str(rows[2][7])) == Decimal("3266.10")
+            and rows[2][5] == "03/2027"
+            and rows[2][6] == 26
+            and Decimal(str(rows[2][8])) == Decimal("3266.10")
         )
-        assert rows[-1][7] == pytest.approx(float(sum(r.amount for r in ROWS)))
+        assert rows[-1][8] == pytest.approx(float(sum(r.amount for r in ROWS)))
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             assert {info.date_time for info in archive.infolist()} == {(2027, 4, 2, 0, 0, 0)}
             assert b"2027-04-02T00:00:00Z" in archive.read("docProps/core.xml")

@@ -238,3 +238,109 @@ def test_a_statement_whose_lines_are_all_rejected_is_rejected(app, side):
             )
             == 0
         )
+
+
+def test_a_corrected_rejected_line_is_sent_again_in_the_next_file(app, side, html_pages):
+    statement_id = enrolled_statement(app, side, [{}, {}])
+    staff = signed_in(app, side.staff)
+    march = built_file(app, side, staff)
+    first, second = lines_of(app, statement_id)
+    returns = HEADER + f"L{first.id},paid,{first.wage_due},,\nL{second.id},rejected,,R12,\n"
+    assert upload(staff, march, returns).status_code == 302
+    # Nothing to send again yet: the partner has not corrected the line.
+    refused = staff.post(
+        "/backoffice/payroll/files",
+        data={
+            "province_id": side.province_id,
+            "period": "2027-03",
+            "csrf_token": csrf_token(staff, "/backoffice/payroll/files"),
+        },
+    )
+    assert refused.status_code == 400
+    # The partner reads the rejection on the statement's page and corrects the worker.
+    partner = signed_in(app, side.editor)
+    page = partner.get(f"/statements/{statement_id}")
+    assert "R12" in text(page) and "Corriger et envoyer à nouveau" in text(page)
+    html_pages.save("payroll-statement-rejected-line-fr", page.get_data(as_text=True))
+    correct = f"/statements/{statement_id}/lines/{second.id}/correct"
+    wrong = partner.post(
+        correct,
+        data={
+            "cnss_number": "12",
+            "last_name_fr": "Alaoui",
+            "first_name_fr": "Saïd",
+            "csrf_token": csrf_token(partner, f"/statements/{statement_id}"),
+        },
+    )
+    assert wrong.status_code == 400 and "9 chiffres" in text(wrong)
+    stranger = signed_in(app, signed_agreement(app, jobs=1).editor)
+    fields = {
+        "cnss_number": new_cnss_number(),
+        "last_name_fr": "Alaoui",
+        "first_name_fr": "Said",
+    }
+    token = csrf_token(stranger, "/")
+    assert stranger.post(correct, data={**fields, "csrf_token": token}).status_code == 404
+    token = csrf_token(partner, f"/statements/{statement_id}")
+    done = partner.post(correct, data={**fields, "csrf_token": token})
+    assert done.status_code == 302
+    assert "envoie à nouveau" in text(partner.get(f"/statements/{statement_id}"))
+    token = csrf_token(partner, f"/statements/{statement_id}")
+    twice = partner.post(correct, data={**fields, "csrf_token": token})
+    assert twice.status_code == 403  # nothing left to correct on the statement
+    # April's file holds April's line and March's corrected one, with its month.
+    april_id = enrolled_statement(app, side, [{}], period=APRIL)
+    april = built_file(app, side, staff, "2027-04")
+    (third,) = lines_of(app, april_id)
+    template = staff.get(f"/backoffice/payroll/files/{april}/returns-template.csv")
+    assert [row.split(",")[0] for row in template.get_data(as_text=True).splitlines()[1:]] == [
+        f"L{second.id}",
+        f"L{third.id}",
+    ]
+    with app.app_context():
+        assert db.session.get(MonthlyStatement, statement_id).status == StatementStatus.SENT
+        line = db.session.get(StatementLine, second.id)
+        assert (line.outcome, line.payroll_file_id, line.corrected_at) == (None, april, None)
+        assert line.contract.person.cnss_number == fields["cnss_number"]
+    march_page = text(staff.get(f"/backoffice/payroll/files/{march}"))
+    assert "1 ligne rejetée" in march_page and "PAY-" in march_page.split("R12", 1)[1]
+    # March's returns imported again change nothing; April's pay the corrected line.
+    before = state(app)
+    assert upload(staff, march, returns).status_code == 302
+    assert state(app) == before
+    paid = HEADER + f"L{second.id},paid,{second.wage_due},,\nL{third.id},paid,{third.wage_due},,\n"
+    assert upload(staff, april, paid).status_code == 302
+    with app.app_context():
+        assert db.session.get(MonthlyStatement, statement_id).status == StatementStatus.PAID
+        assert db.session.scalar(
+            select(func.count())
+            .select_from(LedgerEntry)
+            .filter_by(kind=LedgerKind.WAGE_PAID, source=f"line:{second.id}")
+        )
+
+
+def test_late_returns_alert_the_secretariat_once(app, side):
+    from datetime import timedelta
+
+    from portal.payroll import files
+
+    statement_id = enrolled_statement(app, side, [{}])
+    staff = signed_in(app, side.staff)
+    file_id = built_file(app, side, staff)
+    with app.app_context():
+        assert files.alert_late_returns() == 0  # built today
+        payroll_file = db.session.get(PayrollFile, file_id)
+        payroll_file.built_at -= timedelta(days=app.config["PAYROLL_RETURNS_ALERT_DAYS"])
+        db.session.commit()
+        assert files.alert_late_returns() == 1
+        assert files.alert_late_returns() == 0  # once
+        told = db.session.scalars(
+            select(Notification).filter_by(event="payroll_returns_late")
+        ).all()
+        assert [n.user_id for n in told] == [side.staff.id]
+        assert "PAY-" in told[0].subject
+        db.session.commit()
+    (line,) = lines_of(app, statement_id)
+    upload(staff, file_id, HEADER + f"L{line.id},paid,{line.wage_due},,\n")
+    with app.app_context():
+        assert db.session.get(PayrollFile, file_id).returns_alert_at is None

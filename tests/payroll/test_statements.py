@@ -331,3 +331,14 @@ def test_two_openings_of_the_same_month_at_once_make_one_statement(app):
             == 3
         )
         assert rows[0].due_on == date(2026, 10, 10)
+
+
+def test_a_statement_with_nothing_to_pay_is_closed_at_acceptance(app, side):
+    statement_id = statement_in(app, side, OCTOBER, "certified")
+    with app.app_context():
+        _editor, _owner, staff = users(side)
+        statement = db.session.get(MonthlyStatement, statement_id)
+        for line in statement.lines:  # every worker away all month: no wage due
+            line.days_worked, line.situation, line.wage_due = 0, "IL", Decimal("0.00")
+        statements.accept(statement, by=staff)
+        assert statement.status == StatementStatus.CLOSED
