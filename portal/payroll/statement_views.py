@@ -1,6 +1,8 @@
 """The monthly statements: the partner fills, submits and certifies; the secretariat accepts or
 returns."""
 
+from datetime import date
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
@@ -18,7 +20,13 @@ from portal.forms import ActionForm
 from portal.geo.models import Province
 from portal.payroll import bp, staff_bp, statements
 from portal.payroll.forms import FillForm, OpenStatementForm, ReturnForm
-from portal.payroll.models import EDITABLE, MonthlyStatement, Situation, StatementStatus
+from portal.payroll.models import (
+    EDITABLE,
+    MonthlyStatement,
+    ReviewReason,
+    Situation,
+    StatementStatus,
+)
 from portal.payroll.rules import period_of
 from portal.timeutil import local_date
 
@@ -31,6 +39,20 @@ def statement_status_label(status: str) -> str:
 @bp.app_template_global()
 def situation_label(code: str) -> str:
     return Situation.label_of(code)
+
+
+@bp.app_template_global()
+def review_reason_label(reason: str) -> str:
+    return ReviewReason.label_of(reason)
+
+
+@bp.app_template_global()
+def review_visited_on(statement: MonthlyStatement) -> date | None:
+    """The day of the visit that flagged the statement, from the flag's detail."""
+    try:
+        return date.fromisoformat((statement.review_detail or {}).get("visited_on", ""))
+    except (TypeError, ValueError):
+        return None
 
 
 @bp.app_template_filter("month")
