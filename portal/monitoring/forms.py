@@ -61,4 +61,4 @@ class RecordForm(PortalForm):
 
 
 class PhotosForm(PortalForm):
-    photos = PhotosField(_l("Photos"), [FileRequired(_l("Choose at least one photo."))])
+    photos = PhotosField(_l("More photos"), [FileRequired(_l("Choose at least one photo."))])

@@ -17,7 +17,7 @@ class VisitStatus(LabelledEnum):
     PLANNED = "planned"
     DONE = "done"
 
-    __labels__: ClassVar[dict] = {"planned": _l("Planned"), "done": _l("Done")}
+    __labels__: ClassVar[dict] = {"planned": _l("Planned"), "done": _l("Recorded")}
 
 
 class MonitoringVisit(db.Model):

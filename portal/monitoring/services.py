@@ -156,7 +156,7 @@ def plan_visit(agreement: Agreement, planned_on: date, inspector: User, *, by: U
     if agreement.status != AgreementStatus.SIGNED:
         raise VisitRefused("not_signed")
     application = agreement.application
-    if inspector not in inspectors_for(application):
+    if inspector.id not in {user.id for user in inspectors_for(application)}:
         raise VisitRefused("not_inspector")
     visit = MonitoringVisit(
         application_id=application.id,

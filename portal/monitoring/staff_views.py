@@ -12,6 +12,7 @@ from portal.access import Role, authorize, can, staff_required
 from portal.agreements.models import Agreement
 from portal.agreements.services import current_agreement
 from portal.applications import pages
+from portal.auth.models import User
 from portal.core.scope import MANAGERS
 from portal.documents.inspection import UploadRefused
 from portal.extensions import db
@@ -120,9 +121,7 @@ def plan_visit(agreement_id: int):
     form = _plan_form(agreement)
     if not form.validate_on_submit():
         return _agreement_page(agreement, form, 400)
-    inspector = next(
-        u for u in services.inspectors_for(agreement.application) if u.id == form.inspector.data
-    )
+    inspector = db.session.get(User, form.inspector.data)  # one of the form's choices
     try:
         visit = services.plan_visit(agreement, form.planned_on.data, inspector, by=current_user)
     except services.VisitRefused as refusal:
