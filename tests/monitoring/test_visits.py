@@ -169,7 +169,7 @@ def test_a_gap_flags_the_open_statement_and_the_secretariat_sees_it(app, side, h
         }
     page = staff.get(f"/backoffice/payroll/statements/{november}").get_data(as_text=True)
     html_pages.save("payroll-statement-flagged", page)
-    assert "À examiner" in page and "ouvriers présents pour" in page
+    assert "À examiner" in page and "Ouvriers comptés à la visite du" in page
     assert 'id="review-flag"' in page
     listing = staff.get("/backoffice/payroll/statements").get_data(as_text=True)
     assert "à examiner" in listing
