@@ -68,6 +68,11 @@ class MonitoringVisit(db.Model):
             return None
         return self.headcount_present - self.headcount_declared
 
+    @property
+    def threshold_label(self) -> str:
+        """The threshold the visit was judged by, as a share: "20 %" (never broken)."""
+        return f"{round((self.gap_threshold or 0) * 100)}\u00a0%"
+
 
 class VisitPhoto(db.Model):
     """A photo of a visit: the stored copy is the image drawn again without any metadata (what

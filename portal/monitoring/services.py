@@ -41,8 +41,8 @@ HEADCOUNT_MAX = 10_000
 
 
 class VisitRefused(Exception):
-    """Nothing was written. `reason`: not_signed, not_inspector, not_planned, future,
-    before_planning, too_many_photos, no_follow_up."""
+    """Nothing was written. `reason`: not_signed, not_inspector, not_planned, not_done,
+    future, no_follow_up, follow_up_before, too_many_photos."""
 
     def __init__(self, reason: str):
         super().__init__(reason)
