@@ -86,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
         calls,
         committees,
         documents,
+        monitoring,
         notifications,
         organisations,
         payroll,
@@ -124,5 +125,6 @@ def register_blueprints(app: Flask) -> None:
         beneficiaries.staff_bp,
         payroll.bp,
         payroll.staff_bp,
+        monitoring.staff_bp,
     ):
         app.register_blueprint(blueprint)

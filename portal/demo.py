@@ -34,6 +34,7 @@ from portal.documents.models import Document, DocumentKind
 from portal.documents.services import add_document
 from portal.extensions import db
 from portal.geo.models import Province
+from portal.monitoring import services as visits
 from portal.organisations.models import MemberRole, Membership, Organisation
 from portal.organisations.services import create_organisation
 from portal.payroll import statements
@@ -229,7 +230,8 @@ def seed_workers(applicant: User) -> Agreement:
     certificate = certificate_of(first.id)
     if certificate is not None:  # rendered here: `make run` may have no worker running yet
         render_certificate(certificate.id)
-    seed_statement(agreement, _editor(organisation))
+    statement = seed_statement(agreement, _editor(organisation))
+    seed_visits(agreement, statement.period, staff)
     return agreement
 
 
@@ -260,6 +262,30 @@ def seed_statement(agreement: Agreement, editor: User):
     statement = statements.open_statement(agreement, last_month, by=editor)
     statements.submit(statement, by=editor)
     return statement
+
+
+def seed_visits(agreement: Agreement, last_month: date, staff: User) -> None:
+    """A visit recorded in the middle of last month that counted a worker fewer than the
+    contracts (last month's statement flagged for review), and one planned next week for the
+    technical committee's demo member."""
+    inspector = db.session.scalar(select(User).filter_by(email=STAFF[1][0]))
+    day = last_month + timedelta(days=14)
+    done = visits.plan_visit(agreement, day, staff, by=staff)
+    declared = visits.declared_headcount(agreement.application_id, day)
+    visits.record_visit(
+        done,
+        visits.VisitRecord(
+            day,
+            declared,
+            max(declared - 1, 0),
+            checked={"site_open", "attendance_sheet", "works_match"},
+            findings="ورش التشجير نشيط؛ عامل غائب دون مبرر في ورقة الحضور.",
+            follow_up="تحيين ورقة الحضور وتبرير الغياب.",
+            follow_up_due=day + timedelta(days=21),
+        ),
+        by=staff,
+    )
+    visits.plan_visit(agreement, local_date() + timedelta(days=7), inspector, by=staff)
 
 
 def _blank_pdf() -> bytes:

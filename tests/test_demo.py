@@ -9,6 +9,7 @@ from portal.applications.models import Application
 from portal.auth.models import User
 from portal.beneficiaries.models import Certificate, Contract
 from portal.extensions import db
+from portal.monitoring.models import MonitoringVisit
 from portal.payroll.models import MonthlyStatement
 
 
@@ -40,3 +41,13 @@ def test_seed_demo_gives_a_signed_agreement_with_workers_and_a_certificate_once(
         ).all()
         assert statement.status == "submitted" and len(statement.lines) == 3
         assert db.session.get(User, statement.submitted_by_id).email == demo.EDITOR
+        # A visit recorded last month, a worker fewer than the contracts (the statement flagged
+        # for review), and one planned next week
+        visits = db.session.scalars(
+            select(MonitoringVisit)
+            .filter_by(application_id=application.id)
+            .order_by(MonitoringVisit.id)
+        ).all()
+        assert [v.status for v in visits] == ["done", "planned"]
+        assert (visits[0].headcount_declared, visits[0].headcount_present) == (3, 2)
+        assert statement.review_flagged_at is not None

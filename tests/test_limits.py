@@ -40,6 +40,7 @@ from tests.support.agreements import (
 )
 from tests.support.applications import open_call, start, start_on, worksite
 from tests.support.beneficiaries import enrol, enrol_form, new_cin, signed_agreement
+from tests.support.visits import planned
 
 # PostgreSQL's INTEGER ends at 2**31 - 1, SQLite's (and BIGINT) at 2**63 - 1.
 BEYOND = [2**31, 2**63, 2**64, 10**30]
@@ -219,12 +220,14 @@ def forms(app, people):
         )
         db.session.commit()
         leaver_id = leaver.id
+    visit = planned(app, enrolment, date(2026, 10, 15))  # a field visit to record
     partner = app.test_client()
     login(partner, enrolment.editor)
     return {
         "partner": partner,
         "enrolment": enrolment,
         "leaver": leaver_id,
+        "visit": visit,
         "session": session_id,
         "on_agenda": on_agenda,
         "edition": edition,
@@ -309,6 +312,12 @@ def form_cases(app, people, forms) -> dict[str, tuple]:
             f"/contracts/{forms['leaver']}/replace",
             enrol_form(forms["enrolment"].commune_id, new_cin(), start_date="2027-05-01"),
             ["monthly_wage"],
+        ),
+        "RecordForm": (
+            "staff",
+            f"/backoffice/visits/{forms['visit']}",
+            {"done_on": "2026-10-15", "declared": "1", "present": "1"},
+            ["declared", "present"],
         ),
         "amend_form.<locals>.Form": (
             "staff",

@@ -111,12 +111,28 @@ class MonthlyStatement(db.Model):
     payroll_file_id: Mapped[int | None] = mapped_column(ForeignKey("payroll_file.id"), index=True)
     reminder_sent_at: Mapped[datetime | None]
     overdue_sent_at: Mapped[datetime | None]
+    # Flagged for the secretariat to look at before accepting (M-HEADCOUNT: a field visit of
+    # the month counted other than the contracts): why, and what was seen ({declared, present,
+    # visited_on}); set once.
+    review_flagged_at: Mapped[datetime | None]
+    review_reason: Mapped[str | None] = mapped_column(String(20))
+    review_detail: Mapped[dict | None] = mapped_column(JSON)
 
     application: Mapped[Application] = relationship()
     agreement: Mapped[Agreement] = relationship()
     lines: Mapped[list["StatementLine"]] = relationship(
         back_populates="statement", order_by="StatementLine.id", cascade="all, delete-orphan"
     )
+
+
+class ReviewReason(LabelledEnum):
+    """Why a statement is flagged for review."""
+
+    HEADCOUNT_GAP = "headcount_gap"
+
+    __labels__: ClassVar[dict] = {
+        "headcount_gap": _l("A field visit counted other workers than the contracts"),
+    }
 
 
 class LineOutcome(LabelledEnum):

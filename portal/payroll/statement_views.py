@@ -1,6 +1,8 @@
 """The monthly statements: the partner fills, submits and certifies; the secretariat accepts or
 returns."""
 
+from datetime import date
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
@@ -22,6 +24,7 @@ from portal.payroll.models import (
     EDITABLE,
     LineOutcome,
     MonthlyStatement,
+    ReviewReason,
     Situation,
     StatementStatus,
 )
@@ -37,6 +40,20 @@ def statement_status_label(status: str) -> str:
 @bp.app_template_global()
 def situation_label(code: str) -> str:
     return Situation.label_of(code)
+
+
+@bp.app_template_global()
+def review_reason_label(reason: str) -> str:
+    return ReviewReason.label_of(reason)
+
+
+@bp.app_template_global()
+def review_visited_on(statement: MonthlyStatement) -> date | None:
+    """The day of the visit that flagged the statement, from the flag's detail."""
+    try:
+        return date.fromisoformat((statement.review_detail or {}).get("visited_on", ""))
+    except (TypeError, ValueError):
+        return None
 
 
 @bp.app_template_filter("month")

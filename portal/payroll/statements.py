@@ -5,6 +5,7 @@ accepted by the province's secretariat or returned with a reason per line; due b
 next month, with a reminder before and an overdue notice after (P-STATEMENT-DUE). Services
 change rows, write their audit events and notifications, and only flush."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -32,6 +33,7 @@ from portal.payroll.models import (
     EDITABLE,
     LineOutcome,
     MonthlyStatement,
+    ReviewReason,
     Situation,
     StatementLine,
     StatementStatus,
@@ -263,7 +265,41 @@ def open_statement(agreement: Agreement, period: date, *, by: User | None) -> Mo
         organisation_id=application.organisation_id,
         after={"period": f"{period:%Y-%m}", "lines": len(statement.lines)},
     )
+    for hook in OPENED:
+        hook(statement)
     return statement
+
+
+# What the areas above do when a statement is opened (monitoring: flag it for a head-count gap
+# seen on a visit of that month before the statement existed).
+OPENED: list[Callable[[MonthlyStatement], None]] = []
+
+
+def on_opened(hook: Callable[[MonthlyStatement], None]) -> Callable[[MonthlyStatement], None]:
+    """Decorator: `hook(statement)` runs in the transaction that opens a statement."""
+    OPENED.append(hook)
+    return hook
+
+
+def flag_for_review(statement: MonthlyStatement, reason: ReviewReason, detail: dict) -> bool:
+    """Flag the statement for the secretariat's review, once (a compare-and-set: the first
+    flag stays); whether this call flagged it."""
+    flagged = db.session.execute(
+        update(MonthlyStatement)
+        .where(MonthlyStatement.id == statement.id, MonthlyStatement.review_flagged_at.is_(None))
+        .values(review_flagged_at=utcnow(), review_reason=reason, review_detail=detail)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not flagged:
+        return False
+    db.session.refresh(statement, ["review_flagged_at", "review_reason", "review_detail"])
+    record(
+        "statement.flagged",
+        obj=statement,
+        organisation_id=statement.application.organisation_id,
+        after={"reason": str(reason), **detail},
+    )
+    return True
 
 
 def openable_periods(agreement: Agreement, *, today: date | None = None) -> list[date]:

@@ -151,6 +151,15 @@ ACCESS = {
     "payroll_staff.staff_statement": STAFF,
     "payroll_staff.accept": {"secretariat", "admin"},
     "payroll_staff.return_statement": {"secretariat", "admin"},
+    # Field visits: the secretariat and the technical committee of the province (the object
+    # decides, see tests/monitoring/test_visits.py); planning is the secretariat's.
+    "monitoring_staff.visits": {"secretariat", "technical_committee", "admin"},
+    "monitoring_staff.agreement_visits": {"secretariat", "technical_committee", "admin"},
+    "monitoring_staff.plan_visit": {"secretariat", "admin"},
+    "monitoring_staff.visit": {"secretariat", "technical_committee", "admin"},
+    "monitoring_staff.add_photos": {"secretariat", "technical_committee", "admin"},
+    "monitoring_staff.close_follow_up": {"secretariat", "technical_committee", "admin"},
+    "monitoring_staff.photo": {"secretariat", "technical_committee", "admin"},
 }
 # Routes of one object: reaching the route is the rule tested here; the object's own rule
 # (404 when not visible, 403 when visible but not allowed) is tested in each area.
@@ -167,6 +176,8 @@ OBJECT_ARGS = {
     "statement_id",
     "archive_id",
     "line_id",
+    "visit_id",
+    "photo_id",
 }
 SAMPLE_ARGS = {
     "filename": "css/portal.css",
@@ -191,6 +202,8 @@ SAMPLE_ARGS = {
     "statement_id": 1,
     "archive_id": 1,
     "line_id": 1,
+    "visit_id": 1,
+    "photo_id": 1,
     "language": "fr",
 }
 

@@ -9,8 +9,8 @@ recorded, one still to decide), an approved application whose agreement is issue
 signed copy sent, and a signed agreement with three workers enrolled, one who left early (with
 a certificate) and a spreadsheet of workers checked (one row in error), a validated worker's monthly statements (one being filled, one
 submitted, two certified), a month's accepted statement in a payroll file built and the next
-month's accepted statement waiting for its file, and a month of the hiring grant flagged for
-review. Each attempt must be
+month's accepted statement waiting for its file, a month of the hiring grant flagged for
+review, and two field visits (one planned, one recorded with a follow-up). Each attempt must be
 refused the way the route refuses (302 to the sign-in page for anonymous visitors, 403 or 404
 otherwise, or the form shown again where a form's choices are the rule) and must leave the database as it was: every table, counted and hashed
 row by row, before and after (tests/support/fingerprint.py; a plain request writes nothing,
@@ -19,8 +19,8 @@ which is checked first, so no table is left out).
 Then someone allowed sends each of those requests once (`CONTROLS`) and the database changes:
 the forms the refused roles sent would have written.
 
-    60 write routes × 11 roles, on each of 2 organisations in 2 provinces:
-    926 refused attempts, database unchanged.
+    63 write routes × 11 roles, on each of 2 organisations in 2 provinces:
+    980 refused attempts, database unchanged.
 
 (The GET side is tests/auth/test_access.py; requests without a CSRF token are refused there.)
 """
@@ -49,6 +49,7 @@ from portal.calls.services import DEFAULT_SIGNATORIES, format_signatories
 from portal.committees import services as committees
 from portal.extensions import db
 from portal.geo.models import Province
+from portal.monitoring import services as visits
 from portal.notifications.models import DeliveryStatus, Notification
 from portal.organisations.models import Invitation, JoinRequest
 from portal.organisations.services import join_token
@@ -75,6 +76,7 @@ from tests.support.beneficiaries import enrol_form, new_cin, person_details, per
 from tests.support.files import plain_pdf
 from tests.support.fingerprint import changes, fingerprint
 from tests.support.payroll_files import accepted_statement
+from tests.support.visits import phone_photo
 
 # The roles, seen from the organisation and province a request aims at.
 ROLES = {
@@ -438,6 +440,33 @@ WRITES: dict[str, Write] = {
         args=lambda s: {"file_id": s.payroll_file},
         form=lambda s: {"file": (io.BytesIO(s.returns_csv), "returns.csv")},
     ),
+    # Field visits: the province's secretariat (and the admin) plan them, record them (a
+    # member of its technical committee only the ones they inspect: not these), add photos and
+    # mark a follow-up done.
+    "monitoring_staff.plan_visit": Write(
+        MANAGERS_HERE,
+        args=lambda s: {"agreement_id": s.signed},
+        form=lambda s: {"planned_on": local_date().isoformat(), "inspector": s.decider_id},
+    ),
+    "monitoring_staff.visit": Write(
+        MANAGERS_HERE,
+        args=lambda s: {"visit_id": s.to_record},
+        form=lambda s: {
+            "done_on": local_date().isoformat(),
+            "declared": "1",
+            "present": "0",
+            "findings": "الورش متوقف",
+            "photos": (io.BytesIO(phone_photo()), "photo.jpg"),
+        },
+    ),
+    "monitoring_staff.add_photos": Write(
+        MANAGERS_HERE,
+        args=lambda s: {"visit_id": s.visited},
+        form=lambda s: {"photos": (io.BytesIO(phone_photo()), "photo.jpg")},
+    ),
+    "monitoring_staff.close_follow_up": Write(
+        MANAGERS_HERE, args=lambda s: {"visit_id": s.visited}
+    ),
 }
 
 # Someone allowed sends each refused request once, in this order (each leaves what the next
@@ -496,6 +525,10 @@ CONTROLS = [
     ("payroll_staff.return_statement", "secretariat", 0),
     ("payroll_staff.request_file", "secretariat", 0),
     ("payroll_staff.import_returns", "admin", 1),
+    ("monitoring_staff.plan_visit", "secretariat", 0),
+    ("monitoring_staff.visit", "secretariat", 0),
+    ("monitoring_staff.add_photos", "admin", 0),
+    ("monitoring_staff.close_follow_up", "secretariat", 1),
     ("organisations.remove_member", "owner", 0),
     ("organisations.transfer_ownership", "owner", 1),
 ]
@@ -630,6 +663,16 @@ def build_side(app, province: str, committee_call: int) -> SimpleNamespace:
             if state == "certified":
                 payroll.certify(statement, by=db.session.get(User, owner.id))
             month_statements.setdefault(state, []).append(statement.id)
+        # Field visits of the signed agreement: one planned, to record; one done with a
+        # follow-up, to add photos to and mark done.
+        today = local_date()
+        to_record = visits.plan_visit(signed, today, by, by=by)
+        visited = visits.plan_visit(signed, today, by, by=by)
+        visits.record_visit(
+            visited,
+            visits.VisitRecord(today, 1, 1, follow_up="عرض لائحة الحضور", follow_up_due=today),
+            by=by,
+        )
         # March's statement in a payroll file (built after the commit), April's waiting.
         march, _april = (
             accepted_statement(signed, [to_validate, to_refuse], period)
@@ -684,10 +727,13 @@ def build_side(app, province: str, committee_call: int) -> SimpleNamespace:
             ).encode(),
             bad_workers_csv=workers_csv(signed.id, province_commune(province), ["12AB"]),
             person=to_end.person_id,
+            to_record=to_record.id,
+            visited=visited.id,
             draft_statement=month_statements["draft"][0],
             submitted_statement=month_statements["submitted"][0],
             certified_statements=month_statements["certified"],
             reviewer_id=reviewer.id,
+            decider_id=decider.id,
             rule=rules[0]["rule"],
             join_request=join_request.id,
             invitation_token=invitation.token,
