@@ -84,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
         backoffice,
         beneficiaries,
         calls,
+        closeout,
         committees,
         documents,
         notifications,
@@ -124,5 +125,7 @@ def register_blueprints(app: Flask) -> None:
         beneficiaries.staff_bp,
         payroll.bp,
         payroll.staff_bp,
+        closeout.bp,
+        closeout.staff_bp,
     ):
         app.register_blueprint(blueprint)

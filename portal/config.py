@@ -218,6 +218,10 @@ class Config:
                 "sweep": {"task": "sweep", "schedule": float(env.SWEEP_EVERY_SECONDS)},
                 "reminders": {"task": "send_reminders", "schedule": 6 * 3600.0},
                 "statement_notices": {"task": "send_statement_notices", "schedule": 6 * 3600.0},
+                "final_report_notices": {
+                    "task": "send_final_report_notices",
+                    "schedule": 6 * 3600.0,
+                },
             },
             "worker_hijack_root_logger": False,
         }
