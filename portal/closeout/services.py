@@ -28,7 +28,12 @@ from portal.beneficiaries.models import Certificate, Contract, ContractStatus
 from portal.closeout import rules
 from portal.closeout.models import EDITABLE, FINAL, ReportStatus, WorkReport, WorkReportPhoto
 from portal.core.scope import in_provinces, manages_province
-from portal.documents.inspection import IMAGE_FORMATS, UploadRefused, content_type_of
+from portal.documents.inspection import (
+    IMAGE_FORMATS,
+    SIGNATURES,
+    UploadRefused,
+    content_type_of,
+)
 from portal.extensions import db
 from portal.notifications.services import external_url, notify
 from portal.organisations.models import MemberRole
@@ -313,9 +318,11 @@ def shown_image(data: bytes) -> tuple[bytes, str, int, int]:
     """A photo as the portal keeps and shows it: its content checked (JPEG or PNG, no bomb,
     no disguised page), turned upright, at most PHOTO_SIDE pixels on its longer side, encoded
     again without its metadata (EXIF: place, time, camera; PNG text chunks)."""
+    if data and not any(
+        data.startswith(magic) for magic, kind in SIGNATURES if kind in IMAGE_FORMATS
+    ):
+        raise UploadRefused("not_a_photo")  # a PDF too: checked as a photo, never as a document
     content_type = content_type_of(data)
-    if content_type not in IMAGE_FORMATS:
-        raise UploadRefused("not_a_photo")
     image_format = IMAGE_FORMATS[content_type]
     try:
         with Image.open(io.BytesIO(data), formats=[image_format]) as image:

@@ -150,6 +150,22 @@ ACCESS = {
     "payroll_staff.staff_statement": STAFF,
     "payroll_staff.accept": {"secretariat", "admin"},
     "payroll_staff.return_statement": {"secretariat", "admin"},
+    # Progress and final reports: the partner's members and the province's staff (the object
+    # decides, see tests/closeout/test_pages.py); accepting, returning and closing are the
+    # secretariat's.
+    "closeout.reports": SIGNED_IN,
+    "closeout.open_report": SIGNED_IN,
+    "closeout.report": SIGNED_IN,
+    "closeout.add_photo": SIGNED_IN,
+    "closeout.remove_photo": SIGNED_IN,
+    "closeout.photo": SIGNED_IN,
+    "closeout.submit": SIGNED_IN,
+    "closeout.certify": SIGNED_IN,
+    "closeout_staff.reports_to_accept": {"secretariat", "admin"},
+    "closeout_staff.report": STAFF,
+    "closeout_staff.accept": {"secretariat", "admin"},
+    "closeout_staff.return_report": {"secretariat", "admin"},
+    "closeout_staff.close": {"secretariat", "admin"},
 }
 # Routes of one object: reaching the route is the rule tested here; the object's own rule
 # (404 when not visible, 403 when visible but not allowed) is tested in each area.
@@ -165,6 +181,8 @@ OBJECT_ARGS = {
     "instalment_id",
     "statement_id",
     "archive_id",
+    "report_id",
+    "photo_id",
 }
 SAMPLE_ARGS = {
     "filename": "css/portal.css",
@@ -188,6 +206,8 @@ SAMPLE_ARGS = {
     "instalment_id": 1,
     "statement_id": 1,
     "archive_id": 1,
+    "report_id": 1,
+    "photo_id": 1,
     "language": "fr",
 }
 

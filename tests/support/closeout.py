@@ -10,10 +10,26 @@ from portal.auth.models import User
 from portal.closeout import services
 from portal.closeout.models import FINAL
 from portal.extensions import db
+from tests.support.statements import workforce
 
 # The workforce of tests/support/statements.py works until 28 February 2027.
 DURING = date(2026, 12, 2)
 AFTER_END = date(2027, 3, 5)
+
+
+def declared_workforce(app):
+    """The workforce of tests/support/statements.py (June 2026 to February 2027), its
+    application declaring nine months from June 2026: three phases."""
+    side = workforce(app)
+    with app.app_context():
+        application = db.session.get(Application, side.application_id)
+        application.details = {
+            **application.details,
+            "planned_start": "2026-06-01",
+            "duration_months": "9",
+        }
+        db.session.commit()
+    return side
 
 
 def on_day(monkeypatch, day: date) -> None:
