@@ -9,8 +9,10 @@ recorded, one still to decide), an approved application whose agreement is issue
 signed copy sent, and a signed agreement with three workers enrolled, one who left early (with
 a certificate) and a spreadsheet of workers checked (one row in error), a validated worker's monthly statements (one being filled, one
 submitted, two certified), a month's accepted statement in a payroll file built and the next
-month's accepted statement waiting for its file, and a month of the hiring grant flagged for
-review. Each attempt must be
+month's accepted statement waiting for its file, a month of the hiring grant flagged for
+review, the signed agreement's progress reports (one being written with a photo, one submitted,
+two certified) and another signed agreement whose final report is accepted, ready to close.
+Each attempt must be
 refused the way the route refuses (302 to the sign-in page for anonymous visitors, 403 or 404
 otherwise, or the form shown again where a form's choices are the rule) and must leave the database as it was: every table, counted and hashed
 row by row, before and after (tests/support/fingerprint.py; a plain request writes nothing,
@@ -19,8 +21,8 @@ which is checked first, so no table is left out).
 Then someone allowed sends each of those requests once (`CONTROLS`) and the database changes:
 the forms the refused roles sent would have written.
 
-    59 write routes × 11 roles, on each of 2 organisations in 2 provinces:
-    908 refused attempts, database unchanged.
+    68 write routes × 11 roles, on each of 2 organisations in 2 provinces:
+    1074 refused attempts, database unchanged.
 
 (The GET side is tests/auth/test_access.py; requests without a CSRF token are refused there.)
 """

@@ -5,7 +5,6 @@ certifies; the province's secretariat accepts and closes the agreement, once; no
 import io
 from datetime import date
 
-import pytest
 from PIL import Image
 from sqlalchemy import select
 
@@ -16,20 +15,8 @@ from portal.beneficiaries.models import Contract
 from portal.closeout.models import FINAL, WorkReport
 from portal.extensions import db
 from tests.support.accounts import create_staff, csrf_token, login
-from tests.support.closeout import DURING, declared_workforce, on_day, photo_bytes, report_in
-from tests.support.payroll import shared_when_rolled_back
+from tests.support.closeout import photo_bytes, report_in
 from tests.support.queries import page_statements
-
-
-@pytest.fixture(scope=shared_when_rolled_back)
-def base(app):
-    return declared_workforce(app)
-
-
-@pytest.fixture
-def side(base, monkeypatch):
-    on_day(monkeypatch, DURING)
-    return base
 
 
 def signed_in(app, user, lang: str = "ar"):

@@ -27,12 +27,10 @@ from tests.support.accounts import create_staff
 from tests.support.closeout import (
     AFTER_END,
     DURING,
-    declared_workforce,
     on_day,
     photo_bytes,
     report_in,
 )
-from tests.support.payroll import shared_when_rolled_back
 
 D = date
 
@@ -66,18 +64,6 @@ def test_the_declared_schedule_is_cut_in_phases(start, months, phase_months, exp
     assert [(p.start, p.end) for p in phases] == expected
     assert [p.number for p in phases] == list(range(1, len(expected) + 1))
     assert rules.declared_end(start, months) == expected[-1][1]
-
-
-@pytest.fixture(scope=shared_when_rolled_back)
-def base(app):
-    return declared_workforce(app)
-
-
-@pytest.fixture
-def side(base, monkeypatch):
-    """The base, seen on 2 December 2026."""
-    on_day(monkeypatch, DURING)
-    return base
 
 
 def members(side):
@@ -122,7 +108,7 @@ def test_a_report_the_schedule_does_not_allow_yet_is_refused(
         with pytest.raises(services.ReportRefused) as refused:
             services.open_report(application_of(side), phase, by=editor)
         assert refused.value.reason == reason
-        assert not db.session.scalar(select(func.count(WorkReport.id)))
+        assert services.reports_of(application_of(side)) == []
 
 
 def test_the_final_report_is_due_within_the_editions_days_of_the_end(app, side, monkeypatch):
