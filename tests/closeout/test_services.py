@@ -124,6 +124,7 @@ def test_the_final_report_is_due_within_the_editions_days_of_the_end(app, side, 
 
 def test_an_editor_submits_the_owner_certifies_and_the_secretariat_accepts(app, side):
     report_id = report_in(app, side, 1)
+    elsewhere_id = create_staff(app, "secretariat", provinces=("Tan-Tan",)).id
     with app.app_context():
         editor, owner, staff = members(side)
         report = db.session.get(WorkReport, report_id)
@@ -136,9 +137,7 @@ def test_an_editor_submits_the_owner_certifies_and_the_secretariat_accepts(app, 
         with pytest.raises(services.ReportRefused, match="same_person"):
             services.certify(report, by=editor)
         services.certify(report, by=owner)
-        elsewhere = db.session.get(
-            User, create_staff(app, "secretariat", provinces=("Tan-Tan",)).id
-        )
+        elsewhere = db.session.get(User, elsewhere_id)
         with pytest.raises(PermissionError):
             services.accept(report, by=elsewhere)
         services.accept(report, by=staff)
@@ -159,7 +158,8 @@ def test_an_editor_submits_the_owner_certifies_and_the_secretariat_accepts(app, 
         } <= events
         told = db.session.execute(
             select(Notification.event, Notification.user_id).where(
-                Notification.event.like("report_%")
+                Notification.event.like("report_%"),
+                Notification.user_id.in_([editor.id, owner.id]),
             )
         ).all()
         assert sorted(told) == sorted(
@@ -380,12 +380,11 @@ def test_what_keeps_an_agreement_from_closing(app, side, setup, problems):
 
 def test_the_secretariat_closes_an_agreement_once_and_tells_the_organisation(app, side):
     closable(app, side)
+    elsewhere_id = create_staff(app, "secretariat", provinces=("Tan-Tan",)).id
     with app.app_context():
         editor, owner, staff = members(side)
         application = application_of(side)
-        elsewhere = db.session.get(
-            User, create_staff(app, "secretariat", provinces=("Tan-Tan",)).id
-        )
+        elsewhere = db.session.get(User, elsewhere_id)
         with pytest.raises(PermissionError):
             services.close(application, by=elsewhere)
         services.close(application, by=staff)
@@ -395,12 +394,18 @@ def test_the_secretariat_closes_an_agreement_once_and_tells_the_organisation(app
         with force_locale("fr"):
             assert services.closing_problems(application) == ["La convention est déjà clôturée."]
         told = db.session.scalars(
-            select(Notification.user_id).filter_by(event="agreement_closed")
+            select(Notification.user_id).where(
+                Notification.event == "agreement_closed",
+                Notification.user_id.in_([editor.id, owner.id]),
+            )
         ).all()
         assert sorted(told) == sorted([editor.id, owner.id])
         assert (
             db.session.scalar(
-                select(func.count(AuditEvent.id)).where(AuditEvent.action == "agreement.closed")
+                select(func.count(AuditEvent.id)).where(
+                    AuditEvent.action == "agreement.closed",
+                    AuditEvent.object_id == application.id,
+                )
             )
             == 1
         )
