@@ -84,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
         backoffice,
         beneficiaries,
         calls,
+        closeout,
         committees,
         documents,
         monitoring,
@@ -126,5 +127,7 @@ def register_blueprints(app: Flask) -> None:
         payroll.bp,
         payroll.staff_bp,
         monitoring.staff_bp,
+        closeout.bp,
+        closeout.staff_bp,
     ):
         app.register_blueprint(blueprint)

@@ -223,6 +223,10 @@ class Config:
                 "reminders": {"task": "send_reminders", "schedule": 6 * 3600.0},
                 "statement_notices": {"task": "send_statement_notices", "schedule": 6 * 3600.0},
                 "late_returns": {"task": "alert_late_returns", "schedule": 6 * 3600.0},
+                "final_report_notices": {
+                    "task": "send_final_report_notices",
+                    "schedule": 6 * 3600.0,
+                },
             },
             "worker_hijack_root_logger": False,
         }

@@ -30,6 +30,7 @@ from portal.beneficiaries.certificates import certificate_of, render_certificate
 from portal.beneficiaries.models import Contract, Person
 from portal.beneficiaries.services import end_contract, enrol, validate
 from portal.calls.models import Call
+from portal.closeout import services as closeout
 from portal.documents.models import Document, DocumentKind
 from portal.documents.services import add_document
 from portal.extensions import db
@@ -230,8 +231,10 @@ def seed_workers(applicant: User) -> Agreement:
     certificate = certificate_of(first.id)
     if certificate is not None:  # rendered here: `make run` may have no worker running yet
         render_certificate(certificate.id)
-    statement = seed_statement(agreement, _editor(organisation))
+    editor = _editor(organisation)
+    statement = seed_statement(agreement, editor)
     seed_visits(agreement, statement.period, staff)
+    seed_progress_report(application, editor)
     return agreement
 
 
@@ -286,6 +289,19 @@ def seed_visits(agreement: Agreement, last_month: date, staff: User) -> None:
         by=staff,
     )
     visits.plan_visit(agreement, local_date() + timedelta(days=7), inspector, by=staff)
+def seed_progress_report(application: Application, editor: User):
+    """The first phase's progress report of the demo worksite, submitted by the association's
+    editor for its owner, the demo applicant, to certify."""
+    report = closeout.open_report(application, 1, by=editor)
+    closeout.write(
+        report,
+        progress=40,
+        narrative="أنجز الحفر وغرس 1200 شتلة في المرحلة الأولى؛ يبقى السقي والسياج.",
+        language="ar",
+        by=editor,
+    )
+    closeout.submit(report, by=editor)
+    return report
 
 
 def _blank_pdf() -> bytes:

@@ -5,6 +5,7 @@ from tasks import (  # noqa: F401
     applications,
     beneficiaries,
     certificates,
+    closeout,
     committees,
     notifications,
     payroll,

@@ -16,6 +16,7 @@ from portal.applications.models import Application
 from portal.auth.models import User
 from portal.beneficiaries import services as beneficiaries
 from portal.calls.models import Call
+from portal.closeout.models import WorkReport
 from portal.committees import services as committees
 from portal.extensions import db
 from portal.geo.models import Province
@@ -211,8 +212,16 @@ def forms(app, people):
             date(2026, 10, 1),
             by=db.session.get(User, enrolment.editor.id),
         )
+        report = WorkReport(  # a progress report being written
+            application_id=enrolment.application_id,
+            province_id=enrolment.province_id,
+            phase=1,
+            period_start=date(2027, 3, 1),
+            period_end=date(2027, 5, 31),
+        )
+        db.session.add(report)
         db.session.commit()
-        enrolment.statement_id = statement.id
+        enrolment.statement_id, enrolment.report_id = statement.id, report.id
     with app.app_context():  # a worker who left early, to replace
         leaver = enrol(enrolment, new_cin()).contract
         beneficiaries.end_contract(
@@ -306,6 +315,12 @@ def form_cases(app, people, forms) -> dict[str, tuple]:
             f"/statements/{forms['enrolment'].statement_id}",
             {"lines-0-days_worked": "26", "lines-0-situation": ""},
             ["lines-0-days_worked"],
+        ),
+        "ReportForm": (
+            "partner",
+            f"/reports/{forms['enrolment'].report_id}",
+            {"progress": "40", "language": "ar", "narrative": "أشغال"},
+            ["progress"],
         ),
         "ReplaceForm": (
             "partner",

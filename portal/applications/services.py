@@ -331,11 +331,12 @@ def notify_members(application: Application, event: str, key: str, **context) ->
     link = external_url("applications.show", application_id=application.id)
     return [
         notify(member, event, f"{key}:{member.id}", application=application, link=link, **context)
-        for member in _members(application)
+        for member in members_of(application)
     ]
 
 
-def _members(application: Application) -> list[User]:
+def members_of(application: Application) -> list[User]:
+    """The applying organisation's members, in a steady order."""
     return db.session.scalars(
         select(User)
         .join(Membership, Membership.user_id == User.id)

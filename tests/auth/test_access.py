@@ -160,6 +160,22 @@ ACCESS = {
     "monitoring_staff.add_photos": {"secretariat", "technical_committee", "admin"},
     "monitoring_staff.close_follow_up": {"secretariat", "technical_committee", "admin"},
     "monitoring_staff.photo": {"secretariat", "technical_committee", "admin"},
+    # Progress and final reports: the partner's members and the province's staff (the object
+    # decides, see tests/closeout/test_pages.py); accepting, returning and closing are the
+    # secretariat's.
+    "closeout.reports": SIGNED_IN,
+    "closeout.open_report": SIGNED_IN,
+    "closeout.report": SIGNED_IN,
+    "closeout.add_photo": SIGNED_IN,
+    "closeout.remove_photo": SIGNED_IN,
+    "closeout.photo": SIGNED_IN,
+    "closeout.submit": SIGNED_IN,
+    "closeout.certify": SIGNED_IN,
+    "closeout_staff.reports_to_accept": {"secretariat", "admin"},
+    "closeout_staff.report": STAFF,
+    "closeout_staff.accept": {"secretariat", "admin"},
+    "closeout_staff.return_report": {"secretariat", "admin"},
+    "closeout_staff.close": {"secretariat", "admin"},
 }
 # Routes of one object: reaching the route is the rule tested here; the object's own rule
 # (404 when not visible, 403 when visible but not allowed) is tested in each area.
@@ -177,6 +193,7 @@ OBJECT_ARGS = {
     "archive_id",
     "line_id",
     "visit_id",
+    "report_id",
     "photo_id",
 }
 SAMPLE_ARGS = {
@@ -203,6 +220,7 @@ SAMPLE_ARGS = {
     "archive_id": 1,
     "line_id": 1,
     "visit_id": 1,
+    "report_id": 1,
     "photo_id": 1,
     "language": "fr",
 }

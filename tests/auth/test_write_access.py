@@ -10,7 +10,9 @@ signed copy sent, and a signed agreement with three workers enrolled, one who le
 a certificate) and a spreadsheet of workers checked (one row in error), a validated worker's monthly statements (one being filled, one
 submitted, two certified), a month's accepted statement in a payroll file built and the next
 month's accepted statement waiting for its file, a month of the hiring grant flagged for
-review, and two field visits (one planned, one recorded with a follow-up). Each attempt must be
+review, two field visits (one planned, one recorded with a follow-up), the signed agreement's
+progress reports (one being written with a photo, one submitted, two certified) and another
+signed agreement whose final report is accepted, ready to close. Each attempt must be
 refused the way the route refuses (302 to the sign-in page for anonymous visitors, 403 or 404
 otherwise, or the form shown again where a form's choices are the rule) and must leave the database as it was: every table, counted and hashed
 row by row, before and after (tests/support/fingerprint.py; a plain request writes nothing,
@@ -19,8 +21,8 @@ which is checked first, so no table is left out).
 Then someone allowed sends each of those requests once (`CONTROLS`) and the database changes:
 the forms the refused roles sent would have written.
 
-    63 write routes × 11 roles, on each of 2 organisations in 2 provinces:
-    980 refused attempts, database unchanged.
+    68 write routes × 11 roles, on each of 2 organisations in 2 provinces:
+    1074 refused attempts, database unchanged.
 
 (The GET side is tests/auth/test_access.py; requests without a CSRF token are refused there.)
 """
@@ -46,6 +48,7 @@ from portal.auth.models import User
 from portal.beneficiaries import imports
 from portal.beneficiaries import services as beneficiaries
 from portal.calls.services import DEFAULT_SIGNATORIES, format_signatories
+from portal.closeout.models import FINAL, ReportStatus, WorkReport, WorkReportPhoto
 from portal.committees import services as committees
 from portal.extensions import db
 from portal.geo.models import Province
@@ -57,6 +60,7 @@ from portal.payroll import files as payroll_files
 from portal.payroll import statements as payroll
 from portal.payroll.models import GrantInstalment, InstalmentStatus
 from portal.review import services as review
+from portal.storage import put
 from portal.timeutil import local_date
 from tests.support.accounts import (
     PASSWORD,
@@ -73,6 +77,7 @@ from tests.support.accounts import (
 from tests.support.agreements import approve_in_session, new_call, recommended_in
 from tests.support.applications import complete_draft, submit, worksite
 from tests.support.beneficiaries import enrol_form, new_cin, person_details, person_form
+from tests.support.closeout import photo_bytes
 from tests.support.files import plain_pdf
 from tests.support.fingerprint import changes, fingerprint
 from tests.support.payroll_files import accepted_statement
@@ -427,6 +432,37 @@ WRITES: dict[str, Write] = {
         args=lambda s: {"statement_id": s.certified_statements[1]},
         form=lambda s: {"lines-0-reason": "غاب ثلاثة أيام", "note": ""},
     ),
+    # Progress and final reports: the members open and write them (with photos), an editor
+    # submits, the owner certifies; the province's secretariat accepts, returns and closes.
+    "closeout.open_report": Write(
+        MEMBERS,
+        args=lambda s: {"application_id": s.signed_application},
+        form=lambda s: {"phase": "5"},
+    ),
+    "closeout.report": Write(
+        MEMBERS,
+        args=lambda s: {"report_id": s.draft_report},
+        form=lambda s: {"progress": "60", "language": "ar", "narrative": "أنجز الحفر"},
+    ),
+    "closeout.add_photo": Write(
+        MEMBERS,
+        args=lambda s: {"report_id": s.draft_report},
+        form=lambda s: {"photo": (io.BytesIO(photo_bytes()), "site.jpg"), "caption": "الحفر"},
+    ),
+    "closeout.remove_photo": Write(
+        MEMBERS, args=lambda s: {"report_id": s.draft_report, "photo_id": s.report_photo}
+    ),
+    "closeout.submit": Write(frozenset({"editor"}), args=lambda s: {"report_id": s.draft_report}),
+    "closeout.certify": Write(OWNER, args=lambda s: {"report_id": s.submitted_report}),
+    "closeout_staff.accept": Write(
+        MANAGERS_HERE, args=lambda s: {"report_id": s.certified_reports[0]}
+    ),
+    "closeout_staff.return_report": Write(
+        MANAGERS_HERE,
+        args=lambda s: {"report_id": s.certified_reports[1]},
+        form=lambda s: {"reason": "أضيفوا صور السياج"},
+    ),
+    "closeout_staff.close": Write(MANAGERS_HERE, args=lambda s: {"application_id": s.closing}),
     # Payroll files: the province's secretariat (and the admin) ask for a month's file (the
     # form's provinces are theirs: the other province's secretariat gets it back) and import
     # the returns of a file built.
@@ -529,6 +565,15 @@ CONTROLS = [
     ("monitoring_staff.visit", "secretariat", 0),
     ("monitoring_staff.add_photos", "admin", 0),
     ("monitoring_staff.close_follow_up", "secretariat", 1),
+    ("closeout.open_report", "editor", 0),
+    ("closeout.report", "editor", 0),
+    ("closeout.add_photo", "owner", 0),
+    ("closeout.remove_photo", "editor", 0),
+    ("closeout.submit", "editor", 0),
+    ("closeout.certify", "owner", 0),
+    ("closeout_staff.accept", "secretariat", 0),
+    ("closeout_staff.return_report", "admin", 1),
+    ("closeout_staff.close", "secretariat", 0),
     ("organisations.remove_member", "owner", 0),
     ("organisations.transfer_ownership", "owner", 1),
 ]
@@ -586,6 +631,10 @@ def build_side(app, province: str, committee_call: int) -> SimpleNamespace:
         app, committee_call, province, 1, jobs=6, owner=owner, organisation=organisation
     )
     approve_in_session(app, [hiring], province)
+    (closing,), _ = recommended_in(
+        app, committee_call, province, 1, jobs=5, owner=owner, organisation=organisation
+    )
+    approve_in_session(app, [closing], province)
     (decided, to_decide), _ = recommended_in(
         app, committee_call, province, 2, jobs=5, owner=owner, organisation=organisation
     )
@@ -613,6 +662,9 @@ def build_side(app, province: str, committee_call: int) -> SimpleNamespace:
         signed = db.session.scalar(select(Agreement).filter_by(application_id=hiring))
         agreement_services.upload_signed(signed, plain_pdf(), by=db.session.get(User, owner.id))
         agreement_services.confirm_signed(signed, by=by)
+        closed_out = db.session.scalar(select(Agreement).filter_by(application_id=closing))
+        agreement_services.upload_signed(closed_out, plain_pdf(), by=db.session.get(User, owner.id))
+        agreement_services.confirm_signed(closed_out, by=by)
 
         def worker_of(start: date, end: date):
             return beneficiaries.enrol(
@@ -673,6 +725,48 @@ def build_side(app, province: str, committee_call: int) -> SimpleNamespace:
             visits.VisitRecord(today, 1, 1, follow_up="عرض لائحة الحضور", follow_up_due=today),
             by=by,
         )
+        # The signed agreement's reports: its schedule declared from June 2025 for 18 months (six
+        # phases, all begun): one being written with a photo, one submitted by the editor, two
+        # certified; the fifth phase's to open. The other agreement, with no worker, has its
+        # final report accepted: nothing keeps it from closing.
+        signed.application.details = signed.application.details | {
+            "planned_start": "2025-06-01",
+            "duration_months": "18",
+        }
+        reports = {}
+        for phase, state in ((1, "draft"), (2, "submitted"), (3, "certified"), (4, "certified")):
+            report = WorkReport(
+                application_id=hiring,
+                province_id=province_id(province),
+                phase=phase,
+                period_start=date(2025, 6, 1),
+                period_end=date(2026, 11, 30),
+                status=state,
+                narrative="أنجزت الأشغال",
+                submitted_by_id=editor.id if state != "draft" else None,
+                certified_by_id=owner.id if state == "certified" else None,
+            )
+            db.session.add(report)
+            reports.setdefault(state, []).append(report)
+        photo = WorkReportPhoto(
+            sha256=put(photo_bytes()),
+            content_type="image/jpeg",
+            width=40,
+            height=30,
+            created_by_id=editor.id,
+        )
+        reports["draft"][0].photos.append(photo)
+        db.session.add(
+            WorkReport(
+                application_id=closing,
+                province_id=province_id(province),
+                phase=FINAL,
+                period_start=date(2026, 1, 1),
+                period_end=date(2026, 6, 30),
+                status=ReportStatus.ACCEPTED,
+                narrative="انتهى الورش",
+            )
+        )
         # March's statement in a payroll file (built after the commit), April's waiting.
         march, _april = (
             accepted_statement(signed, [to_validate, to_refuse], period)
@@ -729,6 +823,12 @@ def build_side(app, province: str, committee_call: int) -> SimpleNamespace:
             person=to_end.person_id,
             to_record=to_record.id,
             visited=visited.id,
+            signed_application=hiring,
+            closing=closing,
+            draft_report=reports["draft"][0].id,
+            report_photo=photo.id,
+            submitted_report=reports["submitted"][0].id,
+            certified_reports=[r.id for r in reports["certified"]],
             draft_statement=month_statements["draft"][0],
             submitted_statement=month_statements["submitted"][0],
             certified_statements=month_statements["certified"],
