@@ -289,6 +289,8 @@ def seed_visits(agreement: Agreement, last_month: date, staff: User) -> None:
         by=staff,
     )
     visits.plan_visit(agreement, local_date() + timedelta(days=7), inspector, by=staff)
+
+
 def seed_progress_report(application: Application, editor: User):
     """The first phase's progress report of the demo worksite, submitted by the association's
     editor for its owner, the demo applicant, to certify."""

@@ -45,7 +45,7 @@ from portal.timeutil import local_date, utcnow
 # Contracts whose days count: validated ones and ended ones (as the statements declare them).
 DECLARED = (ContractStatus.VALIDATED, ContractStatus.ENDED)
 # A statement is done with once the paying body paid it, or rejected it and it was closed.
-STATEMENT_DONE = (StatementStatus.PAID, StatementStatus.REJECTED)
+STATEMENT_DONE = (StatementStatus.PAID, StatementStatus.REJECTED, StatementStatus.CLOSED)
 WITH_REPORTS = (Status.AGREEMENT_SIGNED, Status.CLOSED)
 NARRATIVE_MAX = 5000
 REASON_MAX = 1000
