@@ -88,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
         documents,
         notifications,
         organisations,
+        outcomes,
         payroll,
         public,
         reports,
@@ -124,5 +125,6 @@ def register_blueprints(app: Flask) -> None:
         beneficiaries.staff_bp,
         payroll.bp,
         payroll.staff_bp,
+        outcomes.staff_bp,
     ):
         app.register_blueprint(blueprint)
