@@ -17,14 +17,14 @@ DEFINITIONS = (
     ("target", _l("Target"), _l("The jobs the calls allot to the province (their quotas).")),
     (
         "approved",
-        _l("Approved"),
+        _l("Jobs approved"),
         _l(
             "Jobs granted by the committees to approved applications, whatever followed but a revocation."
         ),
     ),
     (
         "signed",
-        _l("Signed"),
+        _l("Jobs signed"),
         _l("Jobs granted to applications whose agreement is signed (or closed)."),
     ),
     (
@@ -163,7 +163,8 @@ class Chart:
     axis_x: float
 
 
-WIDTH, LABEL_WIDTH, TEXT_WIDTH, ROW, GAP = 640, 230, 110, 26, 8
+WIDTH, LABEL_WIDTH, TEXT_WIDTH, ROW, GAP = 520, 200, 90, 28, 6
+LABEL_CHARACTERS = 24  # longer labels are cut in the chart (whole in its table)
 
 
 def chart(items: list[tuple[str, float, str]], *, most: float | None = None) -> Chart:
@@ -175,6 +176,7 @@ def chart(items: list[tuple[str, float, str]], *, most: float | None = None) -> 
     most = most or max((value for _l, value, _t in items), default=0) or 1
     bars = []
     for index, (label, value, text) in enumerate(items):
+        label = label if len(label) <= LABEL_CHARACTERS else f"{label[: LABEL_CHARACTERS - 1]}…"
         length = max(0.0, min(1.0, value / most)) * scale
         y = GAP + index * ROW
         if rtl:

@@ -150,6 +150,10 @@ ACCESS = {
     "payroll_staff.staff_statement": STAFF,
     "payroll_staff.accept": {"secretariat", "admin"},
     "payroll_staff.return_statement": {"secretariat", "admin"},
+    # The outcome dashboard: every staff member's, scoped to their provinces
+    # (tests/outcomes/test_pages.py); counting again at once is the secretariat's.
+    "outcomes.dashboard": STAFF,
+    "outcomes.request_refresh": {"secretariat", "admin"},
 }
 # Routes of one object: reaching the route is the rule tested here; the object's own rule
 # (404 when not visible, 403 when visible but not allowed) is tested in each area.
