@@ -163,8 +163,8 @@ class Chart:
     axis_x: float
 
 
-WIDTH, LABEL_WIDTH, TEXT_WIDTH, ROW, GAP = 520, 200, 90, 28, 6
-LABEL_CHARACTERS = 24  # longer labels are cut in the chart (whole in its table)
+WIDTH, LABEL_WIDTH, TEXT_WIDTH, ROW, GAP = 520, 200, 90, 30, 6
+LABEL_CHARACTERS = 22  # longer labels are cut in the chart (whole in its table)
 
 
 def chart(items: list[tuple[str, float, str]], *, most: float | None = None) -> Chart:
