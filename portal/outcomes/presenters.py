@@ -3,6 +3,7 @@ label of each value of a cut, and the geometry of the bar charts (drawn as SVG b
 template, right to left in Arabic)."""
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -101,8 +102,19 @@ def page_context() -> dict:
         "application_cuts": [cut.value for cut in APPLICATION_CUTS],
         "chart": chart,
         "value_label": value_label,
-        "figure": number,
+        "figure": figure,
     }
+
+
+def figure(value, pattern: str = "#,##0") -> str:
+    """`value` as the filters write numbers (portal.i18n.number), remembered: the page writes
+    a few hundred cells, most of them the same small numbers."""
+    return _formatted(value, pattern, current_language())
+
+
+@lru_cache(maxsize=4096)
+def _formatted(value, pattern: str, _language: str) -> str:
+    return number(value, pattern)
 
 
 def value_label(cut: str, value: str, figures) -> str:
