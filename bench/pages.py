@@ -14,6 +14,8 @@ demo applicant, and measures with wrk at each size:
   the staff queue              /backoffice/applications/            (50 rows a page)
   a staff application page     /backoffice/applications/<id>
   the dashboard                /backoffice/reports/dashboard
+  the outcome dashboard        /backoffice/outcomes/                (as many contracts as
+                               applications, bench/contracts.py, refreshed once, timed)
   the applicant's list         /applications/
   the applicant's application  /applications/<id>                   (with its report)
   an empty signed-in page      /account/                            (the cost of being signed in)
@@ -52,7 +54,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 
-from bench import fortunes  # noqa: E402
+from bench import contracts, fortunes  # noqa: E402
 
 SERVER_DATABASE_URL = os.environ.get(
     "DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -81,6 +83,7 @@ TARGET_RPS = {
     "staff queue": 0.3,
     "staff application": 0.3,
     "dashboard": 0.3,
+    "outcomes": 0.3,
     "applicant's list": 0.6,
     "applicant's application": 0.6,
 }
@@ -836,6 +839,11 @@ def bench(database_url: str, servers: list) -> dict:
         for size in SIZES:
             seconds = seeder.grow_to(size)
             log(f"{seeder.count():,} applications ({seconds:.1f} s to insert, then VACUUM ANALYZE)")
+            inserted, refreshed = contracts.grow_to(app, size)
+            results.setdefault("refresh", {})[size] = refreshed
+            log(
+                f"{size:,} contracts ({inserted:.1f} s to insert); the outcomes' refresh {refreshed:.1f} s"
+            )
             if portal.process is None:
                 portal.start("/healthz")
                 baseline.start("/fortunes")
@@ -907,6 +915,7 @@ def page_paths(staff_page: int) -> list[tuple[str, str, str]]:
         ("staff queue", "/backoffice/applications/", "staff"),
         ("staff application", f"/backoffice/applications/{staff_page}", "staff"),
         ("dashboard", "/backoffice/reports/dashboard", "staff"),
+        ("outcomes", "/backoffice/outcomes/", "staff"),
         ("applicant's list", "/applications/", "applicant"),
         ("applicant's application", f"/applications/{staff_page}", "applicant"),
         ("signed-in page", "/account/", "applicant"),
@@ -971,6 +980,7 @@ def check_pages(portal: Server, pages) -> None:
         "staff queue": lambda body: body.count('href="/backoffice/applications/') >= 50,
         "staff application": lambda body: 'class="timeline"' in body,
         "dashboard": lambda body: 'class="dashboard"' in body,
+        "outcomes": lambda body: 'class="figures"' in body and "<svg" in body,
         "applicant's list": lambda body: body.count('href="/applications/') >= 2 + APPLICANT_EXTRA,
         "applicant's application": lambda body: 'class="report"' in body,
         "signed-in page": lambda body: 'href="/account/password"' in body,
@@ -1098,6 +1108,8 @@ def report(results: dict) -> None:
                 f"  {label:<24} p99 {growth:5.2f}× {verdict:<7} statements "
                 f"{counts[0]} → {counts[1]} {queries}"
             )
+    for size, seconds in results.get("refresh", {}).items():
+        print(f"the outcomes' refresh (the beat task) at {size:,} contracts: {seconds:.1f} s")
     memory_size, readings = results["memory"]
     first, last = (readings[c] for c in MEMORY_CHECKPOINTS)
     ratio = sum(last[1]) / sum(first[1])

@@ -90,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
         monitoring,
         notifications,
         organisations,
+        outcomes,
         payroll,
         public,
         reports,
@@ -129,5 +130,6 @@ def register_blueprints(app: Flask) -> None:
         monitoring.staff_bp,
         closeout.bp,
         closeout.staff_bp,
+        outcomes.staff_bp,
     ):
         app.register_blueprint(blueprint)

@@ -2,6 +2,7 @@
 start: a variable of the wrong type, or a setting production needs and lacks, stops the start
 with a message that names the variable."""
 
+import itertools
 from datetime import timedelta
 from pathlib import Path
 from typing import Literal
@@ -61,6 +62,8 @@ class Environment(BaseSettings):
     PAYROLL_ADAPTER: Literal["statement_xlsx", "statement_csv", "cnss_bds"] = "statement_xlsx"
     PAYROLL_BDS_CONFIRMED: bool = False
     PAYROLL_RETURNS_ALERT_DAYS: PositiveInt = 30
+    OUTCOMES_REFRESH_SECONDS: PositiveInt = 60
+    OUTCOME_AGE_BANDS: str = "18,25,35,45"
 
 
 def read_environment() -> Environment:
@@ -76,6 +79,20 @@ def _problem(error: dict) -> str:
     secret = any(word in name for word in ("SECRET", "PASSWORD"))
     shown = "" if secret else f"={error['input']!r}"
     return f"{name}{shown}: {error['msg']}"
+
+
+def age_bands(value: str) -> tuple[int, ...]:
+    """OUTCOME_AGE_BANDS ("18,25,35,45": the first age of each band) as increasing ages."""
+    try:
+        bounds = tuple(int(part) for part in value.split(","))
+    except ValueError:
+        bounds = ()
+    if not bounds or any(b <= a for a, b in itertools.pairwise(bounds)) or bounds[0] < 0:
+        raise SettingsError(
+            f"Wrong setting in the environment: OUTCOME_AGE_BANDS={value!r}: "
+            "increasing ages separated by commas, e.g. 18,25,35,45."
+        )
+    return bounds
 
 
 def embedded_redis_url() -> str:
@@ -156,6 +173,10 @@ class Config:
         # P-RECONCILE: a file's lines still without an answer of the paying body this many days
         # after it was built alert the province's secretariat (once a file).
         self.PAYROLL_RETURNS_ALERT_DAYS = env.PAYROLL_RETURNS_ALERT_DAYS
+        # The outcome dashboard: how often beat looks for changes to count again (it recounts
+        # only when the data changed or a day passed), and the first age of each age band.
+        self.OUTCOMES_REFRESH_SECONDS = env.OUTCOMES_REFRESH_SECONDS
+        self.OUTCOME_AGE_BANDS = age_bands(env.OUTCOME_AGE_BANDS)
         self.BABEL_DEFAULT_LOCALE = "ar"
         self.BABEL_DEFAULT_TIMEZONE = "Africa/Casablanca"
         self.BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
@@ -226,6 +247,10 @@ class Config:
                 "final_report_notices": {
                     "task": "send_final_report_notices",
                     "schedule": 6 * 3600.0,
+                },
+                "outcomes": {
+                    "task": "refresh_outcomes",
+                    "schedule": float(env.OUTCOMES_REFRESH_SECONDS),
                 },
             },
             "worker_hijack_root_logger": False,

@@ -8,6 +8,7 @@ from tasks import (  # noqa: F401
     closeout,
     committees,
     notifications,
+    outcomes,
     payroll,
     payroll_files,
     reports,

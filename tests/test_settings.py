@@ -19,6 +19,10 @@ from portal import config
         ("SWEEP_EVERY_SECONDS", "1.5x"),
         ("PAYROLL_ADAPTER", "bds"),
         ("PAYROLL_BDS_CONFIRMED", "perhaps"),
+        ("OUTCOMES_REFRESH_SECONDS", "0"),
+        ("OUTCOME_AGE_BANDS", "18,35,25"),
+        ("OUTCOME_AGE_BANDS", "eighteen"),
+        ("OUTCOME_AGE_BANDS", "-1,25"),
     ],
 )
 def test_a_wrong_value_names_its_variable(monkeypatch, name, value):
@@ -58,3 +62,9 @@ def test_the_start_stops_with_the_message_not_a_bare_value_error():
     assert started.returncode != 0
     assert "SettingsError: Wrong setting in the environment: MAIL_PORT='abc'" in started.stderr
     assert "ValueError" not in started.stderr
+
+
+def test_the_age_bands_read_as_increasing_ages(monkeypatch):
+    monkeypatch.setenv("PORTAL_ENV", "test")
+    monkeypatch.setenv("OUTCOME_AGE_BANDS", "18, 30")
+    assert config.load()["OUTCOME_AGE_BANDS"] == (18, 30)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.payroll.models import LedgerEntry
+from portal.payroll.models import LedgerEntry, LedgerKind
 
 
 def record(
@@ -42,12 +42,23 @@ def record(
 def totals(**where) -> dict[str, Decimal]:
     """Sum per kind of the entries matching `where` (application_id, province_id, period,
     contract_id), every kind of the ledger present (0 where none)."""
-    from portal.payroll.models import LedgerKind
+    return totals_by(None, **where).get(None, _zeros())
 
-    query = select(LedgerEntry.kind, func.coalesce(func.sum(LedgerEntry.amount), 0)).group_by(
-        LedgerEntry.kind
-    )
-    for column, value in where.items():
-        query = query.where(getattr(LedgerEntry, column) == value)
-    sums = {kind: Decimal(str(total)) for kind, total in db.session.execute(query)}
-    return {kind.value: sums.get(kind.value, Decimal("0.00")) for kind in LedgerKind}
+
+def totals_by(column: str | None, **where) -> dict:
+    """`totals` for each value of `column` (e.g. "application_id": the sums of every
+    application in one statement), every kind present in each."""
+    key = getattr(LedgerEntry, column) if column else None
+    query = select(
+        LedgerEntry.kind, func.coalesce(func.sum(LedgerEntry.amount), 0), *([key] if column else [])
+    ).group_by(LedgerEntry.kind, *([key] if column else []))
+    for name, value in where.items():
+        query = query.where(getattr(LedgerEntry, name) == value)
+    result: dict = {}
+    for kind, total, *value in db.session.execute(query):
+        result.setdefault(value[0] if value else None, _zeros())[kind] = Decimal(str(total))
+    return result
+
+
+def _zeros() -> dict[str, Decimal]:
+    return {kind.value: Decimal("0.00") for kind in LedgerKind}

@@ -176,6 +176,10 @@ ACCESS = {
     "closeout_staff.accept": {"secretariat", "admin"},
     "closeout_staff.return_report": {"secretariat", "admin"},
     "closeout_staff.close": {"secretariat", "admin"},
+    # The outcome dashboard: every staff member's, scoped to their provinces
+    # (tests/outcomes/test_pages.py); counting again at once is the secretariat's.
+    "outcomes.dashboard": STAFF,
+    "outcomes.request_refresh": {"secretariat", "admin"},
 }
 # Routes of one object: reaching the route is the rule tested here; the object's own rule
 # (404 when not visible, 403 when visible but not allowed) is tested in each area.

@@ -336,6 +336,8 @@ WRITES: dict[str, Write] = {
     "reports.request_export": Write(
         STAFF, form=lambda s: {"call_id": s.demo_call, "format": "xlsx"}
     ),
+    # The figures are the region's, counted whole: any secretariat may ask for a count now.
+    "outcomes.request_refresh": Write(MANAGERS_HERE | {"secretariat_elsewhere"}),
     # Agreements.
     "agreements.upload_signed": Write(
         MEMBERS, args=lambda s: {"agreement_id": s.agreement}, form=lambda s: pdf("signed")
@@ -538,6 +540,7 @@ CONTROLS = [
     ("committees.close", "secretariat", 0),
     ("committees.list_sessions", "committee_member", 0),
     ("reports.request_export", "secretariat_elsewhere", 0),
+    ("outcomes.request_refresh", "secretariat", 0),
     ("agreements.upload_signed", "owner", 0),
     ("agreements_staff.confirm_signed", "secretariat", 0),
     ("agreements_staff.amend", "admin", 0),
