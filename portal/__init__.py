@@ -87,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
         committees,
         documents,
         notifications,
+        opendata,
         organisations,
         payroll,
         public,
@@ -124,5 +125,6 @@ def register_blueprints(app: Flask) -> None:
         beneficiaries.staff_bp,
         payroll.bp,
         payroll.staff_bp,
+        opendata.bp,
     ):
         app.register_blueprint(blueprint)

@@ -4,9 +4,9 @@ with a message that names the variable."""
 
 from datetime import timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import NonNegativeInt, PositiveInt, ValidationError
+from pydantic import Field, NonNegativeInt, PositiveInt, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,6 +60,11 @@ class Environment(BaseSettings):
     CNSS_EMPLOYER_LENGTH: PositiveInt = 7
     PAYROLL_ADAPTER: Literal["statement_xlsx", "statement_csv", "cnss_bds"] = "statement_xlsx"
     PAYROLL_BDS_CONFIRMED: bool = False
+    OPEN_DATA_K_MIN: Annotated[int, Field(ge=2)] = 5
+    OPEN_DATA_LICENCE: str = "Creative Commons Attribution 4.0 International (CC BY 4.0)"
+    OPEN_DATA_LICENCE_URL: str = "https://creativecommons.org/licenses/by/4.0/"
+    OPEN_DATA_PUBLISHER: str = "Awrach programme, Guelmim-Oued Noun region"
+    OPEN_DATA_REFRESH_SECONDS: PositiveInt = 3600
 
 
 def read_environment() -> Environment:
@@ -152,6 +157,13 @@ class Config:
         # name) until ANAPEC and the CNSS confirm its layout.
         self.PAYROLL_ADAPTER = env.PAYROLL_ADAPTER
         self.PAYROLL_BDS_CONFIRMED = env.PAYROLL_BDS_CONFIRMED
+        # T-PUBLIC: counts of 1 to K_MIN − 1 are never published (portal/opendata/rules.py);
+        # the open data's licence and publisher, and how often beat computes the figures.
+        self.OPEN_DATA_K_MIN = env.OPEN_DATA_K_MIN
+        self.OPEN_DATA_LICENCE = env.OPEN_DATA_LICENCE
+        self.OPEN_DATA_LICENCE_URL = env.OPEN_DATA_LICENCE_URL
+        self.OPEN_DATA_PUBLISHER = env.OPEN_DATA_PUBLISHER
+        self.OPEN_DATA_REFRESH_SECONDS = env.OPEN_DATA_REFRESH_SECONDS
         self.BABEL_DEFAULT_LOCALE = "ar"
         self.BABEL_DEFAULT_TIMEZONE = "Africa/Casablanca"
         self.BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
@@ -218,6 +230,10 @@ class Config:
                 "sweep": {"task": "sweep", "schedule": float(env.SWEEP_EVERY_SECONDS)},
                 "reminders": {"task": "send_reminders", "schedule": 6 * 3600.0},
                 "statement_notices": {"task": "send_statement_notices", "schedule": 6 * 3600.0},
+                "open_data": {
+                    "task": "refresh_open_data",
+                    "schedule": float(env.OPEN_DATA_REFRESH_SECONDS),
+                },
             },
             "worker_hijack_root_logger": False,
         }

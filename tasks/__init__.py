@@ -7,6 +7,7 @@ from tasks import (  # noqa: F401
     certificates,
     committees,
     notifications,
+    opendata,
     payroll,
     payroll_files,
     reports,
