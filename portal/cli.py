@@ -17,6 +17,7 @@ from portal.documents.services import load_kinds
 from portal.extensions import db
 from portal.geo.models import Province
 from portal.geo.services import load_communes
+from portal.opendata import services as opendata
 
 
 def _province_ids(names: tuple[str, ...]) -> list[int]:
@@ -87,6 +88,9 @@ def init_app(app: Flask) -> None:
             f"Last month's statement submitted by the editor {demo.EDITOR}, for the applicant "
             "(the owner) to certify."
         )
+        db.session.flush()
+        release = opendata.refresh()
+        click.echo(f"Public results computed ({release.worksites} worksites): /results/")
 
     @app.cli.command("load-edition")
     @click.argument("source")

@@ -14,29 +14,15 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from portal.agreements.models import Agreement
 from portal.applications.models import Application
-from portal.auth.models import User
-from portal.beneficiaries import services as beneficiaries
 from portal.extensions import db
 from portal.opendata import schema, services
 from portal.opendata.models import OpenDataRelease, PublicWorksite
-from tests.support.beneficiaries import enrol, new_cin, signed_agreement
-from tests.support.payroll import MARCH, accepted, shared_when_rolled_back
+from tests.support.beneficiaries import signed_agreement
+from tests.support.opendata import PLANTED, in_forests, workers
+from tests.support.payroll import shared_when_rolled_back
 from tests.support.queries import page_statements
 
-# A worker no public page or file may ever name: her names, CIN and birth date.
-PLANTED = {
-    "cin": "ZQ987654",
-    "first_name_fr": "Zoubida",
-    "last_name_fr": "Qarmouchi",
-    "first_name_ar": "زبيدة",
-    "last_name_ar": "قرموشي",
-    "birth_date": date(1991, 7, 23),
-}
 FORMULA_AR, FORMULA_FR = "+SUM(1;2)", '=HYPERLINK("http://evil.example","x")'
-FORESTS = (
-    {"sector": "forests"},
-    {"sector_ar": "المياه والغابات ومحاربة التصحر", "sector_fr": "Eaux et forêts"},
-)
 # The v1 contract: a change here is a new version of the schema, not an edit.
 V1 = [
     "identifier",
@@ -71,27 +57,6 @@ V1 = [
 ]
 
 
-def workers(app, side, n: int, *, worked: int, completed: int = 0, planted: bool = False):
-    """Enrol and validate `n` workers on the side's agreement; `worked` of them declared for
-    March in an accepted statement, `completed` ended as completed."""
-    with app.app_context():
-        staff = db.session.get(User, side.staff.id)
-        cins = []
-        for i in range(n):
-            details = PLANTED if planted and i == 0 else {"cin": new_cin()}
-            cin = details["cin"]
-            contract = enrol(side, cin, **{k: v for k, v in details.items() if k != "cin"}).contract
-            beneficiaries.validate(contract, by=staff)
-            cins.append(cin)
-            if i < worked:
-                accepted(contract, MARCH)
-            if i < completed:
-                contract.status, contract.end_reason = "ended", "completed"
-                contract.actual_end = contract.planned_end
-        db.session.commit()
-    return cins
-
-
 @pytest.fixture(scope=shared_when_rolled_back)
 def published(app):
     """Two worksites of Sidi Ifni: one of 6 jobs, 4 created (hidden), none completed, the
@@ -101,17 +66,11 @@ def published(app):
     second = signed_agreement(app, jobs=5)
     first.cins = workers(app, first, 6, worked=4, planted=True)
     second.cins = workers(app, second, 5, worked=5, completed=1)
+    in_forests(app, first, second)
     with app.app_context():
-        for side in (first, second):  # the tests' worksites say no sector: forests, as typed
-            agreement = db.session.get(Agreement, side.agreement_id)
-            agreement.application.details = {**agreement.application.details, **FORESTS[0]}
-            agreement.content["worksite"] |= FORESTS[1]
-            flag_modified(agreement, "content")
         agreement = db.session.get(Agreement, first.agreement_id)
         agreement.content["partner"] |= {"name_ar": FORMULA_AR, "name_fr": FORMULA_FR}
         flag_modified(agreement, "content")
-        first.number = agreement.number
-        second.number = db.session.get(Agreement, second.agreement_id).number
         first.representative = agreement.content["partner"]["representative"]
         db.session.commit()
     return first, second
@@ -222,7 +181,7 @@ def test_the_files_follow_the_documented_schema(app, published, release):
     header = next(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert header == V1
     page = client.get("/open-data/").get_data(as_text=True)
-    documented = re.findall(r'<th scope="row"><code dir="ltr">([a-z_]+)</code></th>', page)
+    documented = re.findall(r'<dt><code dir="ltr">([a-z_]+)</code>', page)
     assert documented == V1
     assert "CC BY 4.0" in page and 'rel="license"' in page
     data = json.loads(client.get("/open-data/v1/worksites.json").get_data())
