@@ -19,6 +19,8 @@ from portal import config
         ("SWEEP_EVERY_SECONDS", "1.5x"),
         ("PAYROLL_ADAPTER", "bds"),
         ("PAYROLL_BDS_CONFIRMED", "perhaps"),
+        ("OPEN_DATA_K_MIN", "1"),  # a threshold of 1 would publish every count
+        ("OPEN_DATA_REFRESH_SECONDS", "0"),
     ],
 )
 def test_a_wrong_value_names_its_variable(monkeypatch, name, value):

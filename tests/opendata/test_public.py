@@ -297,3 +297,13 @@ def test_pages_and_files_run_the_same_statements_with_10_and_1000_agreements(app
     assert counts[10] == counts[1000]
     for label, (_path, most) in paths.items():
         assert counts[10][label] <= most, (label, counts[10][label])
+
+
+def test_the_beat_task_writes_a_release_and_keeps_the_previous_one_only(app, published):
+    from tasks.opendata import refresh_open_data
+
+    ids = [refresh_open_data.apply().get() for _ in range(3)]
+    with app.app_context():
+        kept = db.session.scalars(select(OpenDataRelease.id).order_by(OpenDataRelease.id)).all()
+        rows = db.session.scalars(select(PublicWorksite.release_id).distinct()).all()
+    assert kept == ids[1:] and set(rows) <= set(ids[1:])

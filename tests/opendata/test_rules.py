@@ -86,3 +86,9 @@ def test_progress_without_a_report_is_the_time_elapsed(today, percent):
 def test_no_progress_without_both_dates():
     assert rules.time_elapsed(None, date(2027, 8, 31), date(2027, 5, 1)) is None
     assert rules.time_elapsed(date(2027, 3, 1), None, date(2027, 5, 1)) is None
+
+
+def test_beat_computes_the_release_on_its_schedule(app):
+    entry = app.config["CELERY"]["beat_schedule"]["open_data"]
+    assert entry == {"task": "refresh_open_data", "schedule": 3600.0}
+    assert "refresh_open_data" in app.extensions["celery"].tasks
