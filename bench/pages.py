@@ -615,7 +615,13 @@ class Seeder:
             missing = total - connection.scalar(text("SELECT count(*) FROM contract"))
             commune = connection.scalar(text("SELECT min(id) FROM commune"))
             start, end, period = date(2026, 9, 1), date(2027, 2, 28), date(2026, 10, 1)
-            statements = {}
+            statements = {  # the month's statement of each application, once (earlier sizes')
+                application_id: {"id": statement_id, "written": True}
+                for application_id, statement_id in connection.execute(
+                    text("SELECT application_id, id FROM monthly_statement WHERE period = :p"),
+                    {"p": period},
+                )
+            }
             while missing > 0:
                 people, contracts, lines = [], [], []
                 for _ in range(min(missing, 10_000)):
@@ -664,9 +670,9 @@ class Seeder:
                     )
                     if n % 5 == 0:
                         continue  # a fifth not yet declared
-                    if agreement_id not in statements:
+                    if application_id not in statements:
                         top["monthly_statement"] += 1
-                        statements[agreement_id] = {
+                        statements[application_id] = {
                             "id": top["monthly_statement"],
                             "application_id": application_id,
                             "agreement_id": agreement_id,
@@ -679,7 +685,7 @@ class Seeder:
                     lines.append(
                         {
                             "id": top["statement_line"],
-                            "statement_id": statements[agreement_id]["id"],
+                            "statement_id": statements[application_id]["id"],
                             "contract_id": n,
                             "max_days": 26,
                             "days_worked": 26,
