@@ -19,7 +19,6 @@ from portal.agreements.models import Agreement, AgreementStatus
 from portal.agreements.services import amount_of, dates_of
 from portal.applications.models import Application, Status
 from portal.beneficiaries.models import Contract, ContractStatus, EndReason
-from portal.calls.models import Edition
 from portal.core.spreadsheets import csv_value
 from portal.extensions import db
 from portal.opendata import rules, schema
@@ -76,10 +75,8 @@ def refresh(today: date | None = None) -> OpenDataRelease:
 def _worksites(k_min: int, today: date) -> list[dict]:
     """The published rows, ordered (province, sector, partner, identifier) and positioned."""
     agreements = db.session.execute(
-        select(Agreement, Application.province_id, Application.details, Edition.parameters)
+        select(Agreement, Application.province_id, Application.details)
         .join(Application, Agreement.application_id == Application.id)
-        .join(Application.call)
-        .join(Edition)
         .where(
             Application.status.in_(PUBLISHED),
             Agreement.status.in_((AgreementStatus.ISSUED, AgreementStatus.SIGNED)),
