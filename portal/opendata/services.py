@@ -88,7 +88,7 @@ def _worksites(k_min: int, today: date) -> list[dict]:
     spans = contract_spans()
     reported = reported_progress(ids)
     rows = []
-    for agreement, province_id, details, _parameters in agreements:
+    for agreement, province_id, details in agreements:
         application_id = agreement.application_id
         content = agreement.content
         worksite = content.get("worksite") or {}
