@@ -27,7 +27,7 @@ from portal.opendata.progress import REPORTS, TIME_ELAPSED, reported_progress
 from portal.payroll.models import LineOutcome, MonthlyStatement, StatementLine, StatementStatus
 from portal.timeutil import local_date, utcnow
 
-PAGE_SIZE = 50
+PAGE_SIZE = 20  # cards a page: their rendering, not the SQL, is what a page costs (bench-pages)
 KEEP_RELEASES = 2  # the latest, and the one before for requests that began on it
 # Applications whose agreement is public: issued (the committee's decision is), signed, closed.
 PUBLISHED = (Status.AGREEMENT_ISSUED, Status.AGREEMENT_SIGNED, Status.CLOSED)
