@@ -15,10 +15,17 @@ demo applicant, and measures with wrk at each size:
   a staff application page     /backoffice/applications/<id>
   the dashboard                /backoffice/reports/dashboard
   the outcome dashboard        /backoffice/outcomes/                (as many contracts as
-                               applications, bench/contracts.py, refreshed once, timed)
+                               applications, refreshed once, timed)
   the applicant's list         /applications/
   the applicant's application  /applications/<id>                   (with its report)
   an empty signed-in page      /account/                            (the cost of being signed in)
+  the public results           /results/province/<id>               (no sign-in)
+  the open data's CSV          /open-data/v1/worksites.csv          (no sign-in)
+
+The public pages read the release the beat task computes: at each size the seeder gives the
+published applications agreements, and as many contracts as applications (people, contracts,
+an accepted month for most of them, some completed), then computes the release in this
+process and prints how long it took.
 
 and each page once more in this process (SQL statements, time in the database), and at the
 smallest size the web workers' memory (VmRSS) after 1,000 and after 20,000 requests to those
@@ -54,7 +61,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 
-from bench import contracts, fortunes  # noqa: E402
+from bench import fortunes  # noqa: E402
 
 SERVER_DATABASE_URL = os.environ.get(
     "DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -340,6 +347,18 @@ class Templates:
     rules_version: dict[int, str] = field(default_factory=dict)
 
 
+def outcomes_refresh(app) -> float:
+    """The outcome dashboard's refresh (what its beat task runs), timed in this process."""
+    from portal.extensions import db
+    from portal.outcomes import services
+
+    with app.app_context():
+        started = time.perf_counter()
+        services.refresh()
+        db.session.commit()
+        return time.perf_counter() - started
+
+
 class Seeder:
     """The portal's rows, in bulk through SQLAlchemy Core (ids given, sequences set after)."""
 
@@ -529,6 +548,204 @@ class Seeder:
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                 connection.execute(text("VACUUM ANALYZE"))
         return time.perf_counter() - started
+
+    def contracts_to(self, total: int) -> float:
+        """Agreements for the published applications (issued or signed) that lack one, and
+        people with their contracts until there are `total` contracts, most with an accepted
+        month of days, a tenth completed; seconds taken."""
+        from portal.agreements.models import Agreement
+        from portal.beneficiaries.models import Contract, Person
+        from portal.extensions import db
+        from portal.payroll.models import MonthlyStatement, StatementLine
+
+        started = time.perf_counter()
+        with self.app.app_context(), db.engine.begin() as connection:
+            template, applicant = connection.execute(
+                select(Agreement.content, Agreement.created_by_id).order_by(Agreement.id).limit(1)
+            ).one()
+            editions = dict(connection.execute(text("SELECT id, edition_id FROM call")).all())
+            names = {
+                r[0]: r[1:]
+                for r in connection.execute(text("SELECT id, name_ar, name_fr FROM province"))
+            }
+            top = {
+                name: connection.scalar(text(f"SELECT coalesce(max(id), 0) FROM {name}"))
+                for name in (
+                    "agreement",
+                    "person",
+                    "contract",
+                    "monthly_statement",
+                    "statement_line",
+                )
+            }
+            published = connection.execute(
+                text(
+                    "SELECT a.id, a.organisation_id, a.call_id, a.component, a.province_id, "
+                    "a.jobs_granted, o.name_ar, o.name_fr, o.legal_form FROM application a "
+                    "JOIN organisation o ON o.id = a.organisation_id LEFT JOIN agreement g "
+                    "ON g.application_id = a.id WHERE a.status IN ('agreement_issued', "
+                    "'agreement_signed') AND g.id IS NULL ORDER BY a.id"
+                )
+            ).all()
+            agreements = []
+            for row in published:
+                top["agreement"] += 1
+                content = {
+                    **template,
+                    "number": f"CP-BENCH-{row.id:07d}",
+                    "component": row.component,
+                    "jobs": row.jobs_granted or 5,
+                    "partner": {
+                        **template["partner"],
+                        "name_ar": row.name_ar,
+                        "name_fr": row.name_fr,
+                        "legal_form": row.legal_form,
+                    },
+                    "province_ar": names[row.province_id][0],
+                    "province_fr": names[row.province_id][1],
+                }
+                if row.component == 2:
+                    content.pop("worksite", None)
+                    content["grant"] = {"total": 1500 * 18 * content["jobs"]}
+                agreements.append(
+                    {
+                        "id": top["agreement"],
+                        "application_id": row.id,
+                        "number": content["number"],
+                        "status": "signed",
+                        "verification_code": f"BENCH{row.id:012d}",
+                        "content": content,
+                        "created_by_id": applicant,
+                    }
+                )
+            if agreements:
+                connection.execute(Agreement.__table__.insert(), agreements)
+            holders = connection.execute(
+                text(
+                    "SELECT g.id, a.id, a.organisation_id, a.call_id, a.component, a.province_id "
+                    "FROM agreement g JOIN application a ON a.id = g.application_id "
+                    "WHERE g.status IN ('issued', 'signed') ORDER BY g.id"
+                )
+            ).all()
+            missing = total - connection.scalar(text("SELECT count(*) FROM contract"))
+            commune = connection.scalar(text("SELECT min(id) FROM commune"))
+            start, end, period = date(2026, 9, 1), date(2027, 2, 28), date(2026, 10, 1)
+            statements = {  # the month's statement of each application, once (earlier sizes')
+                application_id: {"id": statement_id, "written": True}
+                for application_id, statement_id in connection.execute(
+                    text("SELECT application_id, id FROM monthly_statement WHERE period = :p"),
+                    {"p": period},
+                )
+            }
+            while missing > 0:
+                people, contracts, lines = [], [], []
+                for _ in range(min(missing, 10_000)):
+                    top["person"] += 1
+                    top["contract"] += 1
+                    n = top["contract"]
+                    agreement_id, application_id, organisation_id, call_id, component, province = (
+                        holders[n % len(holders)]
+                    )
+                    people.append(
+                        {
+                            "id": top["person"],
+                            "cin": f"BN{top['person']:07d}",
+                            "last_name_ar": "العامل",
+                            "first_name_ar": "محمد",
+                            "last_name_fr": "Travailleur",
+                            "first_name_fr": f"Numéro {top['person']}",
+                            "birth_date": date(1990, 1, 1) + timedelta(days=n % 5000),
+                            "sex": ("female", "male")[n % 2],
+                            "commune_id": commune,
+                            "education_level": "secondary",
+                            "created_by_id": applicant,
+                        }
+                    )
+                    done = n % 10 == 0
+                    contracts.append(
+                        {
+                            "id": n,
+                            "person_id": top["person"],
+                            "agreement_id": agreement_id,
+                            "application_id": application_id,
+                            "organisation_id": organisation_id,
+                            "component": component,
+                            "edition_id": editions[call_id],
+                            "kind": "cdd",
+                            "role": "عامل",
+                            "post_index": 0 if component == 2 else None,
+                            "start_date": start,
+                            "planned_end": end,
+                            "actual_end": end if done else None,
+                            "end_reason": "completed" if done else None,
+                            "monthly_wage": 3266.10,
+                            "status": "ended" if done else "validated",
+                            "created_by_id": applicant,
+                        }
+                    )
+                    if n % 5 == 0:
+                        continue  # a fifth not yet declared
+                    if application_id not in statements:
+                        top["monthly_statement"] += 1
+                        statements[application_id] = {
+                            "id": top["monthly_statement"],
+                            "application_id": application_id,
+                            "agreement_id": agreement_id,
+                            "province_id": province,
+                            "period": period,
+                            "status": "accepted",
+                            "due_on": date(2026, 11, 10),
+                        }
+                    top["statement_line"] += 1
+                    lines.append(
+                        {
+                            "id": top["statement_line"],
+                            "statement_id": statements[application_id]["id"],
+                            "contract_id": n,
+                            "max_days": 26,
+                            "days_worked": 26,
+                            "situation": "",
+                            "monthly_wage": 3266.10,
+                            "wage_floor": 3266.10,
+                            "wage_due": 3266.10,
+                        }
+                    )
+                connection.execute(Person.__table__.insert(), people)
+                connection.execute(Contract.__table__.insert(), contracts)
+                new = [s for s in statements.values() if not s.get("written")]
+                if new:
+                    connection.execute(
+                        MonthlyStatement.__table__.insert(),
+                        [{k: v for k, v in s.items() if k != "written"} for s in new],
+                    )
+                    for statement in new:
+                        statement["written"] = True
+                if lines:
+                    connection.execute(StatementLine.__table__.insert(), lines)
+                missing -= len(contracts)
+            for table in top:
+                connection.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT greatest(max(id), 1) FROM {table}))"
+                    )
+                )
+        return time.perf_counter() - started
+
+    def refresh_public(self) -> tuple[float, int, int]:
+        """The beat task's work, in this process: (seconds, worksites published, the province
+        with the most of them)."""
+        from portal.extensions import db
+        from portal.opendata import services
+
+        started = time.perf_counter()
+        with self.app.app_context():
+            release = services.refresh()
+            db.session.commit()
+            province = max(release.totals["provinces"], key=lambda p: p["worksites"])["id"]
+            worksites = release.worksites
+            db.session.remove()
+        return time.perf_counter() - started, worksites, province
 
     def _reference(self, connection) -> dict:
         from portal import demo
@@ -839,17 +1056,21 @@ def bench(database_url: str, servers: list) -> dict:
         for size in SIZES:
             seconds = seeder.grow_to(size)
             log(f"{seeder.count():,} applications ({seconds:.1f} s to insert, then VACUUM ANALYZE)")
-            inserted, refreshed = contracts.grow_to(app, size)
-            results.setdefault("refresh", {})[size] = refreshed
+            seconds = seeder.contracts_to(size)
+            refresh, worksites, public_province = seeder.refresh_public()
+            results.setdefault("refresh", {})[size] = (refresh, worksites)
+            results.setdefault("outcomes_refresh", {})[size] = outcomes_refresh(app)
             log(
-                f"{size:,} contracts ({inserted:.1f} s to insert); the outcomes' refresh {refreshed:.1f} s"
+                f"{size:,} contracts ({seconds:.1f} s to insert); the public results computed in "
+                f"{refresh:.1f} s ({worksites:,} worksites)"
             )
             if portal.process is None:
                 portal.start("/healthz")
                 baseline.start("/fortunes")
             if cookies is None:
                 cookies = sign_in(portal)
-            pages = [(label, path, cookies[who]) for label, path, who in page_paths(staff_page)]
+            paths = page_paths(staff_page, public_province)
+            pages = [(label, path, cookies[who]) for label, path, who in paths]
             check_pages(portal, pages)
             meter = None
             if size == MEMORY_SIZE:
@@ -863,7 +1084,7 @@ def bench(database_url: str, servers: list) -> dict:
                 for checkpoint in MEMORY_CHECKPOINTS[1:]:
                     meter.reach(checkpoint)
                 results["memory"] = (size, meter.readings)
-            results["in_process"][size] = in_process(app, staff_page)
+            results["in_process"][size] = in_process(app, staff_page, public_province)
             results["load"].append(os.getloadavg()[0])
         results["rss_end"] = portal.worker_rss_kib()
         results["minutes"] = (time.monotonic() - started) / 60
@@ -906,10 +1127,10 @@ def sign_in(portal: Server) -> dict:
 
     staff = Session(portal.url).sign_in(STAFF, demo.PASSWORD, demo.TOTP_SECRET)
     applicant = Session(portal.url).sign_in(demo.APPLICANT, demo.PASSWORD, demo.TOTP_SECRET)
-    return {"staff": staff, "applicant": applicant}
+    return {"staff": staff, "applicant": applicant, "visitor": ""}
 
 
-def page_paths(staff_page: int) -> list[tuple[str, str, str]]:
+def page_paths(staff_page: int, public_province: int) -> list[tuple[str, str, str]]:
     """(label, path, who) of each page measured."""
     return [
         ("staff queue", "/backoffice/applications/", "staff"),
@@ -919,10 +1140,12 @@ def page_paths(staff_page: int) -> list[tuple[str, str, str]]:
         ("applicant's list", "/applications/", "applicant"),
         ("applicant's application", f"/applications/{staff_page}", "applicant"),
         ("signed-in page", "/account/", "applicant"),
+        ("public results", f"/results/province/{public_province}", "visitor"),
+        ("open data CSV", "/open-data/v1/worksites.csv", "visitor"),
     ]
 
 
-def in_process(app, staff_page: int) -> dict:
+def in_process(app, staff_page: int, public_province: int) -> dict:
     """Each page through the test client of this process: SQL statements, time in the
     database and in all (median of 5), to tell the database from Python when a page is slow."""
     from sqlalchemy import event
@@ -951,12 +1174,13 @@ def in_process(app, staff_page: int) -> dict:
     event.listen(engine, "after_cursor_execute", after)
     figures = {}
     try:
-        for label, path, who in page_paths(staff_page):
+        for label, path, who in page_paths(staff_page, public_province):
             client = app.test_client()
-            with client.session_transaction() as session:
-                session["_user_id"] = ids[who]
-                session["_fresh"] = True
-                session["second_factor"] = who == "staff"
+            if who != "visitor":
+                with client.session_transaction() as session:
+                    session["_user_id"] = ids[who]
+                    session["_fresh"] = True
+                    session["second_factor"] = who == "staff"
             runs = []
             for _ in range(6):
                 clock.update(sql=0.0, queries=0)
@@ -984,6 +1208,8 @@ def check_pages(portal: Server, pages) -> None:
         "applicant's list": lambda body: body.count('href="/applications/') >= 2 + APPLICANT_EXTRA,
         "applicant's application": lambda body: 'class="report"' in body,
         "signed-in page": lambda body: 'href="/account/password"' in body,
+        "public results": lambda body: body.count('class="card"') >= 2,
+        "open data CSV": lambda body: body.startswith("\ufeffidentifier,"),
     }
     for label, path, cookie in pages:
         status, body, location = fetch(portal.url + path, cookie)
@@ -1108,7 +1334,7 @@ def report(results: dict) -> None:
                 f"  {label:<24} p99 {growth:5.2f}× {verdict:<7} statements "
                 f"{counts[0]} → {counts[1]} {queries}"
             )
-    for size, seconds in results.get("refresh", {}).items():
+    for size, seconds in results.get("outcomes_refresh", {}).items():
         print(f"the outcomes' refresh (the beat task) at {size:,} contracts: {seconds:.1f} s")
     memory_size, readings = results["memory"]
     first, last = (readings[c] for c in MEMORY_CHECKPOINTS)
@@ -1130,6 +1356,9 @@ def report(results: dict) -> None:
         f"  (at the end of the run, after the {max(sizes):,} measurements: "
         f"{sum(end) / 1024:.1f} MiB, workers {', '.join(f'{k / 1024:.1f}' for k in end)} MiB)"
     )
+    print("\nthe public results computed by the beat task's service, in this process:")
+    for size, (seconds, worksites) in results.get("refresh", {}).items():
+        print(f"  {size:>9,} contracts: {seconds:6.1f} s ({worksites:,} worksites published)")
     load = ", ".join(f"{value:.2f}" for value in results["load"])
     print(
         f"\n1-minute load average at the start and after each size: {load} ({os.cpu_count()} cores)"

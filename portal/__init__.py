@@ -89,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
         documents,
         monitoring,
         notifications,
+        opendata,
         organisations,
         outcomes,
         payroll,
@@ -131,5 +132,6 @@ def register_blueprints(app: Flask) -> None:
         closeout.bp,
         closeout.staff_bp,
         outcomes.staff_bp,
+        opendata.bp,
     ):
         app.register_blueprint(blueprint)

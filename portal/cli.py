@@ -18,6 +18,7 @@ from portal.extensions import db
 from portal.geo.models import Province
 from portal.geo.services import load_communes
 from portal.outcomes.services import refresh as refresh_outcomes
+from portal.opendata import services as opendata
 
 
 def _province_ids(names: tuple[str, ...]) -> list[int]:
@@ -90,6 +91,9 @@ def init_app(app: Flask) -> None:
         )
         counted = refresh_outcomes()
         click.echo(f"Outcome dashboard counted from {counted.contracts} contracts.")
+        db.session.flush()
+        release = opendata.refresh()
+        click.echo(f"Public results computed ({release.worksites} worksites): /results/")
 
     @app.cli.command("load-edition")
     @click.argument("source")

@@ -5,9 +5,9 @@ with a message that names the variable."""
 import itertools
 from datetime import timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import NonNegativeInt, PositiveInt, ValidationError
+from pydantic import Field, NonNegativeInt, PositiveInt, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,6 +64,11 @@ class Environment(BaseSettings):
     PAYROLL_RETURNS_ALERT_DAYS: PositiveInt = 30
     OUTCOMES_REFRESH_SECONDS: PositiveInt = 60
     OUTCOME_AGE_BANDS: str = "18,25,35,45"
+    OPEN_DATA_K_MIN: Annotated[int, Field(ge=2)] = 5
+    OPEN_DATA_LICENCE: str = "Creative Commons Attribution 4.0 International (CC BY 4.0)"
+    OPEN_DATA_LICENCE_URL: str = "https://creativecommons.org/licenses/by/4.0/"
+    OPEN_DATA_PUBLISHER: str = "Awrach programme, Guelmim-Oued Noun region"
+    OPEN_DATA_REFRESH_SECONDS: PositiveInt = 3600
 
 
 def read_environment() -> Environment:
@@ -177,6 +182,13 @@ class Config:
         # only when the data changed or a day passed), and the first age of each age band.
         self.OUTCOMES_REFRESH_SECONDS = env.OUTCOMES_REFRESH_SECONDS
         self.OUTCOME_AGE_BANDS = age_bands(env.OUTCOME_AGE_BANDS)
+        # T-PUBLIC: counts of 1 to K_MIN − 1 are never published (portal/opendata/rules.py);
+        # the open data's licence and publisher, and how often beat computes the figures.
+        self.OPEN_DATA_K_MIN = env.OPEN_DATA_K_MIN
+        self.OPEN_DATA_LICENCE = env.OPEN_DATA_LICENCE
+        self.OPEN_DATA_LICENCE_URL = env.OPEN_DATA_LICENCE_URL
+        self.OPEN_DATA_PUBLISHER = env.OPEN_DATA_PUBLISHER
+        self.OPEN_DATA_REFRESH_SECONDS = env.OPEN_DATA_REFRESH_SECONDS
         self.BABEL_DEFAULT_LOCALE = "ar"
         self.BABEL_DEFAULT_TIMEZONE = "Africa/Casablanca"
         self.BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
@@ -251,6 +263,10 @@ class Config:
                 "outcomes": {
                     "task": "refresh_outcomes",
                     "schedule": float(env.OUTCOMES_REFRESH_SECONDS),
+                },
+                "open_data": {
+                    "task": "refresh_open_data",
+                    "schedule": float(env.OPEN_DATA_REFRESH_SECONDS),
                 },
             },
             "worker_hijack_root_logger": False,

@@ -9,6 +9,7 @@ from tasks import (  # noqa: F401
     committees,
     notifications,
     outcomes,
+    opendata,
     payroll,
     payroll_files,
     reports,

@@ -23,6 +23,8 @@ from portal import config
         ("OUTCOME_AGE_BANDS", "18,35,25"),
         ("OUTCOME_AGE_BANDS", "eighteen"),
         ("OUTCOME_AGE_BANDS", "-1,25"),
+        ("OPEN_DATA_K_MIN", "1"),  # a threshold of 1 would publish every count
+        ("OPEN_DATA_REFRESH_SECONDS", "0"),
     ],
 )
 def test_a_wrong_value_names_its_variable(monkeypatch, name, value):

@@ -21,6 +21,12 @@ ACCESS = {
     "core.privacy": EVERYONE,
     "core.set_language": EVERYONE,
     "core.healthz": EVERYONE,
+    "opendata.overview": EVERYONE,
+    "opendata.province": EVERYONE,
+    "opendata.sector": EVERYONE,
+    "opendata.schema_page": EVERYONE,
+    "opendata.worksites_csv": EVERYONE,
+    "opendata.worksites_json": EVERYONE,
     "static": EVERYONE,
     "auth.register": EVERYONE,
     "auth.check_email": EVERYONE,
@@ -227,6 +233,8 @@ SAMPLE_ARGS = {
     "report_id": 1,
     "photo_id": 1,
     "language": "fr",
+    "province_id": 1,
+    "sector": "forests",
 }
 
 
