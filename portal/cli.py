@@ -17,8 +17,8 @@ from portal.documents.services import load_kinds
 from portal.extensions import db
 from portal.geo.models import Province
 from portal.geo.services import load_communes
-from portal.outcomes.services import refresh as refresh_outcomes
 from portal.opendata import services as opendata
+from portal.outcomes.services import refresh as refresh_outcomes
 
 
 def _province_ids(names: tuple[str, ...]) -> list[int]:
