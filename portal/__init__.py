@@ -91,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
         payroll,
         public,
         reports,
+        retention,
         review,
     )
     from portal.applications.presenters import init_app as init_presenters
@@ -124,5 +125,6 @@ def register_blueprints(app: Flask) -> None:
         beneficiaries.staff_bp,
         payroll.bp,
         payroll.staff_bp,
+        retention.staff_bp,
     ):
         app.register_blueprint(blueprint)

@@ -60,6 +60,11 @@ class Environment(BaseSettings):
     CNSS_EMPLOYER_LENGTH: PositiveInt = 7
     PAYROLL_ADAPTER: Literal["statement_xlsx", "statement_csv", "cnss_bds"] = "statement_xlsx"
     PAYROLL_BDS_CONFIRMED: bool = False
+    RETENTION_IDENTITY_MONTHS: PositiveInt = 24
+    RETENTION_FILES_MONTHS: PositiveInt = 12
+    RETENTION_CONTACTS_MONTHS: PositiveInt = 24
+    RETENTION_BATCH: PositiveInt = 200
+    RETENTION_EVERY_SECONDS: PositiveInt = 24 * 3600
 
 
 def read_environment() -> Environment:
@@ -152,6 +157,14 @@ class Config:
         # name) until ANAPEC and the CNSS confirm its layout.
         self.PAYROLL_ADAPTER = env.PAYROLL_ADAPTER
         self.PAYROLL_BDS_CONFIRMED = env.PAYROLL_BDS_CONFIRMED
+        # DP-RETENTION-B (law 09-08: kept no longer than needed): months after an agreement's
+        # close-out (`Application.closed_at`) before the purge job anonymises its workers'
+        # identity, removes its uploaded files, and erases the contact data of applicants with
+        # nothing else going on (portal/retention). Rows per commit of the job.
+        self.RETENTION_IDENTITY_MONTHS = env.RETENTION_IDENTITY_MONTHS
+        self.RETENTION_FILES_MONTHS = env.RETENTION_FILES_MONTHS
+        self.RETENTION_CONTACTS_MONTHS = env.RETENTION_CONTACTS_MONTHS
+        self.RETENTION_BATCH = env.RETENTION_BATCH
         self.BABEL_DEFAULT_LOCALE = "ar"
         self.BABEL_DEFAULT_TIMEZONE = "Africa/Casablanca"
         self.BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
@@ -218,6 +231,10 @@ class Config:
                 "sweep": {"task": "sweep", "schedule": float(env.SWEEP_EVERY_SECONDS)},
                 "reminders": {"task": "send_reminders", "schedule": 6 * 3600.0},
                 "statement_notices": {"task": "send_statement_notices", "schedule": 6 * 3600.0},
+                "retention": {
+                    "task": "purge_personal_data",
+                    "schedule": float(env.RETENTION_EVERY_SECONDS),
+                },
             },
             "worker_hijack_root_logger": False,
         }

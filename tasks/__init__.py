@@ -10,5 +10,6 @@ from tasks import (  # noqa: F401
     payroll,
     payroll_files,
     reports,
+    retention,
     system,
 )
