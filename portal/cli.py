@@ -64,6 +64,7 @@ def print_plan(plan: retention.Plan) -> None:
             for category, when in row.due.items()
         )
         click.echo(f"{row.number} closed {row.closed_at:%Y-%m-%d}: {dates}")
+    click.echo(f"{plan.purged_agreements} closed agreements have nothing left to purge.")
 
 
 def init_app(app: Flask) -> None:

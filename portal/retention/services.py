@@ -407,17 +407,12 @@ class Plan:
     now: datetime
     months: dict[str, int]
     counts: dict[str, int]  # what a run now would purge, by kind of row
-    agreements: list[AgreementRetention] = field(default_factory=list)
+    agreements: list[AgreementRetention] = field(default_factory=list)  # with rows left
+    purged_agreements: int = 0  # closed agreements with nothing left to purge
 
     @property
     def total(self) -> int:
         return sum(self.counts.values())
-
-    def by_category(self) -> dict[str, int]:
-        totals = Counter({category: 0 for category in SETTINGS})
-        for name, count in self.counts.items():
-            totals[CATEGORY_OF[name]] += count
-        return dict(totals)
 
 
 def _grouped(query) -> dict[int, int]:
@@ -425,8 +420,8 @@ def _grouped(query) -> dict[int, int]:
 
 
 def plan(now: datetime | None = None) -> Plan:
-    """What a run now would purge (counts only) and, for each closed agreement, when each
-    category goes and how many rows of it are left; reads only, in a fixed number of
+    """What a run now would purge (counts only) and, for each closed agreement with rows left,
+    when each category goes and how many rows of it are left; reads only, in a fixed number of
     statements whatever the number of agreements."""
     now = now or utcnow()
     counts = {
@@ -472,20 +467,22 @@ def plan(now: datetime | None = None) -> Plan:
         .group_by(Membership.organisation_id)
     )
     for application, number in closed:
-        result.agreements.append(
-            AgreementRetention(
-                application_id=application.id,
-                number=number,
-                province=application.province,
-                closed_at=application.closed_at,
-                due={c: due_on(c, application.closed_at) for c in SETTINGS},
-                pending={
-                    IDENTITY: workers.get(application.id, 0),
-                    FILES: documents.get(application.id, 0) + signed.get(application.id, 0),
-                    CONTACTS: members.get(application.organisation_id, 0),
-                },
-            )
+        row = AgreementRetention(
+            application_id=application.id,
+            number=number,
+            province=application.province,
+            closed_at=application.closed_at,
+            due={c: due_on(c, application.closed_at) for c in SETTINGS},
+            pending={
+                IDENTITY: workers.get(application.id, 0),
+                FILES: documents.get(application.id, 0) + signed.get(application.id, 0),
+                CONTACTS: members.get(application.organisation_id, 0),
+            },
         )
+        if any(row.pending.values()):
+            result.agreements.append(row)
+        else:
+            result.purged_agreements += 1
     return result
 
 

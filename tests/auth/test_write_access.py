@@ -19,8 +19,8 @@ which is checked first, so no table is left out).
 Then someone allowed sends each of those requests once (`CONTROLS`) and the database changes:
 the forms the refused roles sent would have written.
 
-    59 write routes × 11 roles, on each of 2 organisations in 2 provinces:
-    908 refused attempts, database unchanged.
+    60 write routes × 11 roles, on each of 2 organisations in 2 provinces:
+    928 refused attempts, database unchanged.
 
 (The GET side is tests/auth/test_access.py; requests without a CSRF token are refused there.)
 """

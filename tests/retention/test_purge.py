@@ -143,6 +143,10 @@ def test_running_twice_changes_nothing_more(app, old):
         "contacts": 0,
         "files_deleted": 0,
     }
+    with app.app_context():
+        plan = services.plan()
+    assert old.application_id not in {row.application_id for row in plan.agreements}
+    assert plan.purged_agreements >= 1
 
 
 def test_the_dry_run_lists_what_goes_and_writes_nothing(app):
