@@ -194,6 +194,8 @@ class PayrollFile(db.Model):
     built_at: Mapped[datetime | None]
     # The returns imported for it: {"uploaded_at", "by", "paid", "rejected", "errors": [...]}.
     returns: Mapped[list] = mapped_column(JSON, default=list)
+    # The retention job removed the file and its returns (they hold the workers' identities).
+    purged_at: Mapped[datetime | None]
 
     statements: Mapped[list[MonthlyStatement]] = relationship(order_by="MonthlyStatement.id")
 

@@ -11,7 +11,9 @@ agreement was closed out (`Application.closed_at`); an open agreement is never t
   date keeps its year and the age reached at the start of each contract (so age bands are
   unchanged) but not the day. Sex, education, commune, the contracts' dates, days and amounts
   stay. Their certificates lose the PDF and the name (the public check still answers, from the
-  digest kept); the agreement's spreadsheets of workers and ZIPs of certificates are deleted.
+  digest kept); the agreement's spreadsheets of workers and ZIPs of certificates are deleted,
+  and the payroll files (and their returns) once every statement in them is of such an
+  application.
 - files: the application's uploaded documents and the agreement's signed copies (the rendered
   agreement, which names only organisations and signatories, stays as the record).
 - contacts: an applicant's account (name, address, phone, notifications, the applicant's lines
@@ -50,6 +52,7 @@ from portal.documents.models import Document
 from portal.extensions import db
 from portal.geo.models import Province
 from portal.organisations.models import Membership
+from portal.payroll.models import MonthlyStatement, PayrollFile
 from portal.storage import discard_unreferenced
 from portal.timeutil import utcnow
 
@@ -148,6 +151,21 @@ def archives_due(now: datetime):
     )
 
 
+def payroll_files_due(now: datetime):
+    """Payroll files (a province's month, across agreements) whose every statement is of an
+    application closed before the identity period."""
+    cut = cutoff(IDENTITY, now)
+    statements = select(MonthlyStatement.id).where(
+        MonthlyStatement.payroll_file_id == PayrollFile.id
+    )
+    still_needed = statements.join(
+        Application, Application.id == MonthlyStatement.application_id
+    ).where(~closed_by(cut))
+    return select(PayrollFile.id).where(
+        PayrollFile.purged_at.is_(None), exists(statements), ~exists(still_needed)
+    )
+
+
 def documents_due(now: datetime):
     closed = select(Application.id).where(closed_by(cutoff(FILES, now)))
     return select(Document.id).where(
@@ -203,6 +221,7 @@ DUE = {
     "persons": persons_due,
     "imports": imports_due,
     "archives": archives_due,
+    "payroll_files": payroll_files_due,
     "documents": documents_due,
     "signed_copies": signed_copies_due,
     "contacts": contacts_due,
@@ -211,6 +230,7 @@ CATEGORY_OF = {
     "persons": IDENTITY,
     "imports": IDENTITY,
     "archives": IDENTITY,
+    "payroll_files": IDENTITY,
     "documents": FILES,
     "signed_copies": FILES,
     "contacts": CONTACTS,
@@ -301,6 +321,26 @@ def purge_archives(ids: list[int], now: datetime):
     return _delete_rows(CertificateArchive, ids, "sha256")
 
 
+def purge_payroll_files(ids: list[int], now: datetime):
+    """Remove the payroll files and their returns (CINs and names); the rows keep the
+    month, the lines, the totals and the counts of the returns."""
+    claimed = _claim(PayrollFile, ids, "purged_at", now)
+    released = set()
+    for payroll_file in db.session.scalars(
+        select(PayrollFile)
+        .where(PayrollFile.id.in_(claimed))
+        .execution_options(populate_existing=True)
+    ):
+        released.add(payroll_file.sha256)
+        released.update(entry.get("sha256") for entry in payroll_file.returns or [])
+        payroll_file.returns = [
+            entry | {"sha256": None, "filename": PURGED, "errors": []}
+            for entry in payroll_file.returns or []
+        ]
+        payroll_file.sha256 = None
+    return len(claimed), released - {None}
+
+
 def purge_documents(ids: list[int], now: datetime):
     """Remove the application's uploaded files; the rows say what there was and when."""
     claimed = _claim(Document, ids, "purged_at", now)
@@ -353,6 +393,7 @@ PURGES = {
     "persons": purge_persons,
     "imports": purge_imports,
     "archives": purge_archives,
+    "payroll_files": purge_payroll_files,
     "documents": purge_documents,
     "signed_copies": purge_signed_copies,
     "contacts": purge_contacts,

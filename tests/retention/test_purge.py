@@ -17,6 +17,7 @@ from portal.core.jobs import run_committing
 from portal.documents.models import Document
 from portal.eligibility.workers import age_on
 from portal.extensions import db
+from portal.payroll.models import PayrollFile
 from portal.retention import services
 from portal.retention.services import PURGED, generalised_birth_date
 from portal.storage.models import Blob
@@ -26,7 +27,7 @@ from tests.support.fingerprint import fingerprint
 from tests.support.retention import WORKERS, aggregates, audit_rows, closed_agreement
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def old(app):
     """Closed 30 months ago: past every period (24, 12 and 24 months by default)."""
     return closed_agreement(app, months_ago=30)
@@ -43,8 +44,8 @@ def stored(digest: str | None) -> bool:
 
 
 def test_past_its_period_an_agreement_is_purged_and_a_younger_one_is_not(app):
-    old = closed_agreement(app, months_ago=30)
-    middle = closed_agreement(app, months_ago=18, province="Tan-Tan")  # files only
+    old = closed_agreement(app, months_ago=30, with_payroll_file=True)
+    middle = closed_agreement(app, months_ago=18, province="Tan-Tan", with_payroll_file=True)
     young = closed_agreement(app, months_ago=3)
     purge(app)
     with app.app_context():
@@ -85,6 +86,10 @@ def test_past_its_period_an_agreement_is_purged_and_a_younger_one_is_not(app):
         agreement = db.session.scalar(select(Agreement).filter_by(id=old.agreement_id))
         assert agreement.signed_sha256 is None and agreement.signed_purged_at
         assert stored(old.agreement_pdf)  # the agreement names organisations only: kept
+        payroll_file = db.session.get(PayrollFile, old.payroll_file_id)
+        assert payroll_file.purged_at and payroll_file.sha256 is None
+        assert payroll_file.returns[0]["paid"] == 3 and payroll_file.returns[0]["sha256"] is None
+        assert not any(stored(digest) for digest in old.payroll_blobs)
         owner = db.session.get(User, old.owner.id)
         assert owner.purged_at and owner.email == f"purged-{owner.id}@invalid"
         assert (owner.full_name, owner.phone) == ("", "")
@@ -98,6 +103,7 @@ def test_past_its_period_an_agreement_is_purged_and_a_younger_one_is_not(app):
         assert not stored(middle.document_sha)
         assert db.session.get(Person, middle.person_ids[0]).cin == middle.cins[0]
         assert db.session.get(Certificate, middle.certificate_id).pdf_sha256
+        assert all(stored(digest) for digest in middle.payroll_blobs)
         assert db.session.get(User, middle.owner.id).purged_at is None
 
         # 3 months: nothing.
@@ -138,6 +144,7 @@ def test_running_twice_changes_nothing_more(app, old):
         "persons": 0,
         "imports": 0,
         "archives": 0,
+        "payroll_files": 0,
         "documents": 0,
         "signed_copies": 0,
         "contacts": 0,

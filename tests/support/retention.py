@@ -1,5 +1,6 @@
 """Closed agreements of a given age, with what the retention job purges: workers with their
-identity, a certificate, an application document, the signed copy, the applicants' accounts."""
+identity, a certificate, a payroll file with its returns, an application document, the signed
+copy, the applicants' accounts."""
 
 import random
 from collections import Counter
@@ -18,6 +19,7 @@ from portal.beneficiaries.models import Certificate, Contract, Person
 from portal.documents.models import Document, DocumentKind
 from portal.eligibility.workers import age_on
 from portal.extensions import db
+from portal.payroll.models import MonthlyStatement, PayrollFile
 from portal.retention.services import add_months
 from portal.storage import put
 from portal.timeutil import utcnow
@@ -43,11 +45,14 @@ def age_band(age: int) -> str:
     return f"{low}+" if high == 200 else f"{low}-{high}"
 
 
-def closed_agreement(app, *, months_ago: int | None, province: str = "Sidi Ifni"):
+def closed_agreement(
+    app, *, months_ago: int | None, province: str = "Sidi Ifni", with_payroll_file: bool = False
+):
     """A signed agreement with the three WORKERS enrolled and validated (phones, CNSS numbers),
     a certificate of the first (its PDF a stored file), a document of the application and the
-    signed copy, closed out `months_ago` months ago (None: left open); the owner and the
-    editor last signed in then. What the tests look at, by id."""
+    signed copy (and, asked for, a payroll file of its month with its returns), closed out
+    `months_ago` months ago (None: left open); the owner and the editor last signed in then.
+    What the tests look at, by id."""
     side = signed_agreement(app, province=province, jobs=len(WORKERS) + 1)
     with app.app_context():
         staff = db.session.get(User, side.staff.id)
@@ -91,6 +96,8 @@ def closed_agreement(app, *, months_ago: int | None, province: str = "Sidi Ifni"
         )
         db.session.add(document)
         agreement = db.session.scalar(select(Agreement).filter_by(application_id=application.id))
+        if with_payroll_file:
+            side.payroll_file_id, side.payroll_blobs = payroll_file(side, agreement, staff)
         if months_ago is not None:
             application.status = "closed"
             application.closed_at = add_months(utcnow(), -months_ago)
@@ -106,6 +113,38 @@ def closed_agreement(app, *, months_ago: int | None, province: str = "Sidi Ifni"
         side.certificate_pdf = certificate.pdf_sha256
         side.document_id, side.document_sha = document.id, document.sha256
     return side
+
+
+def payroll_file(side, agreement, staff) -> tuple[int, tuple[str, str]]:
+    """A built payroll file of the agreement's paid month, with returns; its id, its file's
+    and its returns' digests."""
+    built = PayrollFile(
+        number=f"PF-{new_code()}",
+        province_id=side.province_id,
+        period=date(2027, 3, 1),
+        adapter="statement_csv",
+        status="ready",
+        lines=len(WORKERS),
+        created_by_id=staff.id,
+        sha256=put(";".join(side.cins).encode()),
+        content_type="text/csv",
+        filename="payroll.csv",
+        returns=[{"sha256": put(f"returns {side.cins[2]}".encode()), "paid": 3}],
+    )
+    db.session.add(built)
+    db.session.flush()
+    db.session.add(
+        MonthlyStatement(
+            application_id=agreement.application_id,
+            agreement_id=agreement.id,
+            province_id=side.province_id,
+            period=date(2027, 3, 1),
+            status="paid",
+            due_on=date(2027, 4, 5),
+            payroll_file_id=built.id,
+        )
+    )
+    return built.id, (built.sha256, built.returns[0]["sha256"])
 
 
 def aggregates(application_ids) -> Counter:

@@ -1,8 +1,8 @@
 """retention: purged marks, files removable
 
-Revision ID: 346533416cff
+Revision ID: a7cac576db38
 Revises: 8513520875e6
-Create Date: 2026-12-02 14:42:52.406497
+Create Date: 2026-12-02 15:22:40.765785
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '346533416cff'
+revision = 'a7cac576db38'
 down_revision = '8513520875e6'
 branch_labels = None
 depends_on = None
@@ -30,6 +30,9 @@ def upgrade():
                existing_type=sa.VARCHAR(length=64),
                nullable=True)
 
+    with op.batch_alter_table('payroll_file', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('purged_at', sa.DateTime(), nullable=True))
+
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.add_column(sa.Column('purged_at', sa.DateTime(), nullable=True))
 
@@ -45,6 +48,9 @@ def downgrade():
         batch_op.drop_column('purged_at')
 
     with op.batch_alter_table('person', schema=None) as batch_op:
+        batch_op.drop_column('purged_at')
+
+    with op.batch_alter_table('payroll_file', schema=None) as batch_op:
         batch_op.drop_column('purged_at')
 
     with op.batch_alter_table('document', schema=None) as batch_op:
