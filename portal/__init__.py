@@ -95,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
         payroll,
         public,
         reports,
+        retention,
         review,
     )
     from portal.applications.presenters import init_app as init_presenters
@@ -133,5 +134,6 @@ def register_blueprints(app: Flask) -> None:
         closeout.staff_bp,
         outcomes.staff_bp,
         opendata.bp,
+        retention.staff_bp,
     ):
         app.register_blueprint(blueprint)

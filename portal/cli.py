@@ -1,4 +1,5 @@
-"""Commands for operators: `flask seed-demo`, `flask embedded-redis`; each commits once."""
+"""Commands for operators: `flask seed-demo`, `flask embedded-redis`, `flask retention purge`;
+each commits once (the purge once per batch, as its task does)."""
 
 import os
 import shutil
@@ -6,12 +7,14 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup
 
 from portal import demo
 from portal.access import Role
 from portal.auth.services import create_staff, request_password_reset
 from portal.calls.services import load_edition, seed_demo_calls
 from portal.config import INSTANCE
+from portal.core.jobs import run_committing
 from portal.core.uow import unit_of_work
 from portal.documents.services import load_kinds
 from portal.extensions import db
@@ -19,6 +22,7 @@ from portal.geo.models import Province
 from portal.geo.services import load_communes
 from portal.opendata import services as opendata
 from portal.outcomes.services import refresh as refresh_outcomes
+from portal.retention import services as retention
 
 
 def _province_ids(names: tuple[str, ...]) -> list[int]:
@@ -50,7 +54,36 @@ def load_reference():
     return region
 
 
+def print_plan(plan: retention.Plan) -> None:
+    """The dry run: counts by kind of row, then when each closed agreement's data goes."""
+    click.echo(f"Retention (months after the close-out): {plan.months}")
+    for name, count in plan.counts.items():
+        click.echo(f"  {name:<14} {count:>7}  ({retention.CATEGORY_OF[name]})")
+    click.echo(f"  {'total':<14} {plan.total:>7}")
+    for row in plan.agreements:
+        dates = ", ".join(
+            f"{category} {when:%Y-%m-%d} ({row.pending[category]} left)"
+            for category, when in row.due.items()
+        )
+        click.echo(f"{row.number} closed {row.closed_at:%Y-%m-%d}: {dates}")
+    click.echo(f"{plan.purged_agreements} closed agreements have nothing left to purge.")
+
+
 def init_app(app: Flask) -> None:
+    retention_group = AppGroup("retention", help="Retention of personal data (law 09-08).")
+    app.cli.add_command(retention_group)
+
+    @retention_group.command("purge")
+    @click.option("--dry-run", is_flag=True, help="List what would be purged; change nothing.")
+    def purge_command(dry_run):
+        """Purge the personal data past its retention period (what the daily beat runs)."""
+        if dry_run:
+            print_plan(retention.plan())
+            db.session.rollback()
+            return
+        run_committing(retention.purge())
+        click.echo(f"Purged (the summary is in the audit trail): {retention.last_run().after}")
+
     @app.cli.command("load-reference")
     @unit_of_work()
     def load_reference_command():

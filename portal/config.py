@@ -69,6 +69,11 @@ class Environment(BaseSettings):
     OPEN_DATA_LICENCE_URL: str = "https://creativecommons.org/licenses/by/4.0/"
     OPEN_DATA_PUBLISHER: str = "Awrach programme, Guelmim-Oued Noun region"
     OPEN_DATA_REFRESH_SECONDS: PositiveInt = 3600
+    RETENTION_IDENTITY_MONTHS: PositiveInt = 24
+    RETENTION_FILES_MONTHS: PositiveInt = 12
+    RETENTION_CONTACTS_MONTHS: PositiveInt = 24
+    RETENTION_BATCH: PositiveInt = 200
+    RETENTION_EVERY_SECONDS: PositiveInt = 24 * 3600
 
 
 def read_environment() -> Environment:
@@ -189,6 +194,14 @@ class Config:
         self.OPEN_DATA_LICENCE_URL = env.OPEN_DATA_LICENCE_URL
         self.OPEN_DATA_PUBLISHER = env.OPEN_DATA_PUBLISHER
         self.OPEN_DATA_REFRESH_SECONDS = env.OPEN_DATA_REFRESH_SECONDS
+        # DP-RETENTION-B (law 09-08: kept no longer than needed): months after an agreement's
+        # close-out (`Application.closed_at`) before the purge job anonymises its workers'
+        # identity, removes its uploaded files, and erases the contact data of applicants with
+        # nothing else going on (portal/retention). Rows per commit of the job.
+        self.RETENTION_IDENTITY_MONTHS = env.RETENTION_IDENTITY_MONTHS
+        self.RETENTION_FILES_MONTHS = env.RETENTION_FILES_MONTHS
+        self.RETENTION_CONTACTS_MONTHS = env.RETENTION_CONTACTS_MONTHS
+        self.RETENTION_BATCH = env.RETENTION_BATCH
         self.BABEL_DEFAULT_LOCALE = "ar"
         self.BABEL_DEFAULT_TIMEZONE = "Africa/Casablanca"
         self.BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
@@ -267,6 +280,10 @@ class Config:
                 "open_data": {
                     "task": "refresh_open_data",
                     "schedule": float(env.OPEN_DATA_REFRESH_SECONDS),
+                },
+                "retention": {
+                    "task": "purge_personal_data",
+                    "schedule": float(env.RETENTION_EVERY_SECONDS),
                 },
             },
             "worker_hijack_root_logger": False,

@@ -13,5 +13,6 @@ from tasks import (  # noqa: F401
     payroll,
     payroll_files,
     reports,
+    retention,
     system,
 )

@@ -51,6 +51,8 @@ class Agreement(db.Model):
     signed_uploaded_at: Mapped[datetime | None]
     signed_confirmed_at: Mapped[datetime | None]
     signed_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # The retention job removed the signed copy (the rendered agreement is kept).
+    signed_purged_at: Mapped[datetime | None]
     # Why, when and by whom this version was amended (replaced by the next) or revoked.
     change_reason: Mapped[str | None] = mapped_column(Text)
     changed_at: Mapped[datetime | None]

@@ -93,6 +93,7 @@ ACTION_LABELS = {
     "payroll.file_requested": _l("Payroll file asked for"),
     "payroll.file_downloaded": _l("Payroll file downloaded"),
     "payroll.returns_imported": _l("Returns of a payroll file imported"),
+    "retention.purged": _l("Personal data past its retention period purged"),
 }
 
 

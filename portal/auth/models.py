@@ -35,6 +35,8 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    # The retention job erased the contact data of an applicant with nothing going on.
+    purged_at: Mapped[datetime | None]
     # Kept by the notifications as they are written and read, so no page counts them.
     unread_notifications: Mapped[int] = mapped_column(default=0, server_default="0")
 

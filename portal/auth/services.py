@@ -370,8 +370,15 @@ def personal_data(user: User) -> dict:
 
 def close_account(user: User) -> None:
     """Close the account: personal data erased, sign-in impossible, sessions ended."""
-    db.session.execute(delete(Notification).filter_by(user_id=user.id))
     user.closed_at = utcnow()
+    erase_account(user)
+    record("account.closed", actor=user, obj=user)
+
+
+def erase_account(user: User) -> None:
+    """Erase the account's personal data (name, address, phone, its notifications), make
+    signing in impossible and end its sessions; the row stays for what refers to it."""
+    db.session.execute(delete(Notification).filter_by(user_id=user.id))
     user.email = f"closed-{user.id}@invalid"
     user.full_name = ""
     user.phone = ""
@@ -379,7 +386,6 @@ def close_account(user: User) -> None:
     end_sessions(user)
     user.totp_secret = None
     user.recovery_codes = []
-    record("account.closed", actor=user, obj=user)
 
 
 def begin_second_factor(user: User) -> None:

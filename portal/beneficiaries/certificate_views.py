@@ -27,7 +27,7 @@ def certificates_for(application_id: int) -> dict:
 def certificate(contract_id: int):
     contract = authorize("view", db.session.get(Contract, contract_id))
     certificate = certificates.certificate_of(contract.id)
-    if certificate is None:
+    if certificate is None or certificate.purged_at:
         abort(404)
     if certificate.pdf_sha256 is None:
         flash(_("The certificate is being prepared. Come back in a minute."), "info")

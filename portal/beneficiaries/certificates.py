@@ -162,7 +162,7 @@ def certificate_pdf(certificate: Certificate) -> bytes:
 def render_certificate(certificate_id: int) -> str | None:
     """Render the certificate's PDF once and store it. Safe to run twice."""
     certificate = db.session.get(Certificate, certificate_id)
-    if certificate is None or certificate.pdf_sha256:
+    if certificate is None or certificate.pdf_sha256 or certificate.purged_at:
         return certificate and certificate.pdf_sha256
     digest = put(certificate_pdf(certificate))
     stored = db.session.execute(
@@ -184,7 +184,9 @@ def sweep(older_than: timedelta | None = None) -> int:
     now = utcnow()
     stuck = db.session.scalars(
         select(Certificate.id).where(
-            Certificate.pdf_sha256.is_(None), Certificate.render_enqueued_at < now - older_than
+            Certificate.pdf_sha256.is_(None),
+            Certificate.purged_at.is_(None),  # its PDF was removed on purpose (portal/retention)
+            Certificate.render_enqueued_at < now - older_than,
         )
     ).all()
     if stuck:

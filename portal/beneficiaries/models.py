@@ -107,6 +107,8 @@ class Person(db.Model):
     phone: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    # When the retention job anonymised it (portal/retention): what aggregates need is kept.
+    purged_at: Mapped[datetime | None]
 
     commune: Mapped[Commune] = relationship()
     contracts: Mapped[list["Contract"]] = relationship(
@@ -226,6 +228,8 @@ class Certificate(db.Model):
     render_enqueued_at: Mapped[datetime] = mapped_column(default=utcnow)
     pdf_sha256: Mapped[str | None] = mapped_column(ForeignKey("blob.sha256"))
     rendered_at: Mapped[datetime | None]
+    # The retention job removed its PDF and the worker's name (the digest stays in `content`).
+    purged_at: Mapped[datetime | None]
 
     contract: Mapped[Contract] = relationship()
 

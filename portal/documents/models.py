@@ -30,13 +30,15 @@ class Document(db.Model):
     # Set for an application's own documents; None for the organisation's file.
     application_id: Mapped[int | None] = mapped_column(ForeignKey("application.id"), index=True)
     kind_id: Mapped[int] = mapped_column(ForeignKey("document_kind.id"))
-    sha256: Mapped[str] = mapped_column(ForeignKey("blob.sha256"))
+    # None once the retention job removed the file (`purged_at`); the row stays for the record.
+    sha256: Mapped[str | None] = mapped_column(ForeignKey("blob.sha256"))
     filename: Mapped[str] = mapped_column(String(200))  # shown to people, never used as a path
     content_type: Mapped[str] = mapped_column(String(40))
     size: Mapped[int]
     valid_until: Mapped[date | None]
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    purged_at: Mapped[datetime | None]
 
     kind: Mapped[DocumentKind] = relationship()
     uploaded_by: Mapped[User] = relationship()

@@ -1,3 +1,5 @@
+from flask import abort
+
 from portal import storage
 from portal.access import authorize, login_required
 from portal.documents import bp
@@ -15,6 +17,8 @@ SANDBOX = {
 
 def _send(document_id: int, *, inline: bool):
     document = authorize("view", db.session.get(Document, document_id))
+    if document.sha256 is None:  # removed by the retention job
+        abort(404)
     return storage.send(
         document.sha256, name=document.filename, mimetype=document.content_type, inline=inline
     )

@@ -78,7 +78,7 @@ def file_policy(user: User, action: str, payroll_file: PayrollFile) -> bool:
     if action == "view":
         return True
     if action in ("download", "returns"):
-        return payroll_file.status == FileStatus.READY
+        return payroll_file.status == FileStatus.READY and payroll_file.purged_at is None
     return False
 
 

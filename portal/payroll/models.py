@@ -235,6 +235,8 @@ class PayrollFile(db.Model):
     returns: Mapped[list] = mapped_column(JSON, default=list)
     # P-RECONCILE: when the province's secretariat was told returns were late.
     returns_alert_at: Mapped[datetime | None]
+    # The retention job removed the file and its returns (they hold the workers' identities).
+    purged_at: Mapped[datetime | None]
 
     statements: Mapped[list[MonthlyStatement]] = relationship(order_by="MonthlyStatement.id")
 

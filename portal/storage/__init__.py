@@ -4,6 +4,6 @@ Kept in the database so that web and worker hosts share them and `pg_dump` backs
 another backend (object storage) can implement the same functions when a deployment needs it.
 """
 
-from portal.storage.services import get, put, send
+from portal.storage.services import discard_unreferenced, get, put, send
 
-__all__ = ["get", "put", "send"]
+__all__ = ["discard_unreferenced", "get", "put", "send"]

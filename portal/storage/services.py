@@ -1,7 +1,9 @@
 import hashlib
 import io
+from collections.abc import Iterable
 
 from flask import Response, send_file
+from sqlalchemy import delete, exists, select
 
 from portal.extensions import db
 from portal.storage.models import Blob
@@ -21,6 +23,34 @@ def get(digest: str) -> bytes:
     if blob is None:
         raise KeyError(digest)
     return blob.data
+
+
+def referring_columns() -> list:
+    """Every column of the schema that refers to a stored file (a foreign key to its digest)."""
+    return [
+        fk.parent
+        for table in db.metadata.sorted_tables
+        for fk in table.foreign_keys
+        if fk.column.table is Blob.__table__
+    ]
+
+
+def discard_unreferenced(digests: Iterable[str]) -> int:
+    """Delete the stored files among `digests` that no row refers to any more (a file shared
+    by another row stays); how many were deleted. The caller commits."""
+    digests = sorted(set(digests))
+    if not digests:
+        return 0
+    referred = [exists().where(column == Blob.sha256) for column in referring_columns()]
+    orphans = select(Blob.sha256).where(Blob.sha256.in_(digests))
+    for reference in referred:
+        orphans = orphans.where(~reference)
+    gone = db.session.scalars(orphans).all()
+    if gone:
+        db.session.execute(
+            delete(Blob).where(Blob.sha256.in_(gone)).execution_options(synchronize_session=False)
+        )
+    return len(gone)
 
 
 def send(digest: str, *, name: str, mimetype: str, inline: bool = False) -> Response:

@@ -91,6 +91,8 @@ ACCESS = {
     "committees.decide": {"committee_member", "secretariat", "admin"},
     "committees.close": {"committee_member", "secretariat", "admin"},
     "audit.list_events": {"admin"},
+    "retention.index": {"admin"},
+    "retention.purge": {"admin"},
     "review.override": {"secretariat", "technical_committee", "admin"},
     "reports.dashboard": STAFF,
     "reports.request_export": STAFF,

@@ -217,6 +217,7 @@ WRITES: dict[str, Write] = {
     "calls_admin.edit_call": Write(
         ADMIN, args=lambda s: {"call_id": s.call_to_edit}, form=call_form
     ),
+    "retention.purge": Write(ADMIN, form=lambda s: {"confirm": "y"}),
     # Organisations.
     "organisations.create": Write(APPLICANTS, form=organisation_form),
     "organisations.edit": Write(
@@ -518,6 +519,7 @@ CONTROLS = [
     ("staff.toggle_staff", "admin", 0),
     ("emails.resend", "admin", 0),
     ("calls_admin.edit_call", "admin", 0),
+    ("retention.purge", "admin", 0),
     ("organisations.create", "other_organisation", 0),
     ("organisations.edit", "editor", 0),
     ("organisations.upload_document", "editor", 0),
