@@ -7,6 +7,7 @@ change rows, write their audit events and only flush."""
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -483,12 +484,19 @@ class ProvinceVisits:
     with_gap: int = 0
 
 
-def visit_counts(
+class WorksiteVisits(NamedTuple):
+    province_id: int
+    made: int
+    required: int
+    gaps: int  # visits that found a head-count gap
+
+
+def worksite_visits(
     province_ids: list[int] | None = None, *, today: date | None = None
-) -> dict[int, ProvinceVisits]:
-    """Per province (all, or those given): running worksites, visits made and required, the
-    worksites short of visits and those with a head-count gap. Three grouped queries whatever
-    the number of worksites; for the dashboard."""
+) -> dict[int, WorksiteVisits]:
+    """Per running worksite (application id) of the provinces (all, or those given): visits
+    made and required (M-VISIT-MIN), and those that found a head-count gap. Three grouped
+    queries whatever the number of worksites."""
     today = today or local_date()
     applications = select(Application.id, Application.province_id, Application.call_id).where(
         Application.status.in_(RUNNING)
@@ -527,17 +535,28 @@ def visit_counts(
         )
     }
     per_month = _per_month_by_call({row.call_id for row in rows})
-    result: dict[int, ProvinceVisits] = {}
+    result = {}
     for row in rows:
-        counts = result.setdefault(row.province_id, ProvinceVisits(row.province_id))
         start, end = periods.get(row.id, (None, None))
         required = rules.required_visits(start, end, today, per_month[row.call_id])
         made, gaps = visits.get(row.id, (0, 0))
+        result[row.id] = WorksiteVisits(row.province_id, made, required, gaps)
+    return result
+
+
+def visit_counts(
+    province_ids: list[int] | None = None, *, today: date | None = None
+) -> dict[int, ProvinceVisits]:
+    """Per province (all, or those given): running worksites, visits made and required, the
+    worksites short of visits and those with a head-count gap; for the dashboard."""
+    result: dict[int, ProvinceVisits] = {}
+    for worksite in worksite_visits(province_ids, today=today).values():
+        counts = result.setdefault(worksite.province_id, ProvinceVisits(worksite.province_id))
         counts.worksites += 1
-        counts.made += made
-        counts.required += required
-        counts.short += made < required
-        counts.with_gap += gaps > 0
+        counts.made += worksite.made
+        counts.required += worksite.required
+        counts.short += worksite.made < worksite.required
+        counts.with_gap += worksite.gaps > 0
     return result
 
 
