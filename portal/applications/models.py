@@ -47,7 +47,7 @@ class Status(LabelledEnum):
         "agreement_issued": _l("Agreement issued"),
         "agreement_signed": _l("Agreement signed"),
         "agreement_revoked": _l("Agreement revoked"),
-        "closed": _l("Closed"),
+        "closed": _l("Agreement closed"),
         "withdrawn": _l("Withdrawn"),
     }
 

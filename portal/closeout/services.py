@@ -547,22 +547,29 @@ class Check:
 def checklist(application: Application) -> list[Check]:
     """The conditions of T-FINAL, each met or not: the final report accepted, every statement
     paid or closed, a certificate for every worker of enough days."""
-    final = find(application.id, FINAL)
-    if final is None:
+    # The final report's status and the statements still open, in one statement.
+    final_status, open_statements = db.session.execute(
+        select(
+            select(WorkReport.status)
+            .where(WorkReport.application_id == application.id, WorkReport.phase == FINAL)
+            .scalar_subquery(),
+            select(func.count(MonthlyStatement.id))
+            .where(
+                MonthlyStatement.application_id == application.id,
+                MonthlyStatement.status.not_in(STATEMENT_DONE),
+            )
+            .scalar_subquery(),
+        )
+    ).one()
+    if final_status is None:
         final_message = _l("The final report is not written yet.")
-    elif final.status != ReportStatus.ACCEPTED:
+    elif final_status != ReportStatus.ACCEPTED:
         final_message = _l(
             "The final report is not accepted yet: %(status)s.",
-            status=ReportStatus.label_of(final.status),
+            status=ReportStatus.label_of(final_status),
         )
     else:
         final_message = _l("The final report is accepted.")
-    open_statements = db.session.scalar(
-        select(func.count(MonthlyStatement.id)).where(
-            MonthlyStatement.application_id == application.id,
-            MonthlyStatement.status.not_in(STATEMENT_DONE),
-        )
-    )
     min_days = certificates.min_days(application.call.edition)
     contracts = db.session.execute(
         select(Contract.start_date, Contract.actual_end, Contract.planned_end)
@@ -581,7 +588,7 @@ def checklist(application: Application) -> list[Check]:
     return [
         Check(
             "final_report",
-            final is not None and final.status == ReportStatus.ACCEPTED,
+            final_status == ReportStatus.ACCEPTED,
             final_message,
         ),
         Check(

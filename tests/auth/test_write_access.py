@@ -21,8 +21,8 @@ which is checked first, so no table is left out).
 Then someone allowed sends each of those requests once (`CONTROLS`) and the database changes:
 the forms the refused roles sent would have written.
 
-    68 write routes × 11 roles, on each of 2 organisations in 2 provinces:
-    1074 refused attempts, database unchanged.
+    75 write routes × 11 roles, on each of 2 organisations in 2 provinces:
+    1200 refused attempts, database unchanged.
 
 (The GET side is tests/auth/test_access.py; requests without a CSRF token are refused there.)
 """

@@ -1,6 +1,6 @@
 """Journey 7, the month's payroll, end to end in Arabic and in French.
 
-A signed worksite of 24 workers in Sidi Ifni (one started mid-October, one left on 20 October,
+A signed worksite of 24 workers in Assa-Zag (one started mid-October, one left on 20 October,
 one ill for six days) and a company's hire on the hiring grant from October, in the same
 province. October:
 the partner's editor fills the month on a phone and submits it, the owner certifies it, the
@@ -44,7 +44,7 @@ from tests.support.payroll_files import new_cnss_number
 
 pytestmark = pytest.mark.e2e
 
-PROVINCE = "Sidi Ifni"
+PROVINCE = "Assa-Zag"  # the province's files hold what other tests committed there too
 OCTOBER, NOVEMBER, DECEMBER = date(2026, 10, 1), date(2026, 11, 1), date(2026, 12, 1)
 FULL = 21  # workers of the whole of both months
 ILL_DAYS = 20  # the ill worker's October: six days of illness (IL)
@@ -102,6 +102,7 @@ def hire(app):
         ).contract
         beneficiaries.validate(contract, by=db.session.get(User, side.staff.id))
         db.session.commit()
+        side.number = db.session.get(Agreement, side.agreement_id).number
     return side
 
 
@@ -133,14 +134,16 @@ def declared(app, side, period: date, days: dict[int, tuple[int, str]] | None = 
         return statement.id
 
 
-def returns(template: bytes, rejected: dict[str, tuple[str, str]]) -> bytes:
-    """The paying body's answer: every line of the template paid what it pays, but `rejected`
-    (by line reference: code, reason)."""
+def returns(template: bytes, ours: set[str], rejected: dict[str, tuple[str, str]]) -> bytes:
+    """The paying body's answer to the journey's lines of the template (`ours`, by reference):
+    each paid what it pays, but `rejected` (by reference: code, reason)."""
     rows = list(csv.reader(io.StringIO(template.decode("utf-8-sig"))))
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(rows[0])
     for reference, _outcome, amount, _code, _reason in rows[1:]:
+        if reference not in ours:
+            continue
         if reference in rejected:
             writer.writerow([reference, "rejected", "", *rejected[reference]])
         else:
@@ -201,11 +204,18 @@ def month_of_payroll(portal, lang: str, state: dict, problems: list[str]) -> Non
     check(desk, "payroll-file")
     _name, workbook = download(desk, "main a[href$='/download']")
     sheet = load_workbook(io.BytesIO(workbook)).worksheets[0]
-    paid_lines = [row for row in sheet.iter_rows(min_row=3, values_only=True) if row[0]]
-    assert len(paid_lines) - 1 == 24 + 1  # the 24 workers and the hire (the last row: total)
+    numbers = {side.number, company.number}
+    journey = {side.application_id, company.application_id}
+    ours = [row for row in sheet.iter_rows(min_row=3, values_only=True) if row[1] in numbers]
+    assert len(ours) == 24 + 1  # the 24 workers and the hire
     _name, template = download(desk, "main a[href$='/returns-template.csv']")
     rejected_ref = f"L{line_of(app, statement_id, side.rejected)}"
-    upload_returns(desk, returns(template, {rejected_ref: ("R12", "Numéro inconnu")}))
+    answered = returns(
+        template,
+        references_of(app, october_file, journey),
+        {rejected_ref: ("R12", "Numéro inconnu")},
+    )
+    upload_returns(desk, answered)
     assert notice(desk) == imported(portal, lang, paid=24, rejected=1)
     check(desk, "payroll-file-returns")
 
@@ -241,9 +251,9 @@ def month_of_payroll(portal, lang: str, state: dict, problems: list[str]) -> Non
     )
     november_file = ask_for_file(desk, url, side.province_id, NOVEMBER)
     _name, template = download(desk, "main a[href$='/returns-template.csv']")
-    references = [row.split(",")[0] for row in template.decode("utf-8-sig").splitlines()[1:]]
+    references = references_of(app, november_file, journey)
     assert rejected_ref in references and len(references) == 23 + 1
-    upload_returns(desk, returns(template, {}))
+    upload_returns(desk, returns(template, references, {}))
     assert notice(desk) == imported(portal, lang, paid=24, rejected=0)
     desk.goto(f"{url}/backoffice/payroll/files/{october_file}")
     october = desk.locator("main").inner_text()
@@ -313,6 +323,25 @@ def line_of(app, statement_id: int, contract_id: int) -> int:
     with app.app_context():
         lines = db.session.get(MonthlyStatement, statement_id).lines
         return next(line.id for line in lines if line.contract_id == contract_id)
+
+
+def references_of(app, file_id: int, application_ids: set[int]) -> set[str]:
+    """The references of the file's lines that pay something on the journey's applications
+    (the province's file also holds what other tests committed in it)."""
+    from portal.payroll import grants
+    from portal.payroll.models import StatementLine
+
+    with app.app_context():
+        lines = db.session.scalars(
+            select(StatementLine)
+            .join(MonthlyStatement, StatementLine.statement_id == MonthlyStatement.id)
+            .where(StatementLine.payroll_file_id == file_id)
+        ).all()
+        return {
+            f"L{line.id}"
+            for line in lines
+            if line.statement.application_id in application_ids and grants.payable(line) > 0
+        }
 
 
 def november_number(app, file_id: int) -> str:

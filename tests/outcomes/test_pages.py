@@ -55,7 +55,7 @@ def test_staff_of_the_province_see_its_funnel_with_accessible_charts(app, side, 
         assert f'id="{table}"' in page  # the table alternative is on the page
     # every figure beside its definition and the time it was computed
     figures = re.findall(r'<div class="figure">(.*?)</div>', page, re.S)
-    assert len(figures) == 12  # the visits' figure waits for monitoring
+    assert len(figures) == 13  # the visits' figure included
     for figure in figures:
         assert re.search(r"<dt>.+</dt>", figure) and figure.count("<dd") == 3
         assert '<bdi dir="ltr">' in figure.rsplit("<dd", 1)[1]  # the time it was computed

@@ -2,9 +2,11 @@
 
 import random
 import string
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
+from unittest.mock import patch
 
 from sqlalchemy import select
 
@@ -13,6 +15,7 @@ from portal.agreements.models import Agreement
 from portal.applications.models import Application, Status
 from portal.auth.models import User
 from portal.beneficiaries import services
+from portal.committees import services as committee_services
 from portal.extensions import db
 from portal.geo.models import Province
 from tests.support.accounts import add_member, create_user, csrf_token, login
@@ -34,7 +37,8 @@ def signed_agreement(
         )
     else:
         application_id, owner, _client = submitted(app, 2, province)
-    _session, staff = approve_in_session(app, [application_id], province)
+    with plain_documents():
+        _session, staff = approve_in_session(app, [application_id], province)
     wait_for(lambda: _issued(app, application_id), 60, what="the agreement's PDF by the worker")
     with app.app_context():
         agreement = db.session.scalar(select(Agreement).filter_by(application_id=application_id))
@@ -56,6 +60,19 @@ def signed_agreement(
     side.editor = create_user(app)
     add_member(app, organisation, side.editor)
     return side
+
+
+@contextmanager
+def plain_documents():
+    """The agreement's and the minutes' PDFs a one-page plain PDF: the tests that sign an
+    agreement to work after it never read them, and WeasyPrint takes a second or two for each
+    (tests/agreements and tests/committees read the real ones). Only tasks run in this process
+    (eager) are concerned: the journeys' real worker renders them."""
+    with (
+        patch.object(agreements, "agreement_pdf", lambda _agreement: plain_pdf()),
+        patch.object(committee_services, "minutes_pdf", lambda _session: plain_pdf()),
+    ):
+        yield
 
 
 def _issued(app, application_id: int) -> bool:
