@@ -8,6 +8,7 @@ from portal.agreements.models import Agreement
 from portal.auth.models import User
 from portal.beneficiaries import services as beneficiaries
 from portal.extensions import db
+from portal.payroll.models import StatementStatus
 from tests.support.beneficiaries import enrol, new_cin
 from tests.support.payroll import MARCH, accepted
 
@@ -42,7 +43,9 @@ def workers(app, side, n: int, *, worked: int, completed: int = 0, planted: bool
             beneficiaries.validate(contract, by=staff)
             cins.append(cin)
             if i < worked:
-                accepted(contract, MARCH)
+                # Paid already: out of the way of any later month's payroll file of the province
+                # (these tests commit; others ask for Sidi Ifni's March file).
+                accepted(contract, MARCH).statement.status = StatementStatus.PAID
             if i < completed:
                 contract.status, contract.end_reason = "ended", "completed"
                 contract.actual_end = contract.planned_end
