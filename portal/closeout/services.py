@@ -5,13 +5,11 @@ accepted or returned with a reason by the province's secretariat. The agreement 
 final report is accepted, every statement is paid or closed and every certificate due is issued.
 Services change rows, write their audit events and notifications, and only flush."""
 
-import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from PIL import Image, ImageOps
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -28,12 +26,8 @@ from portal.beneficiaries.models import Certificate, Contract, ContractStatus
 from portal.closeout import rules
 from portal.closeout.models import EDITABLE, FINAL, ReportStatus, WorkReport, WorkReportPhoto
 from portal.core.scope import in_provinces, manages_province
-from portal.documents.inspection import (
-    IMAGE_FORMATS,
-    SIGNATURES,
-    UploadRefused,
-    content_type_of,
-)
+from portal.documents import photos
+from portal.documents.inspection import UploadRefused
 from portal.extensions import db
 from portal.notifications.services import external_url, notify
 from portal.organisations.models import MemberRole
@@ -49,7 +43,8 @@ STATEMENT_DONE = (StatementStatus.PAID, StatementStatus.REJECTED, StatementStatu
 WITH_REPORTS = (Status.AGREEMENT_SIGNED, Status.CLOSED)
 NARRATIVE_MAX = 5000
 REASON_MAX = 1000
-PHOTO_SIDE = 2000  # pixels: what is kept of a photo's longer side
+PHOTO_TYPES = ("image/jpeg", "image/png")
+PHOTO_MAX_BYTES = 10 * 1024 * 1024  # below the request's limit (MAX_CONTENT_LENGTH)
 LANGUAGES = ("ar", "fr")
 
 
@@ -314,30 +309,15 @@ def write(report: WorkReport, *, progress: int, narrative: str, language: str, b
     db.session.flush()
 
 
-def shown_image(data: bytes) -> tuple[bytes, str, int, int]:
-    """A photo as the portal keeps and shows it: its content checked (JPEG or PNG, no bomb,
-    no disguised page), turned upright, at most PHOTO_SIDE pixels on its longer side, encoded
-    again without its metadata (EXIF: place, time, camera; PNG text chunks)."""
-    if data and not any(
-        data.startswith(magic) for magic, kind in SIGNATURES if kind in IMAGE_FORMATS
-    ):
-        raise UploadRefused("not_a_photo")  # a PDF too: checked as a photo, never as a document
-    content_type = content_type_of(data)
-    image_format = IMAGE_FORMATS[content_type]
+def shown_image(data: bytes) -> photos.Photo:
+    """A photo as the portal keeps and shows it (portal/documents/photos.py): JPEG or PNG by
+    its content, upright, without its metadata (EXIF: place, time, camera)."""
     try:
-        with Image.open(io.BytesIO(data), formats=[image_format]) as image:
-            image = ImageOps.exif_transpose(image)
-            image.thumbnail((PHOTO_SIDE, PHOTO_SIDE))
-            if image_format == "JPEG" and image.mode not in ("RGB", "L"):
-                image = image.convert("RGB")
-            out = io.BytesIO()
-            image.save(
-                out, format=image_format, **({"quality": 85} if image_format == "JPEG" else {})
-            )
-            width, height = image.size
-    except (OSError, SyntaxError, ValueError) as e:
-        raise UploadRefused("image_unreadable") from e
-    return out.getvalue(), content_type, width, height
+        return photos.clean_photo(data, max_bytes=PHOTO_MAX_BYTES, types=PHOTO_TYPES)
+    except UploadRefused as refusal:
+        if refusal.reason == "type":  # a PDF too: checked as a photo, never as a document
+            raise UploadRefused("not_a_photo") from refusal
+        raise
 
 
 def add_photo(report: WorkReport, data: bytes, caption: str = "", *, by: User) -> WorkReportPhoto:
@@ -346,12 +326,12 @@ def add_photo(report: WorkReport, data: bytes, caption: str = "", *, by: User) -
         raise ReportRefused("not_editable")
     if len(report.photos) >= closeout_settings(report.application)["max_photos"]:
         raise ReportRefused("too_many_photos")
-    shown, content_type, width, height = shown_image(data)
+    shown = shown_image(data)
     photo = WorkReportPhoto(
-        sha256=put(shown),
-        content_type=content_type,
-        width=width,
-        height=height,
+        sha256=put(shown.data),
+        content_type=shown.content_type,
+        width=shown.width,
+        height=shown.height,
         caption=(caption or "").strip()[:200],
         created_by_id=by.id,
     )

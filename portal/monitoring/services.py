@@ -20,8 +20,8 @@ from portal.auth.models import StaffProvince, User, UserRole
 from portal.beneficiaries.models import Contract, ContractStatus
 from portal.calls.models import Call, Edition
 from portal.core.scope import in_provinces, manages_province
+from portal.documents import photos as photo_checks
 from portal.extensions import db
-from portal.monitoring import photos as photo_checks
 from portal.monitoring import rules
 from portal.monitoring.models import MonitoringVisit, VisitPhoto, VisitStatus
 from portal.organisations.models import Membership

@@ -15,6 +15,7 @@ from portal.applications import pages
 from portal.auth.models import User
 from portal.core.scope import MANAGERS
 from portal.documents.inspection import UploadRefused
+from portal.documents.photos import EXTENSIONS
 from portal.extensions import db
 from portal.forms import ActionForm
 from portal.geo.models import Province
@@ -22,7 +23,6 @@ from portal.i18n import current_language
 from portal.monitoring import services, staff_bp
 from portal.monitoring.forms import PhotosForm, PlanForm, RecordForm
 from portal.monitoring.models import MonitoringVisit, VisitPhoto, VisitStatus
-from portal.monitoring.photos import EXTENSIONS
 from portal.storage import send
 from portal.timeutil import local_date
 

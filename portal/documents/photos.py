@@ -1,4 +1,5 @@
-"""Photos of a visit, checked by their content and drawn again without their metadata.
+"""Photos (of a field visit, of a report's work), checked by their content and drawn again
+without their metadata.
 
 Pure functions over bytes (Pillow): no Flask, no database. A phone's photo carries EXIF tags,
 the place it was taken among them; the copy kept for showing and downloading is the image
@@ -29,9 +30,9 @@ class Photo:
     longitude: float | None
 
 
-def photo_type(data: bytes, max_bytes: int) -> str:
-    """JPEG, PNG or WebP by the first bytes, or UploadRefused (too_large, empty, type,
-    disguised, image_unreadable, image_too_large)."""
+def photo_type(data: bytes, max_bytes: int, types=tuple(SIGNATURES)) -> str:
+    """JPEG, PNG or WebP (those of `types`) by the first bytes, or UploadRefused (too_large,
+    empty, type, disguised, image_unreadable, image_too_large)."""
     if not data:
         raise UploadRefused("empty")
     if len(data) > max_bytes:
@@ -43,6 +44,8 @@ def photo_type(data: bytes, max_bytes: int) -> str:
     elif data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         content_type = "image/webp"
     else:
+        raise UploadRefused("type")
+    if content_type not in types:
         raise UploadRefused("type")
     if HTML.search(data):
         raise UploadRefused("disguised")
@@ -71,10 +74,10 @@ def location_of(image: Image.Image) -> tuple[float | None, float | None]:
     return latitude, longitude
 
 
-def clean_photo(data: bytes, *, max_bytes: int) -> Photo:
+def clean_photo(data: bytes, *, max_bytes: int, types=tuple(SIGNATURES)) -> Photo:
     """The photo checked (UploadRefused) and drawn again without any metadata, upright and at
     most LONGEST_SIDE pixels long, with the place it was taken when its tags say it."""
-    content_type = photo_type(data, max_bytes)
+    content_type = photo_type(data, max_bytes, types)
     image_format = SIGNATURES[content_type]
     try:
         with Image.open(io.BytesIO(data), formats=[image_format]) as source:
