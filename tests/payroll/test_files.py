@@ -31,9 +31,13 @@ def workers() -> list[dict]:
     ]
 
 
+PROVINCE = "Assa-Zag"
+
+
 @pytest.fixture
 def side(app):
-    return signed_agreement(app, jobs=3)
+    # Assa-Zag: the run's committing tests leave statements of Sidi Ifni's March in its files.
+    return signed_agreement(app, province=PROVINCE, jobs=3)
 
 
 @pytest.fixture
@@ -73,7 +77,7 @@ def test_the_secretariat_asks_and_the_worker_builds_the_file(app, side, statemen
     file_id = file_id_of(ask(client, side.province_id))
     payroll_file = the_file(app, file_id)
     # Numbered per province and month (files committed by other tests of the run count too).
-    assert re.fullmatch(r"PAY-SIDI-202703-\d\d", payroll_file.number)
+    assert re.fullmatch(r"PAY-ASSA-202703-\d\d", payroll_file.number)
     assert payroll_file.status == FileStatus.READY  # built after the commit
     assert payroll_file.lines == 3
     with app.app_context():
@@ -158,7 +162,7 @@ def test_another_provinces_staff_are_refused(app, side, statement_id):
     for path in ("", "/download", "/returns-template.csv"):
         assert client.get(f"/backoffice/payroll/files/{file_id}{path}").status_code == 404
     assert file_id not in [f.id for f in _listed(app, stranger)]
-    committee = create_staff(app, "technical_committee", provinces=("Sidi Ifni",))
+    committee = create_staff(app, "technical_committee", provinces=(PROVINCE,))
     assert signed_in(app, committee).get("/backoffice/payroll/files").status_code == 403
 
 
