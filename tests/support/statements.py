@@ -7,6 +7,7 @@ from portal.auth.models import User
 from portal.beneficiaries import services as beneficiaries
 from portal.extensions import db
 from portal.payroll import statements
+from portal.payroll.models import MonthlyStatement, StatementStatus
 from tests.support.beneficiaries import enrol, new_cin, signed_agreement
 
 # The day the statements' tests live on (the services' and pages' "today" is patched to it).
@@ -66,14 +67,25 @@ def workforce(app, province: str = "Sidi Ifni", jobs: int = 4, **kwargs):
 
 def statement_in(app, side, period: date, state: str = "draft") -> int:
     """The side's statement of `period`, opened by its editor and moved to `state` (draft,
-    submitted by the editor, certified by the owner), committed: its id."""
+    submitted by the editor, certified by the owner, accepted by the side's secretariat, or
+    paid as the paying body's returns mark it), committed: its id."""
     with app.app_context():
         agreement = db.session.get(Agreement, side.agreement_id)
         editor, owner = db.session.get(User, side.editor.id), db.session.get(User, side.owner.id)
         statement = statements.open_statement(agreement, period, by=editor)
-        if state in ("submitted", "certified"):
+        if state in ("submitted", "certified", "accepted", "paid"):
             statements.submit(statement, by=editor)
-        if state == "certified":
+        if state in ("certified", "accepted", "paid"):
             statements.certify(statement, by=owner)
+        if state in ("accepted", "paid"):
+            statements.accept(statement, by=db.session.get(User, side.staff.id))
+        if state == "paid":
+            paid(statement)
         db.session.commit()
         return statement.id
+
+
+def paid(statement: MonthlyStatement) -> None:
+    """The statement paid, as the paying body's returns of its province's file would mark it
+    (journey 7 goes through the file and its returns; what comes after it starts here)."""
+    statement.status = StatementStatus.PAID
