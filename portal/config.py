@@ -72,6 +72,7 @@ class Environment(BaseSettings):
     RETENTION_IDENTITY_MONTHS: PositiveInt = 24
     RETENTION_FILES_MONTHS: PositiveInt = 12
     RETENTION_CONTACTS_MONTHS: PositiveInt = 24
+    RETENTION_EXPORTS_DAYS: PositiveInt = 30
     RETENTION_BATCH: PositiveInt = 200
     RETENTION_EVERY_SECONDS: PositiveInt = 24 * 3600
 
@@ -201,6 +202,9 @@ class Config:
         self.RETENTION_IDENTITY_MONTHS = env.RETENTION_IDENTITY_MONTHS
         self.RETENTION_FILES_MONTHS = env.RETENTION_FILES_MONTHS
         self.RETENTION_CONTACTS_MONTHS = env.RETENTION_CONTACTS_MONTHS
+        # Days a built export of applications (names, phones, addresses) is kept: a working
+        # copy, removed whatever the agreements' state (portal/reports/exports.py, the sweep).
+        self.RETENTION_EXPORTS_DAYS = env.RETENTION_EXPORTS_DAYS
         self.RETENTION_BATCH = env.RETENTION_BATCH
         self.BABEL_DEFAULT_LOCALE = "ar"
         self.BABEL_DEFAULT_TIMEZONE = "Africa/Casablanca"

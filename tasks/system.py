@@ -10,6 +10,7 @@ from portal.beneficiaries.imports import sweep as sweep_imports
 from portal.committees.services import sweep_minutes
 from portal.notifications.services import sweep as sweep_notifications
 from portal.payroll.files import sweep as sweep_payroll_files
+from portal.reports.exports import expire as expire_exports
 from portal.reports.exports import sweep as sweep_exports
 
 
@@ -21,7 +22,8 @@ def ping() -> str:
 
 @shared_task(name="sweep")
 def sweep() -> dict:
-    """Re-send what a lost message or a dead worker left behind (run by beat)."""
+    """Re-send what a lost message or a dead worker left behind, and remove the exports past
+    their keeping period (run by beat)."""
     return {
         "notifications": sweep_notifications(),
         "eligibility_checks": sweep_checks(),
@@ -33,4 +35,5 @@ def sweep() -> dict:
         "certificates": sweep_certificates(),
         "payroll_files": sweep_payroll_files(),
         "certificate_archives": sweep_certificate_archives(),
+        "exports_expired": expire_exports(),
     }

@@ -24,6 +24,7 @@ class JobStatus(StrEnum):
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
+    EXPIRED = "expired"  # built, then its file removed after its keeping period (an export)
 
 
 class JobColumns:

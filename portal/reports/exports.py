@@ -13,11 +13,13 @@ return gets a leading single quote (portal.core.spreadsheets).
 import csv
 import io
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 
+from flask import current_app
 from flask_babel import force_locale, gettext, to_user_timezone
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import contains_eager
 
 from portal import storage
@@ -226,3 +228,30 @@ def _csv(rows: list[tuple[dict, dict]]) -> bytes:
 def sweep() -> int:
     """Re-queue exports left pending, and reclaim those whose worker died while building."""
     return jobs.sweep(Export, TASK)
+
+
+def expire(now: datetime | None = None) -> int:
+    """Remove the files of exports built `RETENTION_EXPORTS_DAYS` ago or more (law 09-08: a
+    working copy of applicants' data kept no longer than needed); their rows stay, expired, so
+    the page says what there was. Claimed with a compare-and-set: safe to run twice, or at
+    once. How many expired; the caller commits."""
+    now = now or utcnow()
+    cut = now - timedelta(days=current_app.config["RETENTION_EXPORTS_DAYS"])
+    built = dict(
+        db.session.execute(
+            select(Export.id, Export.sha256).where(
+                Export.status == ExportStatus.DONE, Export.finished_at <= cut
+            )
+        ).all()
+    )
+    if not built:
+        return 0
+    claimed = db.session.scalars(
+        update(Export)
+        .where(Export.id.in_(built), Export.status == ExportStatus.DONE)
+        .values(status=ExportStatus.EXPIRED, sha256=None)
+        .returning(Export.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    storage.discard_unreferenced(built[i] for i in claimed if built[i])
+    return len(claimed)

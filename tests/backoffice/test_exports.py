@@ -356,3 +356,48 @@ def test_no_organisation_name_starts_a_formula_in_the_csv(app):
         name = names[row[0]]
         expected = "'" + name if name in FORMULAS else name
         assert row[1:3] == [expected, expected]
+
+
+def test_an_export_is_removed_after_its_keeping_period_and_its_page_says_so(app):
+    """A built export is a copy of applicants' data: RETENTION_EXPORTS_DAYS after it was built
+    the sweep removes its file (its row stays, expired); a younger one stays; twice is once."""
+    from datetime import timedelta
+
+    from portal.reports import exports
+    from portal.reports.models import Export
+    from portal.storage.models import Blob
+    from portal.timeutil import utcnow
+
+    call_id, _ice = a_call_with_applications(app)
+    admin = app.test_client()
+    login(admin, create_staff(app, "admin", locale="fr"))
+    old_path, _response = export(admin, call_id, "csv")
+    young_path, _response = export(admin, call_id, "xlsx")
+    days = app.config["RETENTION_EXPORTS_DAYS"]
+    with app.app_context():
+        old = db.session.get(Export, int(old_path.rsplit("/", 1)[1]))
+        young = db.session.get(Export, int(young_path.rsplit("/", 1)[1]))
+        old.finished_at = utcnow() - timedelta(days=days, minutes=1)
+        young.finished_at = utcnow() - timedelta(days=days - 1)
+        digest, young_digest = old.sha256, young.sha256
+        db.session.commit()
+        assert exports.expire() == 1
+        db.session.commit()
+        assert exports.expire() == 0  # twice: once
+        db.session.refresh(old)
+        db.session.refresh(young)
+        assert (old.status, old.sha256) == ("expired", None)
+        assert db.session.get(Blob, digest) is None  # no other row used that file
+        assert (young.status, young.sha256) == ("done", young_digest)
+    assert admin.get(f"{old_path}/download").status_code == 404
+    page = admin.get(old_path).get_data(as_text=True)
+    assert f"supprimé {days}" in page.replace("\u202f", " ").replace("\xa0", " ")
+    assert admin.get(f"{young_path}/download").status_code == 200
+
+
+def test_the_sweep_expires_the_exports_past_their_period(app, monkeypatch):
+    import tasks.system
+
+    monkeypatch.setattr(tasks.system, "expire_exports", lambda: 3)
+    with app.app_context():
+        assert tasks.system.sweep.run()["exports_expired"] == 3
