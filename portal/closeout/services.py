@@ -31,7 +31,7 @@ from portal.documents.inspection import UploadRefused
 from portal.extensions import db
 from portal.notifications.services import external_url, notify
 from portal.organisations.models import MemberRole
-from portal.organisations.services import membership
+from portal.organisations.services import membership, second_person_may
 from portal.payroll.models import MonthlyStatement, StatementStatus
 from portal.storage import put
 from portal.timeutil import local_date, utcnow
@@ -120,19 +120,14 @@ def report_policy(user: User, action: str, report: WorkReport) -> bool:
     role = _member_role(user, report.application)
     if role is None:
         return False
-    if action == "view":
-        return True
-    if action == "write":
-        return status in EDITABLE
-    if action == "submit":
-        return status in EDITABLE and role == MemberRole.EDITOR
-    if action == "certify":
-        return (
-            status == ReportStatus.SUBMITTED
-            and role == MemberRole.OWNER
-            and report.submitted_by_id != user.id
-        )
-    return False
+    return second_person_may(
+        action,
+        role,
+        editable=status in EDITABLE,
+        submitted=status == ReportStatus.SUBMITTED,
+        submitted_by_id=report.submitted_by_id,
+        user_id=user.id,
+    )
 
 
 @policy(Application, actions=("reports", "open_report", "close"))

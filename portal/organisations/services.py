@@ -78,6 +78,31 @@ def document_policy(user: User, action: str, document: Document) -> bool:
     return action == "view" and organisation_policy(user, "view", organisation)
 
 
+def second_person_may(
+    action: str,
+    role: str,
+    *,
+    editable: bool,
+    submitted: bool,
+    submitted_by_id: int | None,
+    user_id: int,
+) -> bool:
+    """The rule of what a partner reports and a second person certifies (a monthly statement,
+    a progress or final report, as the Funding Service has it for monitoring reports): the
+    organisation's members read it and write it while it is editable, its editors submit it,
+    its owner certifies it, submitted, unless they submitted it themselves. `role` is the
+    member's; an action the rule does not name is refused."""
+    if action == "view":
+        return True
+    if action == "write":
+        return editable
+    if action == "submit":
+        return editable and role == MemberRole.EDITOR
+    if action == "certify":
+        return submitted and role == MemberRole.OWNER and submitted_by_id != user_id
+    return False
+
+
 def organisations_of(user: User) -> list[tuple[Organisation, str]]:
     rows = db.session.execute(
         select(Organisation, Membership.role)

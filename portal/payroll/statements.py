@@ -27,7 +27,7 @@ from portal.core.scope import in_provinces, manages_province, sees_province
 from portal.extensions import db
 from portal.notifications.services import external_url, notify
 from portal.organisations.models import MemberRole, Membership
-from portal.organisations.services import membership
+from portal.organisations.services import membership, second_person_may
 from portal.payroll import grants, rules
 from portal.payroll.models import (
     EDITABLE,
@@ -102,6 +102,10 @@ def _member_role(user: User, statement: MonthlyStatement) -> str | None:
     return member.role if member else None
 
 
+# A statement's actions in the second-person rule's words (filling a statement is writing it).
+SECOND_PERSON_ACTIONS = {"view": "view", "fill": "write", "submit": "submit", "certify": "certify"}
+
+
 @policy(MonthlyStatement)
 def statement_policy(user: User, action: str, statement: MonthlyStatement) -> bool:
     """The organisation's members and the province's staff see it; its members fill it while
@@ -120,21 +124,16 @@ def statement_policy(user: User, action: str, statement: MonthlyStatement) -> bo
     role = _member_role(user, statement)
     if role is None:
         return False
-    if action == "view":
-        return True
-    if action == "fill":
-        return status in EDITABLE
-    if action == "submit":
-        return status in EDITABLE and role == MemberRole.EDITOR
-    if action == "certify":
-        return (
-            status == StatementStatus.SUBMITTED
-            and role == MemberRole.OWNER
-            and statement.submitted_by_id != user.id
-        )
     if action == "correct":
         return bool(to_correct(statement))
-    return False
+    return second_person_may(
+        SECOND_PERSON_ACTIONS.get(action, ""),
+        role,
+        editable=status in EDITABLE,
+        submitted=status == StatementStatus.SUBMITTED,
+        submitted_by_id=statement.submitted_by_id,
+        user_id=user.id,
+    )
 
 
 def to_correct(statement: MonthlyStatement) -> list[StatementLine]:
