@@ -73,6 +73,7 @@ class Environment(BaseSettings):
     RETENTION_FILES_MONTHS: PositiveInt = 12
     RETENTION_CONTACTS_MONTHS: PositiveInt = 24
     RETENTION_EXPORTS_DAYS: PositiveInt = 30
+    RETENTION_WARNING_DAYS: PositiveInt = 14
     RETENTION_BATCH: PositiveInt = 200
     RETENTION_EVERY_SECONDS: PositiveInt = 24 * 3600
 
@@ -205,6 +206,9 @@ class Config:
         # Days a built export of applications (names, phones, addresses) is kept: a working
         # copy, removed whatever the agreements' state (portal/reports/exports.py, the sweep).
         self.RETENTION_EXPORTS_DAYS = env.RETENTION_EXPORTS_DAYS
+        # Days before an applicant's contact data is erased that the applicant is told (and
+        # may sign in to keep the account).
+        self.RETENTION_WARNING_DAYS = env.RETENTION_WARNING_DAYS
         self.RETENTION_BATCH = env.RETENTION_BATCH
         self.BABEL_DEFAULT_LOCALE = "ar"
         self.BABEL_DEFAULT_TIMEZONE = "Africa/Casablanca"

@@ -51,6 +51,8 @@ from portal.beneficiaries.models import (
 from portal.documents.models import Document
 from portal.extensions import db
 from portal.geo.models import Province
+from portal.notifications.models import Notification
+from portal.notifications.services import external_url, notify
 from portal.organisations.models import Membership
 from portal.payroll.models import MonthlyStatement, PayrollFile
 from portal.storage import discard_unreferenced
@@ -237,6 +239,49 @@ CATEGORY_OF = {
 }
 
 
+# Warning the applicants before their contact data goes
+
+
+def contacts_due_on(user: User) -> datetime:
+    """When the applicant's contact data becomes due: the contacts period after the latest of
+    their registration, their last sign-in, and the end of their organisations' applications
+    (the close-out, or the last change of one ended without an agreement)."""
+    ended = db.session.scalar(
+        select(func.max(func.coalesce(Application.closed_at, Application.updated_at)))
+        .join(Membership, Membership.organisation_id == Application.organisation_id)
+        .where(Membership.user_id == user.id)
+    )
+    latest = max(moment for moment in (user.created_at, user.last_login_at, ended) if moment)
+    return add_months(latest, months(CONTACTS))
+
+
+def contacts_to_warn(now: datetime):
+    """Applicants whose contact data a purge would erase within `RETENTION_WARNING_DAYS`, not
+    yet now."""
+    soon = now + timedelta(days=current_app.config["RETENTION_WARNING_DAYS"])
+    return select(User.id).where(User.id.in_(contacts_due(soon)), User.id.not_in(contacts_due(now)))
+
+
+def warn_contacts(now: datetime) -> int:
+    """Tell each applicant to warn, once for a due date (a sign-in moves the date, and a later
+    warning names the new one): when their contact data goes, and that signing in keeps it."""
+    warned = 0
+    for user in db.session.scalars(select(User).where(User.id.in_(contacts_to_warn(now)))):
+        due = contacts_due_on(user)
+        key = f"contacts_purge_warning:{user.id}:{due:%Y%m%d}"
+        existing = db.session.scalar(select(func.count(Notification.id)).filter_by(event_key=key))
+        if not existing:
+            notify(
+                user,
+                "contacts_purge_warning",
+                key,
+                due_on=due,
+                login_link=external_url("auth.login"),
+            )
+            warned += 1
+    return warned
+
+
 # Purging, a batch at a time
 
 
@@ -411,6 +456,8 @@ def purge(now: datetime | None = None, *, by_id: int | None = None) -> Iterator[
     now = now or utcnow()
     batch = current_app.config["RETENTION_BATCH"]
     counts: Counter = Counter({name: 0 for name in DUE} | {"files_deleted": 0})
+    counts["contacts_warned"] = warn_contacts(now)
+    yield "running"
     for name, due in DUE.items():
         seen: set[int] = set()
         while ids := db.session.scalars(_first(due(now), batch)).all():

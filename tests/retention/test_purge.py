@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.agreements.models import Agreement
-from portal.applications.models import Submission
+from portal.applications.models import Application, Submission
 from portal.audit.models import AuditEvent
 from portal.auth.models import User
 from portal.beneficiaries.models import Certificate, Contract, Person
@@ -149,6 +149,7 @@ def test_running_twice_changes_nothing_more(app, old):
         "signed_copies": 0,
         "contacts": 0,
         "files_deleted": 0,
+        "contacts_warned": 0,
     }
     with app.app_context():
         plan = services.plan()
@@ -233,3 +234,46 @@ def test_the_birth_date_keeps_its_year_and_every_age_at_a_start(birth, starts, k
     assert generalised_birth_date(birth, starts) == kept
     assert generalised_birth_date(kept, starts) == kept  # twice is once
     assert [age_on(kept, s) for s in starts] == [age_on(birth, s) for s in starts]
+
+
+def test_an_applicant_is_told_before_the_contact_data_goes_once_for_a_date(app):
+    """Within RETENTION_WARNING_DAYS of the erasure, the applicant gets one email naming the
+    day (a second run sends no other); a month before, nothing; past it, the purge erases."""
+    from portal.notifications.models import Notification
+    from portal.retention.services import add_months
+
+    soon, later = (closed_agreement(app, months_ago=None) for _ in range(2))
+    now = utcnow()
+    with app.app_context():
+        for side, days in ((soon, 7), (later, 30)):
+            ended = add_months(now, -services.months(services.CONTACTS)) + timedelta(days=days)
+            application = db.session.get(Application, side.application_id)
+            application.status, application.closed_at = "closed", ended
+            for user_id in (side.owner.id, side.editor.id):
+                user = db.session.get(User, user_id)
+                user.created_at = user.last_login_at = ended
+                user.locale = "fr"
+        db.session.commit()
+    assert purge(app, now)["contacts_warned"] >= 2  # the owner and the editor of `soon`
+    assert purge(app, now)["contacts_warned"] == 0
+
+    def warnings(side) -> list[Notification]:
+        return db.session.scalars(
+            select(Notification).where(
+                Notification.event == "contacts_purge_warning",
+                Notification.user_id.in_([side.owner.id, side.editor.id]),
+            )
+        ).all()
+
+    with app.app_context():
+        told = warnings(soon)
+        assert len(told) == 2 and not warnings(later)
+        due = add_months(db.session.get(Application, soon.application_id).closed_at, 24)
+        assert f"{due:%d/%m/%Y}" in told[0].subject and "/account/login" in told[0].body_text
+        assert told[0].subject.startswith("Votre compte Awrach")
+        assert db.session.get(User, soon.owner.id).purged_at is None  # not yet
+    later_now = now + timedelta(days=8)
+    purge(app, later_now)
+    with app.app_context():
+        assert db.session.get(User, soon.owner.id).purged_at is not None
+        assert len(warnings(later)) == 0  # still 22 days away
