@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from portal.access import can, policy
 from portal.agreements.models import Agreement, AgreementStatus
-from portal.applications.models import Application
+from portal.applications.models import Application, Status
 from portal.audit.services import record
 from portal.auth.models import User
 from portal.beneficiaries.models import HOLDING, Contract, ContractStatus, EndReason, Person
@@ -53,7 +53,7 @@ def mask_cin(cin: str | None) -> str:
 @policy(Agreement, actions=("workers", "enrol"))
 def agreement_workers_policy(user: User, action: str, agreement: Agreement) -> bool:
     """Who sees an agreement sees its workers; its organisation's editors enrol, once the
-    agreement is signed."""
+    agreement is signed and until it is closed out."""
     if not can(user, "view", agreement):
         return False
     if action == "workers":
@@ -62,6 +62,7 @@ def agreement_workers_policy(user: User, action: str, agreement: Agreement) -> b
         not user.is_staff
         and can(user, "edit", agreement.application.organisation)
         and agreement.status == AgreementStatus.SIGNED
+        and agreement.application.status != Status.CLOSED
     )
 
 
@@ -103,7 +104,7 @@ def person_policy(user: User, action: str, person: Person) -> bool:
 
 
 class EnrolmentRefused(Exception):
-    """Nothing was written. `reason`: not_signed, no_jobs_left, post_full, bad_dates,
+    """Nothing was written. `reason`: not_signed, closed (the agreement closed out), no_jobs_left, post_full, bad_dates,
     wage_below_minimum, already_under_contract, earlier_edition, ineligible (`report`: the
     worker rules' report, a blocking one failed); for a replacement, replacement_off (the
     edition's setting), not_replaceable (not ended early, or replaced already) and
@@ -276,6 +277,8 @@ def enrol(
     if agreement is None or agreement.status != AgreementStatus.SIGNED:
         raise EnrolmentRefused("not_signed")
     application = agreement.application
+    if application.status == Status.CLOSED:
+        raise EnrolmentRefused("closed")
     if planned_end < start_date:
         raise EnrolmentRefused("bad_dates")
     floor = minimum_wage(start_date).smig_monthly

@@ -111,6 +111,8 @@ def refusal_message(refusal: services.EnrolmentRefused) -> str:
             "The wage is below the minimum wage in force at the start, %(amount)s MAD a month.",
             amount=isolate(number(values["minimum"], "#,##0.00")),
         )
+    if refusal.reason == "closed":
+        return _("The agreement is closed: no worker is enrolled on it any more.")
     return _("Workers are enrolled once the agreement is signed.")
 
 

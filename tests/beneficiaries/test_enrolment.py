@@ -15,7 +15,7 @@ from portal.auth.models import User
 from portal.beneficiaries import services
 from portal.beneficiaries.models import Contract
 from portal.extensions import db
-from tests.support.accounts import create_staff, create_user
+from tests.support.accounts import create_staff, create_user, login
 from tests.support.beneficiaries import enrol, new_cin, signed_agreement
 
 
@@ -41,6 +41,24 @@ def test_only_a_signed_agreement_takes_workers(app, side):
             agreement.status = status
             assert not can(editor, "enrol", agreement)
             assert reason_of(side) == "not_signed"
+
+
+def test_a_closed_agreement_takes_no_more_workers(app, side):
+    from portal.applications.models import Application
+
+    with app.app_context():
+        editor = db.session.get(User, side.editor.id)
+        agreement = db.session.get(Agreement, side.agreement_id)
+        db.session.get(Application, side.application_id).status = "closed"
+        db.session.commit()
+        assert agreement.status == "signed" and not can(editor, "enrol", agreement)
+        assert reason_of(side) == "closed"
+    client = app.test_client()
+    login(client, side.editor)
+    page = client.get(f"/agreements/{side.agreement_id}/workers").get_data(as_text=True)
+    assert f"/agreements/{side.agreement_id}/workers/new" not in page
+    assert "لم يعد يسجل" in page  # the closed notice, in Arabic
+    assert client.get(f"/agreements/{side.agreement_id}/workers/new").status_code == 403
 
 
 def test_the_contracts_holding_a_job_never_pass_the_agreements_jobs(app, side):
