@@ -521,7 +521,8 @@ class Check:
 
 def checklist(application: Application) -> list[Check]:
     """The conditions of T-FINAL, each met or not: the final report accepted, every statement
-    paid or closed, a certificate for every worker of enough days."""
+    paid or closed, a statement for every month the workers held, a certificate for every
+    worker of enough days."""
     # The final report's status and the statements still open, in one statement.
     final_status, open_statements = db.session.execute(
         select(
@@ -560,6 +561,7 @@ def checklist(application: Application) -> list[Check]:
         for start, actual, planned in contracts
         if ((actual or planned) - start).days + 1 >= min_days
     )
+    undeclared = len(undeclared_months(application))
     return [
         Check(
             "final_report",
@@ -578,6 +580,19 @@ def checklist(application: Application) -> list[Check]:
             else _l("Every monthly statement is paid or closed."),
         ),
         Check(
+            "months",
+            not undeclared,
+            ngettext(
+                "%(num)s month the workers held has no statement yet: the partner declares it "
+                "first.",
+                "%(num)s months the workers held have no statement yet: the partner declares "
+                "them first.",
+                undeclared,
+            )
+            if undeclared
+            else _l("Every month the workers held has its statement."),
+        ),
+        Check(
             "certificates",
             not uncertified,
             ngettext(
@@ -592,6 +607,28 @@ def checklist(application: Application) -> list[Check]:
             else _l("Every worker of enough days has a certificate."),
         ),
     ]
+
+
+def undeclared_months(application: Application) -> list[date]:
+    """The months a validated contract of the application held a day of, with no statement:
+    closing them out unpaid would leave wages owed (T-FINAL)."""
+    spans = db.session.execute(
+        select(Contract.start_date, func.coalesce(Contract.actual_end, Contract.planned_end)).where(
+            Contract.application_id == application.id, Contract.status.in_(DECLARED)
+        )
+    ).all()
+    declared = set(
+        db.session.scalars(
+            select(MonthlyStatement.period).where(MonthlyStatement.application_id == application.id)
+        )
+    )
+    held = set()
+    for start, end in spans:
+        period = start.replace(day=1)
+        while period <= end:
+            held.add(period)
+            period = (period.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return sorted(held - declared)
 
 
 def closing_problems(application: Application) -> list[str]:

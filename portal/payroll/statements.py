@@ -18,7 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal.access import can, policy
 from portal.agreements.models import Agreement, AgreementStatus
 from portal.agreements.services import current_agreement
-from portal.applications.models import Application
+from portal.applications.models import Application, Status
 from portal.audit.services import record
 from portal.auth.models import User
 from portal.beneficiaries.data_protection import correct_person
@@ -49,7 +49,7 @@ REASON_MAX = 500
 
 
 class StatementRefused(Exception):
-    """Nothing was written. `reason`: not_signed, future, no_contracts, not_editable,
+    """Nothing was written. `reason`: not_signed, closed, future, no_contracts, not_editable,
     not_editor, not_owner, same_person, not_submitted, not_certified, no_reason,
     not_rejected."""
 
@@ -68,6 +68,7 @@ class LineErrors(Exception):
 
 REFUSALS = {
     "not_signed": _l("Statements are made once the agreement is signed."),
+    "closed": _l("The agreement is closed: no statement is opened on it any more."),
     "future": _l("A month's statement opens once the month has begun."),
     "no_contracts": _l(
         "No validated contract holds a day of this month: there is nothing to declare."
@@ -148,7 +149,7 @@ def to_correct(statement: MonthlyStatement) -> list[StatementLine]:
 @policy(Agreement, actions=("statements", "open_statement"))
 def agreement_statements_policy(user: User, action: str, agreement: Agreement) -> bool:
     """Who sees an agreement sees its statements; its organisation's members open a month's,
-    once it is signed."""
+    once it is signed and until it is closed out."""
     if not can(user, "view", agreement):
         return False
     if action == "statements":
@@ -157,6 +158,7 @@ def agreement_statements_policy(user: User, action: str, agreement: Agreement) -
         not user.is_staff
         and can(user, "edit", agreement.application.organisation)
         and agreement.status == AgreementStatus.SIGNED
+        and agreement.application.status != Status.CLOSED
     )
 
 
@@ -217,9 +219,11 @@ def open_statement(agreement: Agreement, period: date, *, by: User | None) -> Mo
     period = rules.period_of(period)
     if agreement.status != AgreementStatus.SIGNED:
         raise StatementRefused("not_signed")
+    application = agreement.application
+    if application.status == Status.CLOSED:
+        raise StatementRefused("closed")
     if period > rules.period_of(local_date()):
         raise StatementRefused("future")
-    application = agreement.application
     existing = find(application.id, period)
     if existing is not None:
         return existing
@@ -595,6 +599,9 @@ def open_last_months(today: date) -> int:
         select(Agreement).where(
             Agreement.status == AgreementStatus.SIGNED,
             Agreement.application_id.in_(holding),
+            Agreement.application_id.not_in(
+                select(Application.id).where(Application.status == Status.CLOSED)
+            ),
             Agreement.application_id.not_in(opened),
         )
     ).all()

@@ -15,7 +15,7 @@ from portal.beneficiaries.models import Contract
 from portal.closeout.models import FINAL, WorkReport
 from portal.extensions import db
 from tests.support.accounts import create_staff, csrf_token, login
-from tests.support.closeout import photo_bytes, report_in
+from tests.support.closeout import months_paid, photo_bytes, report_in
 from tests.support.queries import page_statements
 
 
@@ -214,6 +214,7 @@ def test_the_secretariat_closes_the_agreement_once_and_nobody_else_does(app, sid
                 by=editor,
             )
         db.session.commit()
+    months_paid(app, side)
     close = f"/backoffice/closeout/applications/{side.application_id}/close"
     staff_page = f"/backoffice/applications/{side.application_id}"
     staff = signed_in(app, side.staff, "fr")

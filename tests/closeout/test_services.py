@@ -27,6 +27,7 @@ from tests.support.accounts import create_staff
 from tests.support.closeout import (
     AFTER_END,
     DURING,
+    months_paid,
     on_day,
     photo_bytes,
     report_in,
@@ -312,11 +313,17 @@ ENDED_ON = D(2026, 11, 30)
 
 
 def closable(
-    app, side, *, final: str | None = "accepted", statement: str | None = None, end_all=True
+    app,
+    side,
+    *,
+    final: str | None = "accepted",
+    statement: str | None = StatementStatus.PAID,
+    end_all=True,
 ):
     """The side with its contracts ended on 30 November (certificates issued) unless
-    `end_all` is false, its final report in state `final` (None: not written), and a
-    statement of November in state `statement` (None: no statement)."""
+    `end_all` is false, its final report in state `final` (None: not written), the months
+    its workers held from June to October paid, and November's statement in state
+    `statement` (None: no statement)."""
     with app.app_context():
         editor = db.session.get(User, side.editor.id)
         if end_all:
@@ -335,6 +342,7 @@ def closable(
                 )
             )
         db.session.commit()
+    months_paid(app, side, last=D(2026, 10, 1))
     if final and end_all:
         report_in(app, side, FINAL, final)
 
@@ -350,7 +358,10 @@ def closable(
                 "The final report is not accepted yet: Certified, waiting for the secretariat's decision."
             ],
         ),
-        ({"statement": StatementStatus.PAID}, []),
+        (
+            {"statement": None},
+            ["1 month the workers held has no statement yet: the partner declares it first."],
+        ),
         ({"statement": StatementStatus.REJECTED}, []),
         (
             {"statement": StatementStatus.ACCEPTED},
@@ -360,6 +371,8 @@ def closable(
             {"end_all": False, "final": None},
             [
                 "The final report is not written yet.",
+                "3 months the workers held have no statement yet: the partner declares them "
+                "first.",  # December to February, the contracts not ended
                 "2 workers of at least 30 days have no certificate yet: end their contracts to issue them.",
             ],
         ),

@@ -249,7 +249,7 @@ def after_the_works(portal, lang: str, state: dict, problems: list[str]) -> None
         ),
     )
     desk.goto(f"{url}/backoffice/applications/{side.application_id}")
-    assert desk.locator("ul.closing li").count() == 3  # report, statements, certificates
+    assert desk.locator("ul.closing li").count() == 4  # report, statements, months, certificates
     assert desk.locator("ul.closing li.missing").count() == 0
     check(desk, "agreement-to-close")
     close = f"/backoffice/closeout/applications/{side.application_id}/close"

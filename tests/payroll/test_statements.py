@@ -293,6 +293,24 @@ def test_the_monthly_task_opens_last_months_statements_once(app, side):
         assert first["opened"] >= 1 and again["opened"] == 0
 
 
+def test_a_closed_agreement_opens_no_statement_not_even_by_the_monthly_task(app, side):
+    from portal.access import can
+    from portal.applications.models import Application
+
+    with app.app_context():
+        editor, _owner, _staff = users(side)
+        agreement = db.session.get(Agreement, side.agreement_id)
+        assert can(editor, "open_statement", agreement)
+        db.session.get(Application, side.application_id).status = "closed"
+        db.session.flush()
+        assert not can(editor, "open_statement", agreement)
+        with pytest.raises(statements.StatementRefused) as refused:
+            opened(app, side, OCTOBER)
+        assert refused.value.reason == "closed"
+        statements.send_due_notices(date(2026, 11, 1))  # October held by its contracts
+        assert statements.find(side.application_id, OCTOBER) is None
+
+
 @pytest.mark.integration
 def test_two_openings_of_the_same_month_at_once_make_one_statement(app):
     """Two connections open the same month together: one statement, both get it."""

@@ -1,7 +1,7 @@
 """A signed agreement whose worksite has ended, and its reports in each state."""
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 from PIL import Image
 
@@ -78,3 +78,27 @@ def photo_bytes(image_format: str = "JPEG", size=(40, 30), exif: bool = True) ->
         extra["exif"] = tags
     image.save(out, format=image_format, **extra)
     return out.getvalue()
+
+
+def months_paid(app, side, first: date = date(2026, 6, 1), last: date = date(2026, 11, 1)) -> None:
+    """A paid statement of the side for each month from `first` to `last` (the months the
+    workforce holds until its contracts end on 30 November), as the paying body's returns
+    leave them; committed."""
+    from portal.payroll import rules as payroll_rules
+    from portal.payroll.models import MonthlyStatement, StatementStatus
+
+    with app.app_context():
+        period = first
+        while period <= last:
+            db.session.add(
+                MonthlyStatement(
+                    application_id=side.application_id,
+                    agreement_id=side.agreement_id,
+                    province_id=side.province_id,
+                    period=period,
+                    due_on=payroll_rules.due_on(period, 10),
+                    status=StatementStatus.PAID,
+                )
+            )
+            period = (period.replace(day=28) + timedelta(days=4)).replace(day=1)
+        db.session.commit()
