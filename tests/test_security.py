@@ -94,6 +94,7 @@ def test_the_public_endpoints_are_the_ones_we_meant(app):
         "core.home",
         "core.privacy",
         "core.set_language",
+        "opendata.commune",
         "opendata.overview",
         "opendata.province",
         "opendata.schema_page",

@@ -35,6 +35,7 @@ class PublicWorksite(db.Model):
     __table_args__ = (
         Index("ix_public_worksite_release_province", "release_id", "province_id", "position"),
         Index("ix_public_worksite_release_sector", "release_id", "sector_code", "position"),
+        Index("ix_public_worksite_release_commune", "release_id", "commune_id", "position"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,6 +52,7 @@ class PublicWorksite(db.Model):
     province_id: Mapped[int] = mapped_column(ForeignKey("province.id"))
     province_ar: Mapped[str] = mapped_column(String(120))
     province_fr: Mapped[str] = mapped_column(String(120))
+    commune_id: Mapped[int | None] = mapped_column(ForeignKey("commune.id"))  # its page's key
     commune_ar: Mapped[str] = mapped_column(String(120), default="")
     commune_fr: Mapped[str] = mapped_column(String(120), default="")
     sector_code: Mapped[str] = mapped_column(String(30), default="")

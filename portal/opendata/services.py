@@ -95,6 +95,7 @@ def _worksites(k_min: int, today: date) -> list[dict]:
         planned = dates_of(content)
         start, end = spans.get(application_id, (planned["planned_start"], planned["planned_end"]))
         sector = (details or {}).get("sector", "") if content["component"] == 1 else ""
+        commune = str((details or {}).get("commune_id") or "")
         if application_id in reported:
             progress, basis = reported[application_id], REPORTS
         else:
@@ -113,6 +114,9 @@ def _worksites(k_min: int, today: date) -> list[dict]:
                 "province_id": province_id,
                 "province_ar": content["province_ar"],
                 "province_fr": content["province_fr"],
+                "commune_id": int(commune)
+                if commune.isdigit() and worksite.get("commune_fr")
+                else None,
                 "commune_ar": worksite.get("commune_ar", ""),
                 "commune_fr": worksite.get("commune_fr", ""),
                 "sector_code": sector,
@@ -201,13 +205,15 @@ def contract_spans() -> dict[int, tuple[date, date]]:
 
 
 def _totals(rows: list[dict]) -> dict:
-    """The region's, each province's and each sector's totals, with their names (the pages
-    read them from here, not from the rows)."""
-    provinces, sectors = defaultdict(list), defaultdict(list)
+    """The region's, each province's, each commune's and each sector's totals, with their names
+    (the pages read them from here, not from the rows)."""
+    provinces, sectors, communes = defaultdict(list), defaultdict(list), defaultdict(list)
     for row in rows:
         provinces[row["province_id"]].append(row)
         if row["sector_code"]:
             sectors[row["sector_code"]].append(row)
+        if row["commune_id"]:
+            communes[row["commune_id"]].append(row)
     return {
         "region": rules.totals(rows),
         "components": {
@@ -221,6 +227,18 @@ def _totals(rows: list[dict]) -> dict:
                 **rules.totals(group),
             }
             for province_id, group in sorted(provinces.items())
+        ],
+        "communes": [
+            {
+                "id": commune_id,
+                "province_id": group[0]["province_id"],
+                "name_ar": group[0]["commune_ar"],
+                "name_fr": group[0]["commune_fr"],
+                **rules.totals(group),
+            }
+            for commune_id, group in sorted(
+                communes.items(), key=lambda item: item[1][0]["commune_fr"]
+            )
         ],
         "sectors": [
             {
@@ -301,7 +319,8 @@ def file_data(release: OpenDataRelease, kind: str) -> bytes:
 
 
 def worksites_page(release: OpenDataRelease, *, after: int = 0, **where) -> list[PublicWorksite]:
-    """A page of the release's rows of a province (`province_id=`) or sector (`sector_code=`),
+    """A page of the release's rows of a province (`province_id=`), commune (`commune_id=`) or
+    sector (`sector_code=`),
     after the position `after`; one more than a page tells there is a next one."""
     return db.session.scalars(
         select(PublicWorksite)
@@ -313,7 +332,7 @@ def worksites_page(release: OpenDataRelease, *, after: int = 0, **where) -> list
 
 
 def group_of(release: OpenDataRelease, kind: str, key) -> dict | None:
-    """The totals of one province (`kind` = "provinces", key its id) or sector ("sectors", its
-    code) in the release, None if it has no published worksite."""
-    field = "id" if kind == "provinces" else "code"
-    return next((g for g in release.totals[kind] if g[field] == key), None)
+    """The totals of one province (`kind` = "provinces", key its id), commune ("communes", its
+    id) or sector ("sectors", its code) in the release, None if it has no published worksite."""
+    field = "code" if kind == "sectors" else "id"
+    return next((g for g in release.totals.get(kind, []) if g[field] == key), None)

@@ -20,7 +20,8 @@ def _release():
 
 
 def _listing(kind: str, key, **where):
-    """A province's or sector's page: its totals, then a page of its rows after `?after=`."""
+    """A province's, commune's or sector's page: its totals, then a page of its rows after
+    `?after=`."""
     release = _release()
     group = services.group_of(release, f"{kind}s", key)
     if group is None:
@@ -47,6 +48,12 @@ def overview():
 @public
 def province(province_id: int):
     return _listing("province", province_id, province_id=province_id)
+
+
+@bp.get("/results/commune/<int:commune_id>")
+@public
+def commune(commune_id: int):
+    return _listing("commune", commune_id, commune_id=commune_id)
 
 
 @bp.get("/results/sector/<sector>")

@@ -23,6 +23,7 @@ ACCESS = {
     "core.healthz": EVERYONE,
     "opendata.overview": EVERYONE,
     "opendata.province": EVERYONE,
+    "opendata.commune": EVERYONE,
     "opendata.sector": EVERYONE,
     "opendata.schema_page": EVERYONE,
     "opendata.worksites_csv": EVERYONE,
@@ -236,6 +237,7 @@ SAMPLE_ARGS = {
     "photo_id": 1,
     "language": "fr",
     "province_id": 1,
+    "commune_id": 1,
     "sector": "forests",
 }
 

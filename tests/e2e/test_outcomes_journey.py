@@ -24,14 +24,16 @@ from datetime import date, datetime
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm.attributes import flag_modified
 
+from portal.agreements.models import Agreement
 from portal.applications.models import Application
 from portal.auth.models import User
 from portal.beneficiaries import services as beneficiaries
 from portal.beneficiaries.models import Certificate, Contract
 from portal.closeout.models import FINAL
 from portal.extensions import db
-from portal.geo.models import Province
+from portal.geo.models import Commune, Province
 from portal.monitoring.models import MonitoringVisit
 from portal.opendata import schema
 from portal.opendata.models import OpenDataRelease
@@ -81,7 +83,15 @@ def worksite(app, lang: str):
             **application.details,
             "planned_start": START.isoformat(),
             "duration_months": "3",
+            "commune_id": str(side.commune_id),
         }
+        commune = db.session.get(Commune, side.commune_id)
+        agreement = db.session.get(Agreement, side.agreement_id)
+        agreement.content["worksite"] |= {
+            "commune_ar": commune.name_ar,
+            "commune_fr": commune.name_fr,
+        }
+        flag_modified(agreement, "content")
         staff = db.session.get(User, side.staff.id)
         for _ in range(WORKERS):
             contract = enrol(side, new_cin(), start=START, end=END).contract
@@ -313,6 +323,8 @@ def after_the_works(portal, lang: str, state: dict, problems: list[str]) -> None
     go(visitor, "main a[href='/results/']")
     check(visitor, "results")
     go(visitor, f"main a[href='/results/province/{tan_tan}']")
+    check(visitor, "results-province")
+    go(visitor, f"main a[href='/results/commune/{side.commune_id}']")  # its commune's page
     card = card_of(visitor, side.number)
     shown = dict(
         zip(card.locator("dt").all_inner_texts(), card.locator("dd").all_inner_texts(), strict=True)
@@ -321,7 +333,7 @@ def after_the_works(portal, lang: str, state: dict, problems: list[str]) -> None
         assert shown[portal.text(lang, label)].strip() == str(WORKERS), shown
     progress = shown[portal.text(lang, "Progress")]  # the final report's, not the time elapsed
     assert "100" in progress and portal.text(lang, "from the accepted progress reports") in progress
-    check(visitor, "results-province")
+    check(visitor, "results-commune")
     _name, body = download(visitor, "main a[href='/open-data/v1/worksites.csv']")
     assert body.startswith(b"\xef\xbb\xbf")  # a spreadsheet reads it as UTF-8
     table = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))

@@ -234,6 +234,42 @@ def test_an_unknown_province_or_sector_is_not_found(app, release):
     assert client.get("/results/province/999999").status_code == 404
     assert client.get("/results/sector/nothing").status_code == 404
     assert client.get("/results/province/99999999999999").status_code == 404
+    assert client.get("/results/commune/999999").status_code == 404
+
+
+def test_a_commune_has_its_page_linked_from_its_province(app, published):
+    """T-PUBLIC: a page per commune too, its worksites and totals, reached from its province."""
+    from portal.geo.models import Commune
+
+    first, second = published
+    with app.app_context():
+        commune = db.session.get(Commune, first.commune_id)
+        for side in (first, second):
+            agreement = db.session.get(Agreement, side.agreement_id)
+            agreement.application.details = {
+                **agreement.application.details,
+                "commune_id": str(commune.id),
+            }
+            agreement.content["worksite"] |= {
+                "commune_ar": commune.name_ar,
+                "commune_fr": commune.name_fr,
+            }
+            flag_modified(agreement, "content")
+            side.number = agreement.number
+        release = services.refresh(today=date(2027, 4, 1))
+        db.session.commit()
+        group = services.group_of(release, "communes", commune.id)
+        assert group["worksites"] >= 2 and group["province_id"] == first.province_id
+        name_ar = commune.name_ar
+    client = app.test_client()
+    province = client.get(f"/results/province/{first.province_id}").get_data(as_text=True)
+    assert f'href="/results/commune/{commune.id}"' in province
+    page = client.get(f"/results/commune/{commune.id}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert name_ar in text and first.number in text and second.number in text
+    assert f'href="/results/province/{first.province_id}"' in text
+    assert not any(cin in text for cin in first.cins + second.cins)
 
 
 def test_a_province_pages_on_by_keyset(app, published, release, monkeypatch):
