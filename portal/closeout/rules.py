@@ -49,3 +49,16 @@ def declared_end(start: date, months: int) -> date:
 def final_due_on(worksite_end: date, days: int) -> date:
     """T-FINAL: the final report is due within `days` of the worksite's last day."""
     return worksite_end + timedelta(days=days)
+
+
+def undeclared_months(spans: list[tuple[date, date]], declared: set[date]) -> list[date]:
+    """The months (their first days) a contract of `spans` (first and last day) held a day of,
+    with no statement among `declared`: closing them out unpaid would leave wages owed
+    (T-FINAL)."""
+    held = set()
+    for start, end in spans:
+        period = start.replace(day=1)
+        while period <= end:
+            held.add(period)
+            period = (period.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return sorted(held - declared)

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import func, select, update
+from sqlalchemy import String, cast, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -523,8 +523,9 @@ def checklist(application: Application) -> list[Check]:
     """The conditions of T-FINAL, each met or not: the final report accepted, every statement
     paid or closed, a statement for every month the workers held, a certificate for every
     worker of enough days."""
-    # The final report's status and the statements still open, in one statement.
-    final_status, open_statements = db.session.execute(
+    # The final report's status, the statements still open and the months declared, in one
+    # statement; the contracts (with whether each has its certificate) in another.
+    final_status, open_statements, periods = db.session.execute(
         select(
             select(WorkReport.status)
             .where(WorkReport.application_id == application.id, WorkReport.phase == FINAL)
@@ -534,6 +535,9 @@ def checklist(application: Application) -> list[Check]:
                 MonthlyStatement.application_id == application.id,
                 MonthlyStatement.status.not_in(STATEMENT_DONE),
             )
+            .scalar_subquery(),
+            select(func.aggregate_strings(cast(MonthlyStatement.period, String), ","))
+            .where(MonthlyStatement.application_id == application.id)
             .scalar_subquery(),
         )
     ).one()
@@ -548,20 +552,21 @@ def checklist(application: Application) -> list[Check]:
         final_message = _l("The final report is accepted.")
     min_days = certificates.min_days(application.call.edition)
     contracts = db.session.execute(
-        select(Contract.start_date, Contract.actual_end, Contract.planned_end)
-        .outerjoin(Certificate, Certificate.contract_id == Contract.id)
-        .where(
-            Contract.application_id == application.id,
-            Contract.status.in_(DECLARED),
+        select(
+            Contract.start_date,
+            func.coalesce(Contract.actual_end, Contract.planned_end),
             Certificate.id.is_(None),
         )
+        .outerjoin(Certificate, Certificate.contract_id == Contract.id)
+        .where(Contract.application_id == application.id, Contract.status.in_(DECLARED))
     ).all()
     uncertified = sum(
-        1
-        for start, actual, planned in contracts
-        if ((actual or planned) - start).days + 1 >= min_days
+        1 for start, end, missing in contracts if missing and (end - start).days + 1 >= min_days
     )
-    undeclared = len(undeclared_months(application))
+    declared = {date.fromisoformat(period[:10]) for period in (periods or "").split(",") if period}
+    undeclared = len(
+        rules.undeclared_months([(start, end) for start, end, _ in contracts], declared)
+    )
     return [
         Check(
             "final_report",
@@ -607,28 +612,6 @@ def checklist(application: Application) -> list[Check]:
             else _l("Every worker of enough days has a certificate."),
         ),
     ]
-
-
-def undeclared_months(application: Application) -> list[date]:
-    """The months a validated contract of the application held a day of, with no statement:
-    closing them out unpaid would leave wages owed (T-FINAL)."""
-    spans = db.session.execute(
-        select(Contract.start_date, func.coalesce(Contract.actual_end, Contract.planned_end)).where(
-            Contract.application_id == application.id, Contract.status.in_(DECLARED)
-        )
-    ).all()
-    declared = set(
-        db.session.scalars(
-            select(MonthlyStatement.period).where(MonthlyStatement.application_id == application.id)
-        )
-    )
-    held = set()
-    for start, end in spans:
-        period = start.replace(day=1)
-        while period <= end:
-            held.add(period)
-            period = (period.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return sorted(held - declared)
 
 
 def closing_problems(application: Application) -> list[str]:
