@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.agreements.models import Agreement
-from portal.applications.models import Application, Submission
+from portal.applications.models import Application, Status, Submission
 from portal.audit.models import AuditEvent
 from portal.auth.models import User
 from portal.beneficiaries.models import Certificate, Contract, Person
@@ -119,9 +119,12 @@ def test_an_open_agreement_is_never_purged_nor_a_worker_it_holds(app):
     open_side = closed_agreement(app, months_ago=None)
     closed = closed_agreement(app, months_ago=30, province="Tan-Tan")
     with app.app_context():
-        # The first worker of the open agreement also worked, earlier, on the closed one.
-        cin = open_side.cins[0]
-        enrol(closed, cin, start=date(2026, 1, 5), end=date(2026, 2, 27))
+        # The first worker of the open agreement also worked, earlier, on the closed one
+        # (enrolled while it ran: a closed agreement takes no more workers).
+        application = db.session.get(Application, closed.application_id)
+        application.status = Status.AGREEMENT_SIGNED
+        enrol(closed, open_side.cins[0], start=date(2026, 1, 5), end=date(2026, 2, 27))
+        application.status = Status.CLOSED
         db.session.commit()
     far = utcnow() + timedelta(days=3650)
     purge(app, far)
