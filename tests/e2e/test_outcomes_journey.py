@@ -346,6 +346,9 @@ def after_the_works(portal, lang: str, state: dict, problems: list[str]) -> None
     assert any(item.get("identifier") == side.number for item in listed["worksites"])
     go(visitor, "main a[href='/open-data/']")
     check(visitor, "open-data-schema")
+    # Every email of the journey delivered before its worker stops: none left queued for the
+    # next test's worker to send.
+    wait_for(lambda: not undelivered(app, side), 60, what="the journey's emails delivered")
     state["done"] = True
 
 
@@ -374,6 +377,18 @@ def contract_cins(app, application_id: int) -> list[str]:
             .join(Contract, Contract.person_id == Person.id)
             .where(Contract.application_id == application_id)
         ).all()
+
+
+def undelivered(app, side) -> int:
+    from portal.notifications.models import DeliveryStatus, Notification
+
+    with app.app_context():
+        return db.session.scalar(
+            select(func.count(Notification.id)).where(
+                Notification.user_id.in_([side.owner.id, side.editor.id]),
+                Notification.status.in_((DeliveryStatus.PENDING, DeliveryStatus.SENDING)),
+            )
+        )
 
 
 def counted_after(app, moment: datetime) -> bool:
